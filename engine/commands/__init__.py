@@ -1,0 +1,1 @@
+"""One module per ``lianban`` subcommand (see :data:`engine.cli.COMMANDS`)."""

@@ -1,0 +1,27 @@
+"""The optimized flow and the four reductions of one or more items."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import add_catalog, load_valid
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..export import all_formats
+
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
+    parser.add_argument("--format", choices=list(all_formats()), default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    add_catalog(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..analysis import analyze
+    from ..export import all_formats
+    from .common import emit
+
+    items, code = load_valid(args.paths, args.catalog)
+    analyses = [analyze(i) for i in items]
+    emit(all_formats()[args.format](analyses), args.output)
+    return code

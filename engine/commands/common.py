@@ -1,0 +1,61 @@
+"""Arguments and helpers shared by subcommands."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def add_catalog(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", metavar="DIR",
+                        help="catalog folder (default: the definitions tree's catalog/, else the project's)")
+
+
+def use_color(stream: object = None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Write a file through a temporary file in the same folder, then rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_valid(paths: list[str], catalog: str | None, progress: object = None) -> tuple[list, int]:
+    """Validate *paths*; print errors to stderr; return the valid items and the exit code so far."""
+    from ..reporters import text
+    from ..validate import validate_paths
+
+    result = validate_paths(paths, catalog, progress)
+    errors = [d for d in result.diagnostics if d.is_error]
+    if errors:
+        print(text(errors, len(result.files), use_color(sys.stderr)), file=sys.stderr)
+    if not result.files:
+        from ..diagnostics import LianbanError
+        raise LianbanError(f"no YAML definitions found under {', '.join(map(str, paths))}")
+    return result.items, result.exit_code()
+
+
+def emit(text: str, output: str | None) -> None:
+    if output:
+        write_atomic(output, text if text.endswith("\n") else text + "\n")
+    else:
+        print(text)

@@ -1,0 +1,328 @@
+"""YAML in, plain data out, with the line and column of every node.
+
+The loader is the only place that touches YAML.  It composes the document from
+parser events itself (the C parser when PyYAML has it), so that it can refuse,
+with a located :class:`~engine.diagnostics.Diagnostic` and never a traceback:
+
+* syntax errors, duplicate keys, several documents, a top level that is not a
+  mapping, empty files and invalid UTF-8;
+* every tag beyond plain YAML (nothing is ever constructed from a tag);
+* alias expansion past a node budget (billion laughs), nesting past a depth
+  limit and files past a size limit, so that no input can hang it or use
+  unbounded memory.
+
+Values are plain ``dict``/``list``/``str``/``int``/``float``/``bool``/``None``;
+dates stay strings.  :class:`Positions` maps each JSON-style path
+(``("steps", 2, "days")``) to the 1-based line and column of its value and key.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml import events as ev
+from yaml.nodes import ScalarNode
+
+from .diagnostics import Diagnostic, make
+
+try:  # the C parser is ~10x faster; fall back to the pure-Python one
+    from yaml import CSafeLoader as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+MAX_BYTES = int(os.environ.get("LIANBAN_MAX_BYTES", 8 * 1024 * 1024))
+MAX_DEPTH = 64
+MAX_NODES = 2_000_000  # nodes after alias expansion
+MAX_INT_DIGITS = 18
+
+YamlPath = tuple[str | int, ...]
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map")} | {"!"}
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Positions:
+    """Line and column (1-based) of each value and each mapping key, by path."""
+
+    values: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+
+    def at(self, path: YamlPath) -> tuple[int, int]:
+        """Position of the value at *path*, or of its nearest located ancestor."""
+        p = tuple(path)
+        while p:
+            if p in self.values:
+                return self.values[p]
+            p = p[:-1]
+        return self.values.get((), (1, 1))
+
+    def key(self, path: YamlPath) -> tuple[int, int]:
+        """Position of the key that holds *path* (falls back to the value)."""
+        p = tuple(path)
+        return self.keys[p] if p in self.keys else self.at(p)
+
+
+@dataclass
+class Loaded:
+    path: str
+    data: Any
+    positions: Positions
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+class _Abort(Exception):
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+def load_file(path: str | Path, display: str | None = None) -> Loaded:
+    """Read and load one YAML file; I/O problems become an E110 diagnostic."""
+    shown = display or str(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", f"cannot read file: {reason}")])
+    return load_bytes(raw, shown)
+
+
+def load_bytes(raw: bytes, path: str = "<input>") -> Loaded:
+    if len(raw) > MAX_BYTES:
+        return Loaded(path, None, Positions(), [make(
+            path, 1, 1, "E109", f"file is larger than {MAX_BYTES // 1024} KiB",
+            "split the item, or raise LIANBAN_MAX_BYTES if this is intended")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[start:exc.start].decode("utf-8", "replace")) + 1
+        return Loaded(path, None, Positions(), [make(
+            path, line, col, "E105", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}",
+            "save the file as UTF-8 (not GBK or GB18030)")])
+    return load_text(text, path)
+
+
+def load_text(text: str, path: str = "<input>") -> Loaded:
+    composer = _Composer(path)
+    try:
+        data = composer.run(text)
+    except _Abort as abort:
+        composer.diagnostics.append(abort.diag)
+        data = None
+    return Loaded(path, data, composer.positions, composer.diagnostics)
+
+
+class _Composer:
+    """Builds plain data from parser events, iteratively and within budgets."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.positions = Positions()
+        self.diagnostics: list[Diagnostic] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.nodes = 0
+
+    def _diag(self, mark: Any, code: str, message: str, hint: str | None = None) -> Diagnostic:
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        return make(self.path, line, col, code, message, hint)
+
+    def run(self, text: str) -> Any:
+        parser = _Parser(text)
+        try:
+            return self._compose(parser)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or str(exc)
+            if exc.context:
+                problem = f"{problem} ({exc.context})"
+            raise _Abort(self._diag(mark, "E100", problem)) from None
+        except yaml.YAMLError as exc:  # reader errors without a mark
+            raise _Abort(make(self.path, 1, 1, "E100", str(exc))) from None
+        finally:
+            parser.dispose()
+
+    def _compose(self, parser: Any) -> Any:
+        parser.get_event()  # StreamStart
+        if parser.check_event(ev.StreamEndEvent):
+            raise _Abort(self._diag(None, "E104", "the file is empty",
+                                    "an item needs at least id, name, lead and steps"))
+        start = parser.get_event()  # DocumentStart
+        root = self._compose_document(parser)
+        parser.get_event()  # DocumentEnd
+        if not parser.check_event(ev.StreamEndEvent):
+            extra = parser.get_event()
+            raise _Abort(self._diag(extra.start_mark, "E102", "a second YAML document starts here",
+                                    "keep one item per file; remove the '---' separator"))
+        if not isinstance(root, dict):
+            kind = "empty document" if root is None else type(root).__name__
+            raise _Abort(self._diag(start.end_mark if root is None else start.start_mark, "E103",
+                                    f"the top level must be a mapping, found {kind}"))
+        return root
+
+    def _compose_document(self, parser: Any) -> Any:
+        # Each frame: [container, path, anchor, node count, pending key, key mark,
+        #              keys filled by a merge '<<', pending key is plain]
+        stack: list[list[Any]] = []
+        result: Any = None
+        while True:
+            event = parser.get_event()
+            if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                container, _path, anchor, count, *_ = stack.pop()
+                if anchor is not None:
+                    self.anchors[anchor] = (container, count)
+                value, size, done = container, count, not stack
+            elif isinstance(event, ev.AliasEvent):
+                if event.anchor not in self.anchors:
+                    raise _Abort(self._diag(event.start_mark, "E100", f"unknown alias '*{event.anchor}'",
+                                            "define the anchor '&name' before using it"))
+                value, size = self.anchors[event.anchor]
+                self._count(size, event)
+                done = not stack
+            else:
+                path = self._child_path(stack)
+                if len(stack) >= MAX_DEPTH:
+                    raise _Abort(self._diag(event.start_mark, "E108",
+                                            f"nesting deeper than {MAX_DEPTH} levels"))
+                if isinstance(event, ev.ScalarEvent):
+                    value = self._scalar(event, path, key_position=self._is_key(stack))
+                    size, done = 1, not stack
+                    self._count(1, event)
+                    if event.anchor is not None:
+                        self.anchors[event.anchor] = (value, 1)
+                elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                    self._check_tag(event, "map" if isinstance(event, ev.MappingStartEvent) else "seq")
+                    self._count(1, event)
+                    self.positions.values.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
+                    container: Any = {} if isinstance(event, ev.MappingStartEvent) else []
+                    stack.append([container, path, event.anchor, 1, _NOKEY, None, set(), False])
+                    continue
+                else:  # pragma: no cover - the parser guarantees the event grammar
+                    raise _Abort(self._diag(event.start_mark, "E100", f"unexpected {type(event).__name__}"))
+            if done:
+                result = value
+                break
+            self._attach(stack[-1], value, size, event)
+        return result
+
+    @staticmethod
+    def _is_key(stack: list[list[Any]]) -> bool:
+        return bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][4] is _NOKEY
+
+    def _child_path(self, stack: list[list[Any]]) -> YamlPath:
+        if not stack:
+            return ()
+        container, path, _a, _c, key, *_ = stack[-1]
+        if isinstance(container, list):
+            return path + (len(container),)
+        return path if key is _NOKEY else path + (key,)
+
+    def _attach(self, frame: list[Any], value: Any, size: int, event: Any) -> None:
+        container, path = frame[0], frame[1]
+        frame[3] += size
+        if isinstance(container, list):
+            container.append(value)
+            return
+        if frame[4] is _NOKEY:  # this node is a key
+            if not isinstance(event, ev.ScalarEvent):
+                raise _Abort(self._diag(event.start_mark, "E100", "a mapping key must be a plain scalar"))
+            frame[4], frame[5] = value, event.start_mark
+            frame[7] = event.implicit[0] and event.tag is None
+            return
+        key, key_mark, merged = frame[4], frame[5], frame[6]
+        frame[4] = _NOKEY
+        if key == "<<" and frame[7]:
+            self._merge(container, merged, value, event, path)
+            return
+        if key in container and key not in merged:
+            first = self.positions.keys.get(path + (key,))
+            where = f" (first at line {first[0]})" if first else ""
+            self.diagnostics.append(self._diag(key_mark, "E101", f"duplicate key '{key}'{where}",
+                                               "YAML would silently keep only the last one; remove or rename one"))
+            return
+        merged.discard(key)
+        container[key] = value
+        self.positions.keys[path + (key,)] = (key_mark.line + 1, key_mark.column + 1)
+        if isinstance(event, ev.AliasEvent):
+            self.positions.values[path + (key,)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+
+    def _merge(self, container: dict[str, Any], merged: set[str], value: Any, event: Any, path: YamlPath) -> None:
+        sources = value if isinstance(value, list) else [value]
+        if not all(isinstance(s, dict) for s in sources):
+            self.diagnostics.append(self._diag(event.start_mark, "E100", "a merge key '<<' needs a mapping or a list of mappings"))
+            return
+        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        for source in sources:
+            for k, v in source.items():
+                if k not in container:
+                    container[k] = v
+                    merged.add(k)
+                    self.positions.values[path + (k,)] = mark
+                    self.positions.keys[path + (k,)] = mark
+
+    def _scalar(self, event: Any, path: YamlPath, key_position: bool) -> Any:
+        tag = self._check_tag(event, "scalar")
+        mark = event.start_mark
+        if key_position:
+            return event.value
+        self.positions.values[path] = (mark.line + 1, mark.column + 1)
+        if tag is None or tag == "!":
+            if not event.implicit[0] or tag == "!":
+                return event.value
+            tag = _resolver.resolve(ScalarNode, event.value, (True, False))
+        node = ScalarNode(tag, event.value, mark, event.end_mark)
+        try:
+            if tag == _CORE + "int":
+                digits = event.value.lstrip("+-").replace("_", "")
+                if len(digits) > MAX_INT_DIGITS:
+                    raise ValueError("number too large")
+                return _constructor.construct_yaml_int(node)
+            if tag == _CORE + "float":
+                number = _constructor.construct_yaml_float(node)
+                if not math.isfinite(number):
+                    raise ValueError("not a finite number")
+                return number
+            if tag == _CORE + "bool":
+                return _constructor.construct_yaml_bool(node)
+            if tag == _CORE + "null":
+                return None
+        except (ValueError, yaml.constructor.ConstructorError) as exc:
+            self.diagnostics.append(self._diag(mark, "E204", f"'{event.value[:40]}' is not a usable number: {exc}",
+                                               "write an ordinary decimal number such as 3 or 0.5"))
+            return event.value
+        return event.value  # str, and timestamps stay text
+
+    def _check_tag(self, event: Any, kind: str) -> str | None:
+        tag = event.tag
+        if tag is None or tag in _ALLOWED_TAGS:
+            return tag
+        self.diagnostics.append(self._diag(
+            event.start_mark, "E106", f"YAML tag '{tag}' is not allowed",
+            "item definitions are plain YAML: remove the tag"))
+        return "!"  # treat the value as plain text; nothing is constructed from a tag
+
+    def _count(self, n: int, event: Any) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            raise _Abort(self._diag(event.start_mark, "E107",
+                                    f"the document expands to more than {MAX_NODES:,} nodes",
+                                    "aliases (*name) expand here; copy less, or split the file"))
+
+
+class _NoKey:
+    __slots__ = ()
+
+
+_NOKEY: Any = _NoKey()
