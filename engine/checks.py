@@ -144,7 +144,7 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                 from difflib import get_close_matches
                 guess = get_close_matches(dep, ids, n=1, cutoff=0.6)
                 yield ctx.diag(("steps", i, "needs", j), "E305", f"step '{raw['id']}' needs unknown step '{dep}'",
-                               f"did you mean '{guess[0]}'?" if guess else f"steps of this item: {', '.join(ids)}")
+                               f"did you mean '{guess[0]}'?" if guess else f"steps of this item: {', '.join(dict.fromkeys(ids))}")
         for key in ("materials", "produces"):
             seen: dict[str, str] = {}
             for j, ref in ctx.str_list(raw, key):
