@@ -169,9 +169,9 @@ def _num(x: float | None) -> float | int | None:
 
 def analyze(item: Item) -> Analysis:
     rows = [(s.id, s.needs, s.materials, s.produces) for s in item.steps]
-    deps, _backwards = graph.dependencies(rows)
-    nodes = [s.id for s in item.steps]
-    sched = schedule.compute(nodes, {s.id: s.days for s in item.steps}, [(d.source, d.target) for d in deps])
+    g = graph.build(rows)
+    deps = g.dependencies
+    sched = schedule.compute(g, {s.id: s.days for s in item.steps})
     merged = merge_materials(item)
     applicant = [m for m in merged if m.from_applicant]
     n = len(item.steps)
@@ -208,33 +208,46 @@ def _base(name: str) -> str:
 
 
 def look_alikes(item: Item, materials: Sequence[MergedMaterial]) -> list[Diagnostic]:
-    """I501 suggestions for distinct materials whose names differ only by a qualifier."""
+    """I501 suggestions for distinct materials whose names differ only by a qualifier.
+
+    Two names look alike when they are equal once qualifiers such as 复印件,
+    副本 or a bracketed remark are removed (营业执照副本 / 营业执照复印件,
+    身份证 / 身份证复印件).  Grouping by that base name keeps this linear.
+    """
+    by_base: dict[str, list[MergedMaterial]] = {}
+    for m in materials:
+        base = _base(m.name)
+        if base:
+            by_base.setdefault(base, []).append(m)
+    groups = [g for g in by_base.values() if len(g) > 1]
+    if not groups:
+        return []
+    first_use = _first_uses(item)
     out: list[Diagnostic] = []
-    for i, a in enumerate(materials):
-        for b in materials[i + 1:]:
-            ba, bb = _base(a.name), _base(b.name)
-            if not ba or not bb or not (ba == bb or (len(ba) >= 2 and len(bb) >= 2 and (ba in b.name or bb in a.name))):
-                continue
-            line, col = _first_use(item, b.id)
+    for group in groups:
+        for a, b in zip(group, group[1:]):
+            line, col = first_use.get(b.id, (1, 1))
             out.append(make(item.path or item.id, line, col, "I501",
                             f"'{a.name}' ({a.id}) and '{b.name}' ({b.id}) look alike but are separate materials",
                             "if they are one document, make one an alias of the other in the material catalog "
                             "so the applicant submits it once"))
-    return out
+    return sorted(out)
 
 
-def _first_use(item: Item, material_id: str) -> tuple[int, int]:
-    if item.positions is None:
-        return 1, 1
+def _first_uses(item: Item) -> dict[str, tuple[int, int]]:
+    """Where each material is first asked for in the definition."""
+    out: dict[str, tuple[int, int]] = {}
+    if item.positions is None or item.source is None:
+        return out
+    raw_steps = item.source.get("steps", [])
     for s in item.steps:
-        if material_id in s.materials:
-            refs = (item.source or {}).get("steps", [])[s.index].get("materials", [])
-            for j, ref in enumerate(refs):
-                mat = item.materials.get(material_id)
-                if ref == material_id or (mat and ref in mat.names):
-                    return item.positions.at(("steps", s.index, "materials", j))
-            return item.positions.at(("steps", s.index))
-    return 1, 1
+        refs = raw_steps[s.index].get("materials", []) if s.index < len(raw_steps) else []
+        for j, ref in enumerate(refs):
+            for mid in s.materials:
+                mat = item.materials.get(mid)
+                if mid not in out and (ref == mid or (mat is not None and ref in mat.names)):
+                    out[mid] = item.positions.at(("steps", s.index, "materials", j))
+    return out
 
 
 TOTAL_KEYS = ("serial_days", "optimized_days", "saved_days", "materials_before", "materials_after",

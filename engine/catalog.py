@@ -70,8 +70,16 @@ class Catalog:
         return [self.directory / DEPARTMENTS_FILE, self.directory / MATERIALS_FILE]
 
 
+SUGGEST_MAX = 100  # no "did you mean" for longer text: difflib's cost grows with it
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """*text* cut to *limit* characters for a message (hostile files have megabyte names)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _suggest(text: str, index: dict[str, object], canonical: object) -> str | None:
-    if not text:
+    if not text or len(text) > SUGGEST_MAX:
         return None
     keys = sorted(index)
     hits = difflib.get_close_matches(text, keys, n=1, cutoff=0.6)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import graph, schedule
-from .catalog import Catalog, Department, Material
+from . import graph, schedule, schema
+from .catalog import SUGGEST_MAX, Catalog, Department, Material, shorten
 from .diagnostics import Diagnostic, make
 from .loader import Positions, YamlPath
 from .model import Item, Step
@@ -28,8 +28,8 @@ class ItemContext:
     catalog: Catalog
     steps: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (index, raw) with a str id
     local: dict[str, Material] = field(default_factory=dict)
-    edges: list[graph.Dependency] = field(default_factory=list)
-    backwards: list[graph.Dependency] = field(default_factory=list)
+    _local_names: dict[str, Material] = field(default_factory=dict, repr=False)
+    graph: graph.StepGraph | None = None
     has_cycle: bool = False
 
     def __post_init__(self) -> None:
@@ -42,6 +42,9 @@ class ItemContext:
                 if isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("name"), str):
                     aliases = tuple(a for a in m.get("aliases", ()) if isinstance(a, str)) if isinstance(m.get("aliases"), list) else ()
                     self.local.setdefault(m["id"], Material(m["id"], m["name"], aliases, local=True))
+        for mat in self.local.values():
+            for name in (mat.name, *mat.aliases):
+                self._local_names.setdefault(name, mat)
 
     def diag(self, where: YamlPath, code: str, message: str, hint: str | None = None, key: bool = False) -> Diagnostic:
         line, col = self.pos.key(where) if key else self.pos.at(where)
@@ -51,12 +54,7 @@ class ItemContext:
         return self.catalog.department(name) if isinstance(name, str) else None
 
     def material(self, ref: str) -> Material | None:
-        if ref in self.local:
-            return self.local[ref]
-        for m in self.local.values():
-            if ref == m.name or ref in m.aliases:
-                return m
-        return self.catalog.material(ref)
+        return self.local.get(ref) or self._local_names.get(ref) or self.catalog.material(ref)
 
     def str_list(self, raw: dict[str, Any], key: str) -> list[tuple[int, str]]:
         value = raw.get(key)
@@ -123,7 +121,7 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
         dept = ctx.department(name)
         if dept is None:
             guess = ctx.catalog.suggest_department(name)
-            yield ctx.diag(place, "E304", f"unknown department '{name}'",
+            yield ctx.diag(place, "E304", f"unknown department '{shorten(name)}'",
                            f"did you mean '{guess}'?" if guess else "add it to the department catalog (catalog/departments.yaml)")
         elif place[0] != "steps":
             if dept.name in listed:
@@ -134,17 +132,19 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
 
 
 def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
-    ids = [raw["id"] for _i, raw in ctx.steps]
+    ids = list(dict.fromkeys(raw["id"] for _i, raw in ctx.steps))
+    known = set(ids)
     producers: dict[str, tuple[str, YamlPath]] = {}
     for i, raw in ctx.steps:
         for j, dep in ctx.str_list(raw, "needs"):
             if dep == raw["id"]:
                 yield ctx.diag(("steps", i, "needs", j), "E307", f"step '{dep}' needs itself", "remove it from needs")
-            elif dep not in ids:
+            elif dep not in known:
                 from difflib import get_close_matches
-                guess = get_close_matches(dep, ids, n=1, cutoff=0.6)
-                yield ctx.diag(("steps", i, "needs", j), "E305", f"step '{raw['id']}' needs unknown step '{dep}'",
-                               f"did you mean '{guess[0]}'?" if guess else f"steps of this item: {', '.join(dict.fromkeys(ids))}")
+                guess = get_close_matches(dep, ids, n=1, cutoff=0.6) if len(dep) <= SUGGEST_MAX else []
+                yield ctx.diag(("steps", i, "needs", j), "E305",
+                               f"step '{shorten(raw['id'])}' needs unknown step '{shorten(dep)}'",
+                               f"did you mean '{guess[0]}'?" if guess else f"steps of this item: {', '.join(ids[:20])}")
         for key in ("materials", "produces"):
             seen: dict[str, str] = {}
             for j, ref in ctx.str_list(raw, key):
@@ -152,7 +152,7 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                 place = ("steps", i, key, j)
                 if mat is None:
                     guess = ctx.catalog.suggest_material(ref, {m.name: m for m in ctx.local.values()} | dict(ctx.local))
-                    yield ctx.diag(place, "E306", f"unknown material '{ref}'",
+                    yield ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
                                    f"did you mean '{guess}'?" if guess else
                                    "add it to the item's materials, or to the material catalog")
                     continue
@@ -169,16 +169,14 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
 
 
 def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
-    rows = ctx.rows()
-    ctx.edges, ctx.backwards = graph.dependencies(rows)
-    nodes = [r[0] for r in rows]
-    cycle = graph.find_cycle(nodes, [(d.source, d.target) for d in ctx.edges])
+    ctx.graph = graph.build(ctx.rows())
+    cycle = ctx.graph.find_cycle()
     index = {raw["id"]: i for i, raw in reversed(ctx.steps)}
     if cycle:
         ctx.has_cycle = True
         yield ctx.diag(("steps", index[cycle[0]], "needs"), "E308", "dependency cycle: " + " → ".join(cycle),
                        "a step cannot wait for itself, even through others: remove one of these needs")
-    for d in ctx.backwards:
+    for d in ctx.graph.backwards:
         mat = ctx.material(d.material or "")
         name = mat.name if mat else d.material
         if d.source == d.target:
@@ -224,13 +222,12 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
                            f"step '{raw['id']}' promises {days:g} working days, more than its legal limit of {legal:g}",
                            "a committed limit (承诺时限) should not exceed the legal one (法定时限)")
     commitment = _days(ctx.data, "commitment")
-    if commitment is None or ctx.has_cycle:
+    if commitment is None or ctx.has_cycle or ctx.graph is None:
         return
     durations = {raw["id"]: _days(raw, "days") for _i, raw in ctx.steps}
     if any(v is None for v in durations.values()):
         return
-    nodes = list(dict.fromkeys(raw["id"] for _i, raw in ctx.steps))
-    length, chain = schedule.longest_chain(nodes, durations, [(d.source, d.target) for d in ctx.edges])  # type: ignore[arg-type]
+    length, chain = schedule.longest_chain(ctx.graph, durations)  # type: ignore[arg-type]
     if commitment < length:
         yield ctx.diag(("commitment",), "E309",
                        f"commitment of {commitment:g} working days cannot be kept: the chain "
@@ -241,12 +238,20 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
 CHECKS: tuple[Check, ...] = (_unique_ids, _departments, _references, _graph, _coverage, _time_limits)
 
 
-def check_item(path: str, data: dict[str, Any], pos: Positions, catalog: Catalog) -> tuple[list[Diagnostic], Item | None]:
+def check_item(path: str, data: dict[str, Any], pos: Positions, catalog: Catalog,
+               schema_ok: bool | None = None) -> tuple[list[Diagnostic], Item | None]:
+    """The findings of every check and, when there are no errors, the model.
+
+    The model is built only from data that also passes the schema: *schema_ok*
+    says whether it does (None: check here).
+    """
     ctx = ItemContext(path, data, pos, catalog)
     diags = [d for check in CHECKS for d in check(ctx)]
     if any(d.is_error for d in diags):
         return diags, None
-    return diags, build_item(ctx)
+    if schema_ok is None:
+        schema_ok = schema.is_valid(data, "item")
+    return diags, build_item(ctx) if schema_ok else None
 
 
 def build_item(ctx: ItemContext) -> Item:

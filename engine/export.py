@@ -7,6 +7,7 @@ registry in :mod:`engine.bpmn`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 from .summaries import FORMATS, Formatter
 

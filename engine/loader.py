@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,16 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_BYTES = int(os.environ.get("LIANBAN_MAX_BYTES", 8 * 1024 * 1024))
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000  # nodes after alias expansion
+EXPANSION = 4  # text after alias expansion: at most this many times MAX_BYTES characters
 MAX_INT_DIGITS = 18
 
 YamlPath = tuple[str | int, ...]
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "seq", "map")} | {"!"}
 _resolver = yaml.resolver.Resolver()
+# What YAML 1.1 accepts in a stream (PyYAML's Reader.NON_PRINTABLE); checked here so the
+# error has a line and column (libyaml reports a byte offset without a mark).
+_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]")
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -116,6 +121,13 @@ def load_bytes(raw: bytes, path: str = "<input>") -> Loaded:
 
 
 def load_text(text: str, path: str = "<input>") -> Loaded:
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        return Loaded(path, None, Positions(), [make(
+            path, line, col, "E100", f"control character U+{ord(bad.group()):04X} is not allowed in YAML",
+            "remove it (a file full of NUL bytes is usually UTF-16: save it as UTF-8)")])
     composer = _Composer(path)
     try:
         data = composer.run(text)
@@ -132,8 +144,10 @@ class _Composer:
         self.path = path
         self.positions = Positions()
         self.diagnostics: list[Diagnostic] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}  # name -> (value, nodes, characters)
         self.nodes = 0
+        self.chars = 0
+        self.max_chars = EXPANSION * MAX_BYTES
 
     def _diag(self, mark: Any, code: str, message: str, hint: str | None = None) -> Diagnostic:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -174,22 +188,26 @@ class _Composer:
 
     def _compose_document(self, parser: Any) -> Any:
         # Each frame: [container, path, anchor, node count, pending key, key mark,
-        #              keys filled by a merge '<<', pending key is plain]
+        #              keys filled by a merge '<<', pending key is plain, characters]
         stack: list[list[Any]] = []
         result: Any = None
         while True:
             event = parser.get_event()
             if isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
-                container, _path, anchor, count, *_ = stack.pop()
+                container, _path, anchor, count, *_rest, chars = stack.pop()
                 if anchor is not None:
-                    self.anchors[anchor] = (container, count)
-                value, size, done = container, count, not stack
+                    self.anchors[anchor] = (container, count, chars)
+                value, size, length, done = container, count, chars, not stack
             elif isinstance(event, ev.AliasEvent):
                 if event.anchor not in self.anchors:
+                    if any(frame[2] == event.anchor for frame in stack):
+                        raise _Abort(self._diag(event.start_mark, "E100",
+                                                f"alias '*{event.anchor}' is inside the node it refers to",
+                                                "a recursive alias never ends: copy the values instead"))
                     raise _Abort(self._diag(event.start_mark, "E100", f"unknown alias '*{event.anchor}'",
                                             "define the anchor '&name' before using it"))
-                value, size = self.anchors[event.anchor]
-                self._count(size, event)
+                value, size, length = self.anchors[event.anchor]
+                self._count(size, event, length)
                 done = not stack
             else:
                 path = self._child_path(stack)
@@ -198,23 +216,23 @@ class _Composer:
                                             f"nesting deeper than {MAX_DEPTH} levels"))
                 if isinstance(event, ev.ScalarEvent):
                     value = self._scalar(event, path, key_position=self._is_key(stack))
-                    size, done = 1, not stack
-                    self._count(1, event)
+                    size, length, done = 1, len(event.value), not stack
+                    self._count(1, event, length)
                     if event.anchor is not None:
-                        self.anchors[event.anchor] = (value, 1)
+                        self.anchors[event.anchor] = (value, 1, length)
                 elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
                     self._check_tag(event, "map" if isinstance(event, ev.MappingStartEvent) else "seq")
                     self._count(1, event)
-                    self.positions.values.setdefault(path, (event.start_mark.line + 1, event.start_mark.column + 1))
+                    self.positions.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
                     container: Any = {} if isinstance(event, ev.MappingStartEvent) else []
-                    stack.append([container, path, event.anchor, 1, _NOKEY, None, set(), False])
+                    stack.append([container, path, event.anchor, 1, _NOKEY, None, set(), False, 0])
                     continue
                 else:  # pragma: no cover - the parser guarantees the event grammar
                     raise _Abort(self._diag(event.start_mark, "E100", f"unexpected {type(event).__name__}"))
             if done:
                 result = value
                 break
-            self._attach(stack[-1], value, size, event)
+            self._attach(stack[-1], value, size, length, event)
         return result
 
     @staticmethod
@@ -229,10 +247,13 @@ class _Composer:
             return path + (len(container),)
         return path if key is _NOKEY else path + (key,)
 
-    def _attach(self, frame: list[Any], value: Any, size: int, event: Any) -> None:
+    def _attach(self, frame: list[Any], value: Any, size: int, length: int, event: Any) -> None:
         container, path = frame[0], frame[1]
         frame[3] += size
+        frame[8] += length
         if isinstance(container, list):
+            if isinstance(event, ev.AliasEvent):
+                self.positions.values[path + (len(container),)] = (event.start_mark.line + 1, event.start_mark.column + 1)
             container.append(value)
             return
         if frame[4] is _NOKEY:  # this node is a key
@@ -251,7 +272,7 @@ class _Composer:
             where = f" (first at line {first[0]})" if first else ""
             self.diagnostics.append(self._diag(key_mark, "E101", f"duplicate key '{key}'{where}",
                                                "YAML would silently keep only the last one; remove or rename one"))
-            return
+            # keep the last value, as YAML does: the positions recorded are the last one's
         merged.discard(key)
         container[key] = value
         self.positions.keys[path + (key,)] = (key_mark.line + 1, key_mark.column + 1)
@@ -298,7 +319,11 @@ class _Composer:
                 return _constructor.construct_yaml_bool(node)
             if tag == _CORE + "null":
                 return None
-        except (ValueError, yaml.constructor.ConstructorError) as exc:
+        except (ValueError, KeyError, IndexError, yaml.constructor.ConstructorError) as exc:
+            if tag == _CORE + "bool":
+                self.diagnostics.append(self._diag(mark, "E204", f"'{event.value[:40]}' is not true or false",
+                                                   "write true or false"))
+                return event.value
             self.diagnostics.append(self._diag(mark, "E204", f"'{event.value[:40]}' is not a usable number: {exc}",
                                                "write an ordinary decimal number such as 3 or 0.5"))
             return event.value
@@ -313,11 +338,16 @@ class _Composer:
             "item definitions are plain YAML: remove the tag"))
         return "!"  # treat the value as plain text; nothing is constructed from a tag
 
-    def _count(self, n: int, event: Any) -> None:
+    def _count(self, n: int, event: Any, chars: int = 0) -> None:
         self.nodes += n
+        self.chars += chars
         if self.nodes > MAX_NODES:
             raise _Abort(self._diag(event.start_mark, "E107",
                                     f"the document expands to more than {MAX_NODES:,} nodes",
+                                    "aliases (*name) expand here; copy less, or split the file"))
+        if self.chars > self.max_chars:
+            raise _Abort(self._diag(event.start_mark, "E107",
+                                    f"the document expands to more than {self.max_chars:,} characters of text",
                                     "aliases (*name) expand here; copy less, or split the file"))
 
 

@@ -44,10 +44,11 @@ class Schedule:
         return self.timings[step_id]
 
 
-def compute(nodes: Sequence[str], durations: Mapping[str, float], edges: Sequence[graph.Edge]) -> Schedule:
-    """The schedule of a DAG given in definition order (raises ValueError on a cycle)."""
-    stages = graph.topological_generations(nodes, edges)
-    preds, succs = graph.adjacency(nodes, edges)
+def compute(g: graph.StepGraph, durations: Mapping[str, float]) -> Schedule:
+    """The schedule of an acyclic step graph (raises ValueError on a cycle)."""
+    nodes = g.nodes
+    stages = g.generations()
+    preds, succs = g.predecessors(), g.successors()
     order = [n for stage in stages for n in stage]
     es: dict[str, float] = {}
     ef: dict[str, float] = {}
@@ -77,7 +78,7 @@ def _critical_path(nodes: Sequence[str], t: Mapping[str, Timing], preds: Mapping
     return path
 
 
-def longest_chain(nodes: Sequence[str], durations: Mapping[str, float], edges: Sequence[graph.Edge]) -> tuple[float, list[str]]:
+def longest_chain(g: graph.StepGraph, durations: Mapping[str, float]) -> tuple[float, list[str]]:
     """Length and steps of the longest dependency chain (for the commitment check)."""
-    sched = compute(nodes, durations, edges)
+    sched = compute(g, durations)
     return sched.length, sched.critical_path

@@ -122,8 +122,10 @@ def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
     if loaded.data is None:
         return fr
     reported = {(d.line, d.col) for d in loaded.diagnostics}
-    fr.diagnostics.extend(schema.check(loaded.data, loaded.positions, shown, "item", skip=reported))
-    diags, item = check_item(shown, loaded.data, loaded.positions, catalog)
+    structure = schema.check(loaded.data, loaded.positions, shown, "item", skip=reported)
+    fr.diagnostics.extend(structure)
+    schema_ok = loaded.ok and not any(d.is_error for d in structure)
+    diags, item = check_item(shown, loaded.data, loaded.positions, catalog, schema_ok=schema_ok)
     fr.diagnostics.extend(diags)
     if not any(d.is_error for d in fr.diagnostics):
         fr.item = item

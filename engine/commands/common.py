@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
-from pathlib import Path
+
+from ..fileio import write_atomic
 
 
 def add_catalog(parser: argparse.ArgumentParser) -> None:
@@ -20,23 +20,6 @@ def use_color(stream: object = None) -> bool:
     if os.environ.get("FORCE_COLOR"):
         return True
     return bool(getattr(stream, "isatty", lambda: False)())
-
-
-def write_atomic(path: str | Path, text: str | bytes) -> None:
-    """Write a file through a temporary file in the same folder, then rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_valid(paths: list[str], catalog: str | None, progress: object = None) -> tuple[list, int]:
