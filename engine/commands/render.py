@@ -1,0 +1,49 @@
+"""Render a static HTML site: an index of every item and one printable page per item."""
+from __future__ import annotations
+
+import argparse
+import math
+from datetime import date
+
+from .common import add_catalog
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="folder for the site (created if needed; pages an earlier run wrote there are replaced)")
+    parser.add_argument("--start", metavar="DATE", type=_iso_date,
+                        help="acceptance date (YYYY-MM-DD): show calendar dates from the working-day calendar")
+    add_catalog(parser)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..analysis import analyze
+    from ..diagnostics import LianbanError
+    from ..site import SiteError, build, publish
+    from ..svg import DateOf
+    from ..workdays import CalendarError, WorkCalendar, default_calendar_dir
+    from .common import load_valid
+
+    items, code = load_valid(args.paths, args.catalog)
+    analyses = [analyze(i) for i in items]
+    date_of: DateOf | None = None
+    try:
+        if args.start is not None:
+            calendar = WorkCalendar.from_dir(default_calendar_dir())
+            start: date = args.start
+            date_of = lambda d: calendar.add_workdays(start, math.ceil(d))
+        pages = build(analyses, date_of)
+        done = publish(args.out, pages)
+    except (CalendarError, SiteError, OSError) as exc:
+        raise LianbanError(str(exc)) from exc
+    print(f"wrote {len(done.written)} page(s) to {done.directory}"
+          + (f"; removed {len(done.removed)} stale page(s)" if done.removed else ""))
+    return code

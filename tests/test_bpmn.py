@@ -1,0 +1,300 @@
+"""BPMN export: every export is schema-valid BPMN 2.0 (OMG XSD, via xmlschema), runs to the end in
+SpiffWorkflow with each task ready exactly when its last dependency completes, and carries its
+flavour's extensions and no other flavour's."""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+import SpiffWorkflow
+import xmlschema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.util.task import TaskState
+
+from engine.analysis import Analysis, analyze
+from engine.bpmn import BPMN_NS, FLAVORS, render_bpmn
+from engine.bpmn_camunda7 import CAMUNDA_NS
+from engine.bpmn_flowable import FLOWABLE_NS
+from engine.bpmn_zeebe import MODELER_NS, ZEEBE_NS
+from engine.diagnostics import LianbanError
+from engine.model import Item, Step
+from engine.validate import load_items
+
+ROOT = Path(__file__).resolve().parents[1]
+XSD = Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
+NS = {"bpmn": BPMN_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+      "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}
+FLAVOR_URIS = {"plain": set(), "camunda7": {CAMUNDA_NS, MODELER_NS}, "zeebe": {ZEEBE_NS, MODELER_NS},
+               "flowable": {FLOWABLE_NS}}
+NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+FLOW_NODES = ("startEvent", "endEvent", "userTask", "parallelGateway")
+DEPTS = ("市场监管局", "税务局", "公安局", "人社局")
+
+
+@pytest.fixture(scope="module")
+def schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(XSD))
+
+
+def make(edges: Sequence[tuple[int, int]], n: int, depts: Sequence[int] | None = None,
+         days: Sequence[float] | None = None, names: Sequence[str] | None = None) -> Analysis:
+    """An analysed item with steps s0..s{n-1}; an edge (i, j) makes s{j} need s{i}."""
+    needs: dict[int, list[str]] = {j: [] for j in range(n)}
+    for i, j in edges:
+        needs[j].append(f"s{i}")
+    steps = tuple(Step(id=f"s{j}", name=names[j] if names else f"事项{j}",
+                       department=DEPTS[depts[j] if depts else j % 2], days=days[j] if days else 1 + j % 3,
+                       needs=tuple(needs[j]), index=j) for j in range(n))
+    return analyze(Item(id="test-item", name="测试事项", lead=DEPTS[0], partners=(DEPTS[1],), steps=steps))
+
+
+def definitions() -> list[Item]:
+    items, _result = load_items([ROOT / "definitions"])
+    return items
+
+
+DEFINITIONS = definitions()
+TRICKY = {
+    "single": make([], 1),
+    "parallel": make([], 5, depts=[0, 1, 2, 1, 0]),
+    "chain": make([(i, i + 1) for i in range(11)], 12),
+    "diamond": make([(0, 1), (0, 2), (1, 3), (2, 3)], 4, depts=[0, 1, 2, 0]),
+    "n-shape": make([(0, 2), (1, 2), (1, 3)], 4),  # A→C, B→C, B→D: not series-parallel
+    "transitive": make([(0, 1), (1, 2), (0, 2)], 3),
+    "fork-to-join": make([(0, 2), (0, 3), (1, 2), (1, 3)], 4, depts=[0, 0, 1, 1]),
+    "half-days": make([(0, 1)], 2, days=[0.5, 2.5]),
+}
+
+
+# --- checks shared by every export -----------------------------------------------------------------
+
+def check_export(xml: str, analysis: Analysis, flavor: str, schema: xmlschema.XMLSchema,
+                 seeds: Sequence[int] = (0, 1, 2)) -> None:
+    schema.validate(xml)
+    check_structure(xml, analysis, flavor)
+    for seed in seeds:
+        run_in_spiff(xml, analysis, seed)
+    if flavor == "camunda7":
+        run_in_spiff(xml, analysis, seeds[0], parser=CamundaParser())
+
+
+def check_structure(xml: str, analysis: Analysis, flavor: str) -> None:
+    root = ET.fromstring(xml)
+    processes = root.findall("bpmn:process", NS)
+    assert len(processes) == 1 and processes[0].get("isExecutable") == "true"
+    proc = processes[0]
+    assert len(proc.findall("bpmn:startEvent", NS)) == 1
+    assert len(proc.findall("bpmn:endEvent", NS)) == 1
+    nodes = {el.get("id"): el for kind in FLOW_NODES for el in proc.findall(f"bpmn:{kind}", NS)}
+    flows = proc.findall("bpmn:sequenceFlow", NS)
+    ids = [el.get("id") for el in root.iter() if el.get("id") is not None]
+    assert len(ids) == len(set(ids)) and all(NCNAME.match(i) for i in ids)
+
+    inc = {k: 0 for k in nodes}
+    out = {k: 0 for k in nodes}
+    for f in flows:
+        out[f.get("sourceRef")] += 1
+        inc[f.get("targetRef")] += 1
+    for nid, el in nodes.items():
+        if not el.tag.endswith("parallelGateway"):
+            assert inc[nid] <= 1 and out[nid] <= 1, nid
+        else:
+            assert inc[nid] >= 1 and out[nid] >= 1 and inc[nid] + out[nid] >= 3, nid  # a real fork or join
+        assert sorted(x.text for x in el.findall("bpmn:incoming", NS)) == \
+            sorted(f.get("id") for f in flows if f.get("targetRef") == nid)
+        assert sorted(x.text for x in el.findall("bpmn:outgoing", NS)) == \
+            sorted(f.get("id") for f in flows if f.get("sourceRef") == nid)
+
+    steps = {s.id: s for s in analysis.item.steps}
+    tasks = proc.findall("bpmn:userTask", NS)
+    assert sorted(t.get("id") for t in tasks) == sorted(f"Task_{s}" for s in steps)
+    lanes = proc.findall("bpmn:laneSet/bpmn:lane", NS)
+    assert [lane.get("name") for lane in lanes] == list(analysis.item.departments)
+    refs = [(r.text, lane.get("name")) for lane in lanes for r in lane.findall("bpmn:flowNodeRef", NS)]
+    assert sorted(r for r, _ in refs) == sorted(nodes)  # every flow node in exactly one lane
+    lane_of = dict(refs)
+    for t in tasks:
+        step = steps[t.get("id").removeprefix("Task_")]
+        assert t.get("name") == step.name and lane_of[t.get("id")] == step.department
+        doc = t.find("bpmn:documentation", NS).text
+        assert step.department in doc and "个工作日" in doc
+
+    plane = root.find("bpmndi:BPMNDiagram/bpmndi:BPMNPlane", NS)
+    shapes = {s.get("bpmnElement"): s for s in plane.findall("bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement"): e for e in plane.findall("bpmndi:BPMNEdge", NS)}
+    assert set(nodes) <= set(shapes) and {f.get("id") for f in flows} == set(edges)
+    # QName references the XSD cannot check (IDREFs it does) point at elements of this document
+    participant = root.find("bpmn:collaboration/bpmn:participant", NS)
+    assert participant.get("processRef") == proc.get("id") and plane.get("bpmnElement") in ids
+    assert set(shapes) == set(nodes) | {lane.get("id") for lane in lanes} | {participant.get("id")}
+    for lane in lanes:
+        assert shapes[lane.get("id")].get("isHorizontal") == "true"
+    boxes = [tuple(float(shapes[n].find("dc:Bounds", NS).get(k)) for k in ("x", "y", "width", "height"))
+             for n in nodes]
+    for i, (x, y, w, h) in enumerate(boxes):  # no two flow nodes overlap
+        for x2, y2, w2, h2 in boxes[i + 1:]:
+            assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
+    for e in edges.values():
+        points = [(float(p.get("x")), float(p.get("y"))) for p in e.findall("di:waypoint", NS)]
+        assert len(points) >= 2
+        assert all(a[0] == b[0] or a[1] == b[1] for a, b in itertools.pairwise(points))  # orthogonal
+
+    check_flavor(xml, root, proc, analysis, flavor)
+
+
+def check_flavor(xml: str, root: ET.Element, proc: ET.Element, analysis: Analysis, flavor: str) -> None:
+    mine = FLAVOR_URIS[flavor]
+    for other in set().union(*FLAVOR_URIS.values()) - mine:
+        assert other not in xml
+    for uri in mine:
+        assert uri in xml
+    for t in proc.findall("bpmn:userTask", NS):
+        step = analysis.item.step(t.get("id").removeprefix("Task_"))
+        days = math.ceil(step.days)
+        if flavor == "camunda7":
+            assert t.get(f"{{{CAMUNDA_NS}}}candidateGroups") == step.department
+            assert t.get(f"{{{CAMUNDA_NS}}}dueDate") == f"P{days}D"
+        elif flavor == "flowable":
+            assert t.get(f"{{{FLOWABLE_NS}}}candidateGroups") == step.department
+            assert t.get(f"{{{FLOWABLE_NS}}}dueDate") == f"P{days}D"
+        elif flavor == "zeebe":
+            ext = t.find("bpmn:extensionElements", NS)
+            assert ext.find(f"{{{ZEEBE_NS}}}userTask") is not None
+            assert ext.find(f"{{{ZEEBE_NS}}}assignmentDefinition").get("candidateGroups") == step.department
+            assert ext.find(f"{{{ZEEBE_NS}}}taskSchedule").get("dueDate") == f'=now() + duration("P{days}D")'
+        else:
+            assert t.find("bpmn:extensionElements", NS) is None
+            assert all(not k.startswith("{") for k in t.attrib)
+    if flavor == "camunda7":
+        assert proc.get(f"{{{CAMUNDA_NS}}}historyTimeToLive") == "180"
+        assert root.get(f"{{{MODELER_NS}}}executionPlatform") == "Camunda Platform"
+    if flavor == "zeebe":
+        assert root.get(f"{{{MODELER_NS}}}executionPlatform") == "Camunda Cloud"
+
+
+def run_in_spiff(xml: str, analysis: Analysis, seed: int, parser: BpmnParser | None = None) -> None:
+    """Drive the process to its end, completing ready user tasks in a random order, and check that
+    the ready tasks are always exactly the steps whose dependencies have all completed."""
+    parser = parser or BpmnParser()
+    parser.add_bpmn_str(xml.encode("utf-8"))
+    (process_id,) = parser.get_process_ids()
+    wf = BpmnWorkflow(parser.get_spec(process_id))
+    wf.do_engine_steps()
+    preds = analysis.schedule.predecessors
+    dept = {s.id: s.department for s in analysis.item.steps}
+    done: list[str] = []
+    rng = random.Random(seed)
+    while not wf.is_completed():
+        ready = wf.get_tasks(state=TaskState.READY, manual=True)
+        names = sorted(t.task_spec.name.removeprefix("Task_") for t in ready)
+        expected = sorted(s for s in preds if s not in done and all(p in done for p in preds[s]))
+        assert names == expected, f"done {done}: ready {names}, expected {expected}"
+        for t in ready:
+            assert t.task_spec.lane == dept[t.task_spec.name.removeprefix("Task_")]
+        task = rng.choice(ready)
+        task.run()
+        done.append(task.task_spec.name.removeprefix("Task_"))
+        wf.do_engine_steps()
+    assert sorted(done) == sorted(preds)
+
+
+# --- the tests -------------------------------------------------------------------------------------
+
+def test_registry() -> None:
+    assert list(FLAVORS) == ["plain", "camunda7", "zeebe", "flowable"]
+    with pytest.raises(LianbanError) as exc:
+        render_bpmn(TRICKY["single"], "camunda8")
+    assert str(exc.value) == "unknown BPMN flavour 'camunda8': choose one of plain, camunda7, zeebe, flowable"
+
+
+@pytest.mark.skipif(not DEFINITIONS, reason="no valid definitions found")
+@pytest.mark.parametrize("flavor", list(FLAVORS))
+@pytest.mark.parametrize("item", DEFINITIONS, ids=lambda i: i.id)
+def test_definitions(item: Item, flavor: str, schema: xmlschema.XMLSchema) -> None:
+    a = analyze(item)
+    check_export(render_bpmn(a, flavor), a, flavor, schema, seeds=(0, 1))
+
+
+@pytest.mark.parametrize("flavor", list(FLAVORS))
+@pytest.mark.parametrize("name", list(TRICKY))
+def test_tricky_graphs(name: str, flavor: str, schema: xmlschema.XMLSchema) -> None:
+    a = TRICKY[name]
+    check_export(render_bpmn(a, flavor), a, flavor, schema)
+
+
+@st.composite
+def dags(draw: st.DrawFn) -> Analysis:
+    n = draw(st.integers(1, 9))
+    pairs = [(i, j) for j in range(n) for i in range(j)]
+    edges = [p for p in pairs if draw(st.booleans())] if pairs else []
+    depts = draw(st.lists(st.integers(0, len(DEPTS) - 1), min_size=n, max_size=n))
+    days = draw(st.lists(st.sampled_from([0.5, 1, 2, 3.5, 10]), min_size=n, max_size=n))
+    return make(edges, n, depts, days)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(analysis=dags(), flavor=st.sampled_from(list(FLAVORS)))
+def test_random_dags(analysis: Analysis, flavor: str, schema: xmlschema.XMLSchema) -> None:
+    check_export(render_bpmn(analysis, flavor), analysis, flavor, schema, seeds=(0, 1))
+
+
+def test_validator_catches_broken_references(schema: xmlschema.XMLSchema) -> None:
+    xml = render_bpmn(TRICKY["diamond"])
+    schema.validate(xml)
+    for broken in (xml.replace('sourceRef="StartEvent"', 'sourceRef="Nowhere"'),
+                   xml.replace("<bpmn:flowNodeRef>EndEvent<", "<bpmn:flowNodeRef>Nowhere<"),
+                   xml.replace('id="Flow_2"', 'id="Flow_1"')):
+        assert broken != xml and not schema.is_valid(broken)
+
+
+def test_gateways_only_where_needed() -> None:
+    root = ET.fromstring(render_bpmn(TRICKY["n-shape"]))
+    gateways = sorted(g.get("id") for g in root.iter(f"{{{BPMN_NS}}}parallelGateway"))
+    # start forks to A and B; B forks to C and D; C joins A and B; the end joins C and D
+    assert gateways == ["Gateway_EndJoin", "Gateway_Fork_s1", "Gateway_Join_s2", "Gateway_StartFork"]
+    single = ET.fromstring(render_bpmn(TRICKY["single"]))
+    assert not list(single.iter(f"{{{BPMN_NS}}}parallelGateway"))
+    assert len(list(single.iter(f"{{{BPMN_NS}}}sequenceFlow"))) == 2
+
+
+def test_fork_connects_to_join_directly() -> None:
+    root = ET.fromstring(render_bpmn(TRICKY["fork-to-join"]))
+    flows = {(f.get("sourceRef"), f.get("targetRef")) for f in root.iter(f"{{{BPMN_NS}}}sequenceFlow")}
+    assert ("Gateway_Fork_s0", "Gateway_Join_s2") in flows and ("Gateway_Fork_s1", "Gateway_Join_s3") in flows
+
+
+def test_text_is_escaped(schema: xmlschema.XMLSchema) -> None:
+    names = ["<script>alert(1)</script>", 'R&D "申报" \'x\' ]]>', "bell\x07控制字符"]
+    a = make([(0, 1), (0, 2)], 3, names=names)
+    for flavor in FLAVORS:
+        xml = render_bpmn(a, flavor)
+        assert "<script>" not in xml
+        schema.validate(xml)
+        got = {t.get("id"): t.get("name") for t in ET.fromstring(xml).iter(f"{{{BPMN_NS}}}userTask")}
+        assert got == {"Task_s0": names[0], "Task_s1": names[1], "Task_s2": "bell\ufffd控制字符"}
+        run_in_spiff(xml, a, 0)
+
+
+def test_material_names_label_flows() -> None:
+    steps = (Step("licence", "营业执照", DEPTS[0], 1, produces=("business-licence",)),
+             Step("tax", "税务登记", DEPTS[1], 1, materials=("business-licence",), index=1))
+    a = analyze(Item(id="m", name="物料", lead=DEPTS[0], partners=(DEPTS[1],), steps=steps))
+    root = ET.fromstring(render_bpmn(a))
+    named = [f for f in root.iter(f"{{{BPMN_NS}}}sequenceFlow") if f.get("name")]
+    assert [(f.get("sourceRef"), f.get("targetRef"), f.get("name")) for f in named] == \
+        [("Task_licence", "Task_tax", "business-licence")]
+
+
+def test_deterministic() -> None:
+    a = TRICKY["diamond"]
+    assert render_bpmn(a, "zeebe") == render_bpmn(a, "zeebe")
