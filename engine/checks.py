@@ -30,7 +30,6 @@ class ItemContext:
     local: dict[str, Material] = field(default_factory=dict)
     _local_names: dict[str, Material] = field(default_factory=dict, repr=False)
     graph: graph.StepGraph | None = None
-    has_cycle: bool = False
 
     def __post_init__(self) -> None:
         raw_steps = self.data.get("steps")
@@ -173,7 +172,6 @@ def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
     cycle = ctx.graph.find_cycle()
     index = {raw["id"]: i for i, raw in reversed(ctx.steps)}
     if cycle:
-        ctx.has_cycle = True
         yield ctx.diag(("steps", index[cycle[0]], "needs"), "E308", "dependency cycle: " + " → ".join(cycle),
                        "a step cannot wait for itself, even through others: remove one of these needs")
     for d in ctx.graph.backwards:
@@ -222,12 +220,15 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
                            f"step '{raw['id']}' promises {days:g} working days, more than its legal limit of {legal:g}",
                            "a committed limit (承诺时限) should not exceed the legal one (法定时限)")
     commitment = _days(ctx.data, "commitment")
-    if commitment is None or ctx.has_cycle or ctx.graph is None:
+    if commitment is None or ctx.graph is None:
         return
     durations = {raw["id"]: _days(raw, "days") for _i, raw in ctx.steps}
-    if any(v is None for v in durations.values()):
+    # Steps on a cycle or without a valid time limit are reported elsewhere; the
+    # chains among the others are real chains, so a too-short promise shows now.
+    part = ctx.graph.sound_part(sid for sid, d in durations.items() if d is None)
+    if not part.nodes:
         return
-    length, chain = schedule.longest_chain(ctx.graph, durations)  # type: ignore[arg-type]
+    length, chain = schedule.longest_chain(part, durations)  # type: ignore[arg-type]
     if commitment < length:
         yield ctx.diag(("commitment",), "E309",
                        f"commitment of {commitment:g} working days cannot be kept: the chain "

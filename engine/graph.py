@@ -47,6 +47,20 @@ class StepGraph:
                 return path + [path[0]]
         return None  # pragma: no cover - a cyclic graph has a component of two or more
 
+    def sound_part(self, drop: Iterable[str] = ()) -> StepGraph:
+        """The subgraph without the steps in *drop* and without every step on a cycle.
+
+        Any chain in it is a chain of the whole graph, so a bound computed on it
+        (the commitment check) holds even while other findings are pending.
+        """
+        import networkx as nx
+
+        gone = set(drop)
+        gone.update(n for c in nx.strongly_connected_components(self._g) if len(c) > 1 for n in c)
+        keep = [n for n in self.nodes if n not in gone]
+        deps = [d for d in self.dependencies if d.source not in gone and d.target not in gone]
+        return StepGraph(keep, deps, [], self._g.subgraph(keep).copy())
+
     def generations(self) -> list[list[str]]:
         """Stages: each step in the first stage after all of its dependencies,
         in definition order within a stage.  Raises ValueError on a cycle."""

@@ -22,6 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from .common import emit
 
     items, code = load_valid(args.paths, args.catalog)
+    if not items:
+        return code  # the findings went to stderr; no item to show
     analyses = [analyze(i) for i in items]
     emit(all_formats()[args.format](analyses), args.output)
     return code
