@@ -1,0 +1,408 @@
+"""Where cases live: an append-only event log per case behind a small :class:`Store` interface.
+
+Backends: :class:`SQLiteStore` (the default: one file, WAL, one ``BEGIN IMMEDIATE``
+transaction per append, schema versioned by ``PRAGMA user_version``), :class:`PostgresStore`
+(a ``postgresql://`` DSN; needs psycopg) and :class:`MemoryStore` (tests, dry runs). A case's state is never stored: it is rebuilt by
+replaying its events (:func:`load_case`). Concurrent writers never lose an update: an
+append names the last seq its writer saw, and a store that has moved on raises
+:class:`ConflictError`; :func:`transact` reloads, re-checks the move and tries again.
+See docs/cases.md.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from .cases import Case, Event, TransitionError
+from .diagnostics import LianbanError
+
+__all__ = [
+    "MIGRATIONS",
+    "ConflictError",
+    "MemoryStore",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "UnknownCaseError",
+    "default_db_path",
+    "load_case",
+    "open_store",
+    "transact",
+]
+
+
+class StoreError(LianbanError):
+    """The store cannot be used (bad file, newer schema, corrupt log). One user-facing line."""
+
+
+class UnknownCaseError(StoreError):
+    """No case with that id."""
+
+
+class ConflictError(StoreError):
+    """Another writer appended to the case since it was loaded; nothing was written."""
+
+
+class Store(Protocol):
+    """The whole interface a backend implements (the suite in tests/test_store.py runs on each)."""
+
+    def create_case(self, events: Sequence[Event]) -> str:
+        """Store a new case's first events (seq 1, 2, ...) atomically; return its new id."""
+        ...
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        """Append events numbered expected_seq+1, ... if the case's last seq is still expected_seq,
+        in one transaction; return them with their `at`. Raise ConflictError otherwise."""
+        ...
+
+    def load(self, case_id: str) -> list[Event]:
+        """Every event of the case, in seq order (UnknownCaseError if there is none)."""
+        ...
+
+    def list_cases(self) -> list[str]:
+        """Every case id, oldest first."""
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _check_numbering(expected_seq: int, events: Sequence[Event]) -> None:
+    if not events:
+        raise ValueError("nothing to append")
+    seqs = [e.seq for e in events]
+    if seqs != list(range(expected_seq + 1, expected_seq + 1 + len(events))):
+        raise ValueError(f"events must be numbered from {expected_seq + 1} without gaps, not {seqs}")
+
+
+def _conflict(case_id: str, expected: int, found: int) -> ConflictError:
+    return ConflictError(f"case {case_id} changed while this action was prepared (expected last event #{expected}, "
+                         f"found #{found}); nothing was written: reload the case and try again")
+
+
+# -- SQLite ----------------------------------------------------------------------------------
+def _m1_initial(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE cases (id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, "
+               "created_at TEXT NOT NULL)")
+    db.execute("CREATE TABLE events (case_id INTEGER NOT NULL REFERENCES cases(id), "
+               "seq INTEGER NOT NULL CHECK (seq >= 1), type TEXT NOT NULL, payload TEXT NOT NULL, "
+               "at TEXT NOT NULL, PRIMARY KEY (case_id, seq)) WITHOUT ROWID")
+
+
+# Ordered: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial]
+
+
+class SQLiteStore:
+    """An SQLite file in WAL mode; synchronous=FULL, so a committed event survives a crash."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the case store ({exc})") from exc
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except BaseException as exc:
+            self._db.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{path}: not a usable lianban case store ({exc})") from exc
+            raise
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        if self.schema_version() == len(MIGRATIONS):
+            return
+        with self._tx() as db:
+            version = self.schema_version()
+            if version > len(MIGRATIONS):
+                raise StoreError(f"{self.path}: schema version {version} is newer than this lianban knows "
+                                 f"({len(MIGRATIONS)}); upgrade lianban")
+            for number, migration in enumerate(MIGRATIONS[version:], version + 1):
+                migration(db)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    def create_case(self, events: Sequence[Event]) -> str:
+        _check_numbering(0, events)
+        at = _now()
+        item_id = str(events[0].payload.get("item", {}).get("id", ""))
+        with self._tx() as db:
+            cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (item_id, at))
+            case_id = str(cur.lastrowid)
+            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", self._rows(case_id, events, at))
+        return case_id
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        _check_numbering(expected_seq, events)
+        key = self._key(case_id)
+        at = _now()
+        try:
+            with self._tx() as db:
+                last = db.execute("SELECT max(seq) FROM events WHERE case_id = ?", (key,)).fetchone()[0]
+                if last is None:
+                    raise UnknownCaseError(self._unknown(case_id))
+                if last != expected_seq:
+                    raise _conflict(case_id, expected_seq, last)
+                db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", self._rows(case_id, events, at))
+        except sqlite3.IntegrityError as exc:  # a writer that bypassed the check above
+            raise _conflict(case_id, expected_seq, -1) from exc
+        return [replace(e, at=at) for e in events]
+
+    def load(self, case_id: str) -> list[Event]:
+        with self._lock:
+            rows = self._db.execute("SELECT seq, type, payload, at FROM events WHERE case_id = ? ORDER BY seq",
+                                    (self._key(case_id),)).fetchall()
+        if not rows:
+            raise UnknownCaseError(self._unknown(case_id))
+        return [Event(seq, type_, json.loads(payload), at) for seq, type_, payload, at in rows]
+
+    def list_cases(self) -> list[str]:
+        with self._lock:
+            return [str(r[0]) for r in self._db.execute("SELECT id FROM cases ORDER BY id")]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @staticmethod
+    def _key(case_id: str) -> int:
+        return int(case_id) if str(case_id).isdigit() else -1
+
+    @staticmethod
+    def _rows(case_id: str, events: Sequence[Event], at: str) -> list[tuple[int, int, str, str, str]]:
+        return [(int(case_id), e.seq, e.type, json.dumps(e.payload, ensure_ascii=False), at) for e in events]
+
+    def _unknown(self, case_id: str) -> str:
+        with self._lock:
+            count = self._db.execute("SELECT count(*) FROM cases").fetchone()[0]
+        return f"no case {case_id} in {self.path} ({count} case(s); `lianban case list` shows them)"
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+PG_MIGRATIONS: list[str] = [  # PG_MIGRATIONS[i] takes the schema from version i to i + 1
+    ("CREATE TABLE cases (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, item_id TEXT NOT NULL, "
+     "created_at TEXT NOT NULL);"
+     "CREATE TABLE events (case_id BIGINT NOT NULL REFERENCES cases(id), seq INTEGER NOT NULL CHECK (seq >= 1), "
+     "type TEXT NOT NULL, payload JSONB NOT NULL, at TEXT NOT NULL, PRIMARY KEY (case_id, seq))"),
+]
+
+
+class PostgresStore:
+    """PostgreSQL through psycopg 3 (optional: pip install 'psycopg[binary]'). An append inserts
+    without locking: the primary key (case_id, seq) turns a concurrent append into ConflictError."""
+
+    def __init__(self, dsn: str) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise StoreError("a postgresql:// store needs psycopg: pip install 'psycopg[binary]'") from exc
+        self._pg = psycopg
+        self.path = dsn.split("@")[-1]  # never show the password
+        self._lock = threading.RLock()
+        try:
+            self._db = psycopg.connect(dsn, autocommit=True)  # explicit transaction() blocks only
+        except psycopg.Error as exc:
+            raise StoreError(f"PostgreSQL store {self.path}: {str(exc).strip().splitlines()[0]}") from exc
+        try:
+            self._migrate()
+        except BaseException as exc:
+            self._db.close()
+            if isinstance(exc, psycopg.Error):
+                raise StoreError(f"PostgreSQL store {self.path}: {str(exc).strip().splitlines()[0]}") from exc
+            raise
+
+    def schema_version(self) -> int:
+        with self._lock, self._db.transaction():
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def _migrate(self) -> None:
+        with self._lock, self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(2021092901)")  # one migrator at a time
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+            version = int(row[0] or 0) if row else 0
+            if version > len(PG_MIGRATIONS):
+                raise StoreError(f"{self.path}: schema version {version} is newer than this lianban knows "
+                                 f"({len(PG_MIGRATIONS)}); upgrade lianban")
+            for number, sql in enumerate(PG_MIGRATIONS[version:], version + 1):
+                self._db.execute(sql)
+                self._db.execute("INSERT INTO schema_version VALUES (%s)", (number,))
+
+    def create_case(self, events: Sequence[Event]) -> str:
+        _check_numbering(0, events)
+        at = _now()
+        item_id = str(events[0].payload.get("item", {}).get("id", ""))
+        with self._lock, self._db.transaction():
+            row = self._db.execute("INSERT INTO cases (item_id, created_at) VALUES (%s, %s) RETURNING id",
+                                   (item_id, at)).fetchone()
+            case_id = str(row[0]) if row else ""
+            self._insert(case_id, events, at)
+        return case_id
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        _check_numbering(expected_seq, events)
+        key, at = SQLiteStore._key(case_id), _now()
+        try:
+            with self._lock, self._db.transaction():
+                row = self._db.execute("SELECT max(seq) FROM events WHERE case_id = %s", (key,)).fetchone()
+                last = row[0] if row else None
+                if last is None:
+                    raise UnknownCaseError(self._unknown(case_id))
+                if last != expected_seq:
+                    raise _conflict(case_id, expected_seq, last)
+                self._insert(case_id, events, at)
+        except self._pg.errors.UniqueViolation as exc:  # a concurrent append won the race
+            raise _conflict(case_id, expected_seq, expected_seq + 1) from exc
+        return [replace(e, at=at) for e in events]
+
+    def _insert(self, case_id: str, events: Sequence[Event], at: str) -> None:
+        from psycopg.types.json import Jsonb
+        with self._db.cursor() as cur:
+            cur.executemany("INSERT INTO events VALUES (%s, %s, %s, %s, %s)",
+                            [(int(case_id), e.seq, e.type, Jsonb(e.payload), at) for e in events])
+
+    def load(self, case_id: str) -> list[Event]:
+        with self._lock, self._db.transaction():
+            rows = self._db.execute("SELECT seq, type, payload, at FROM events WHERE case_id = %s ORDER BY seq",
+                                    (SQLiteStore._key(case_id),)).fetchall()
+        if not rows:
+            raise UnknownCaseError(self._unknown(case_id))
+        return [Event(seq, type_, payload, at) for seq, type_, payload, at in rows]
+
+    def list_cases(self) -> list[str]:
+        with self._lock, self._db.transaction():
+            return [str(r[0]) for r in self._db.execute("SELECT id FROM cases ORDER BY id").fetchall()]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _unknown(self, case_id: str) -> str:
+        with self._lock, self._db.transaction():
+            row = self._db.execute("SELECT count(*) FROM cases").fetchone()
+        return f"no case {case_id} in {self.path} ({row[0] if row else 0} case(s); `lianban case list` shows them)"
+
+
+# -- memory ----------------------------------------------------------------------------------
+class MemoryStore:
+    """The same contract in a dict (thread-safe); nothing survives the process."""
+
+    def __init__(self) -> None:
+        self._cases: dict[str, list[Event]] = {}
+        self._lock = threading.Lock()
+
+    def create_case(self, events: Sequence[Event]) -> str:
+        _check_numbering(0, events)
+        at = _now()
+        with self._lock:
+            case_id = str(len(self._cases) + 1)
+            self._cases[case_id] = [replace(e, at=at) for e in events]
+        return case_id
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        _check_numbering(expected_seq, events)
+        stored = [replace(e, at=_now()) for e in events]
+        with self._lock:
+            log = self._cases.get(str(case_id))
+            if log is None:
+                raise UnknownCaseError(f"no case {case_id} in memory ({len(self._cases)} case(s))")
+            if log[-1].seq != expected_seq:
+                raise _conflict(case_id, expected_seq, log[-1].seq)
+            log.extend(stored)
+        return stored
+
+    def load(self, case_id: str) -> list[Event]:
+        with self._lock:
+            log = self._cases.get(str(case_id))
+            if log is None:
+                raise UnknownCaseError(f"no case {case_id} in memory ({len(self._cases)} case(s))")
+            return [replace(e, payload=json.loads(json.dumps(e.payload))) for e in log]  # no shared dicts
+
+    def list_cases(self) -> list[str]:
+        with self._lock:
+            return list(self._cases)
+
+    def close(self) -> None:
+        pass
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def default_db_path() -> Path:
+    """$LIANBAN_DB, else cases.sqlite3 in the user's data folder (platformdirs)."""
+    env = os.environ.get("LIANBAN_DB")
+    if env:
+        return Path(env)
+    import platformdirs
+    return Path(platformdirs.user_data_dir("lianban")) / "cases.sqlite3"
+
+
+def open_store(target: str | Path | None = None) -> Store:
+    """A store for `target`: a postgresql:// DSN, ':memory:', or an SQLite file path (default: default_db_path())."""
+    text = str(target) if target is not None else str(default_db_path())
+    if text.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(text)
+    return SQLiteStore(text)
+
+
+def load_case(store: Store, case_id: str) -> Case:
+    """Rebuild a case by replaying its events."""
+    events = store.load(case_id)
+    try:
+        return Case.replay(events, str(case_id))
+    except (TransitionError, KeyError, ValueError) as exc:
+        raise StoreError(f"case {case_id}: its event log does not replay ({exc}); the store is damaged") from exc
+
+
+def transact(store: Store, case_id: str, action: Callable[[Case], Event], retries: int = 5) -> tuple[Case, Event]:
+    """Load the case, apply `action` (which calls case.fire) and append its event.
+
+    On a conflict the case is reloaded and the action checked again against the new state, up to
+    `retries` times: a move that another writer made illegal raises TransitionError, never a lost update.
+    """
+    attempt = 0
+    while True:
+        case = load_case(store, case_id)
+        before = case.seq
+        event = action(case)
+        try:
+            stored = store.append(case_id, before, [event])
+        except ConflictError:
+            attempt += 1
+            if attempt > retries:
+                raise
+            continue
+        return case, stored[0]

@@ -1,0 +1,306 @@
+"""The case store: one suite run against every backend, then SQLite's migrations, a writer
+killed (SIGKILL) at random moments, and two processes hammering one case."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from engine import store as store_mod
+from engine.analysis import analyze
+from engine.cases import Case, Event, StepState, TransitionError, open_case
+from engine.store import (
+    ConflictError,
+    MemoryStore,
+    PostgresStore,
+    SQLiteStore,
+    Store,
+    StoreError,
+    UnknownCaseError,
+    load_case,
+    open_store,
+    transact,
+)
+from engine.validate import load_items
+from engine.workdays import WorkCalendar
+
+ROOT = Path(__file__).resolve().parents[1]
+CAL = WorkCalendar()
+D0 = date(2021, 9, 29)
+ANALYSIS = analyze(load_items([ROOT / "definitions" / "start-business.yaml"])[0][0])
+# PostgreSQL runs when LIANBAN_PG_DSN names a database the tests may empty (postgresql://...).
+PG_DSN = os.environ.get("LIANBAN_PG_DSN")
+try:
+    import psycopg  # noqa: F401  (optional: pip install 'psycopg[binary]')
+    PG_SKIP = "" if PG_DSN else "set LIANBAN_PG_DSN=postgresql://... to test PostgresStore"
+except ImportError:
+    PG_SKIP = "PostgresStore needs psycopg: pip install 'psycopg[binary]'"
+# Under CI (which starts a server, see .ci/run) a missing database fails the run instead.
+needs_pg = pytest.mark.skipif(bool(PG_SKIP) and not os.environ.get("CI"), reason=PG_SKIP)
+BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=needs_pg)]
+
+
+def new_case() -> Case:
+    return open_case(ANALYSIS, "张三", D0, CAL)
+
+
+def postgres_store(empty: bool) -> Store:
+    if PG_SKIP:
+        pytest.fail(f"CI is set but PostgreSQL is not available: {PG_SKIP}")
+    s = PostgresStore(PG_DSN or "")
+    if empty:
+        import psycopg
+        with psycopg.connect(PG_DSN or "", autocommit=True) as db:
+            db.execute("TRUNCATE events, cases RESTART IDENTITY")
+    return s
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    s: Store
+    if request.param == "memory":
+        s = MemoryStore()
+    elif request.param == "sqlite":
+        s = SQLiteStore(tmp_path / "cases.db")
+    else:
+        s = postgres_store(empty=True)
+    yield s
+    s.close()
+
+
+# -- the suite every backend passes --------------------------------------------------------------
+def test_create_and_load_round_trip(store: Store) -> None:
+    case = new_case()
+    case_id = store.create_case(case.events)
+    events = store.load(case_id)
+    assert [(e.seq, e.type, e.payload) for e in events] == [(e.seq, e.type, e.payload) for e in case.events]
+    assert all(e.at for e in events)
+    assert load_case(store, case_id).as_dict() == {**case.as_dict(), "id": case_id}
+
+
+def test_ids_are_unique_and_listed_oldest_first(store: Store) -> None:
+    ids = [store.create_case(new_case().events) for _ in range(3)]
+    assert len(set(ids)) == 3 and store.list_cases() == ids
+
+
+def test_append_checks_the_expected_seq(store: Store) -> None:
+    case = new_case()
+    case_id = store.create_case(case.events)
+    stale = Case.replay(store.load(case_id), case_id)
+    first = case.fire("accept", step="licence", department="市场监管局", on=D0)
+    assert [e.seq for e in store.append(case_id, 1, [first])] == [2]
+    second = stale.fire("accept", step="licence", department="市场监管局", on=D0)  # from the stale copy
+    with pytest.raises(ConflictError) as err:
+        store.append(case_id, 1, [second])
+    assert str(err.value) == (f"case {case_id} changed while this action was prepared (expected last event #1, "
+                              f"found #2); nothing was written: reload the case and try again")
+    assert [e.seq for e in store.load(case_id)] == [1, 2]
+
+
+def test_unknown_case_and_bad_numbering(store: Store) -> None:
+    with pytest.raises(UnknownCaseError, match="no case 42"):
+        store.load("42")
+    case_id = store.create_case(new_case().events)
+    with pytest.raises(UnknownCaseError):
+        store.append("42", 1, [Event(2, "withdrawn", {"on": "2021-09-29"})])
+    with pytest.raises(ValueError, match="numbered from 2"):
+        store.append(case_id, 1, [Event(3, "withdrawn", {"on": "2021-09-29"})])
+
+
+def test_transact_reloads_and_rechecks_on_conflict(store: Store) -> None:
+    case_id = store.create_case(new_case().events)
+    calls: list[int] = []
+
+    def accept_after_a_rival(case: Case) -> Event:
+        if not calls:  # a rival writer slips in between our load and our append
+            rival = load_case(store, case_id)
+            store.append(case_id, rival.seq, [rival.fire("accept", step="licence", department="市场监管局", on=D0)])
+        calls.append(case.seq)
+        return case.fire("approve" if case.steps["licence"].state is StepState.ACCEPTED else "accept",
+                         step="licence", department="市场监管局", on=D0)
+
+    _case, event = transact(store, case_id, accept_after_a_rival)
+    assert calls == [1, 2] and event.type == "approved" and event.seq == 3
+    assert [e.type for e in store.load(case_id)] == ["opened", "accepted", "approved"]
+
+
+def test_transact_refuses_a_move_a_rival_made_illegal(store: Store) -> None:
+    case_id = store.create_case(new_case().events)
+    rival = load_case(store, case_id)
+    store.append(case_id, 1, [rival.fire("withdraw", on=D0)])
+    with pytest.raises(TransitionError, match="is withdrawn"):
+        transact(store, case_id, lambda c: c.fire("accept", step="licence", department="市场监管局", on=D0))
+
+
+# -- SQLite: schema, migrations, files ------------------------------------------------------------
+def test_sqlite_is_wal_and_versioned(tmp_path: Path) -> None:
+    s = SQLiteStore(tmp_path / "c.db")
+    assert s.schema_version() == len(store_mod.MIGRATIONS)
+    s.close()
+    db = sqlite3.connect(tmp_path / "c.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")} >= {"cases", "events"}
+    db.close()
+
+
+def test_sqlite_runs_new_migrations_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = SQLiteStore(tmp_path / "c.db")
+    case_id = s.create_case(new_case().events)
+    s.close()
+    monkeypatch.setattr(store_mod, "MIGRATIONS",
+                        [*store_mod.MIGRATIONS, lambda db: db.execute("CREATE INDEX events_type ON events(type)")])
+    s = SQLiteStore(tmp_path / "c.db")
+    assert s.schema_version() == 2 and len(s.load(case_id)) == 1
+    s.close()
+
+
+def test_sqlite_refuses_a_newer_schema_and_a_foreign_file(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "new.db")
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(StoreError, match="schema version 99 is newer than this lianban knows"):
+        SQLiteStore(tmp_path / "new.db")
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    with pytest.raises(StoreError, match="not a usable lianban case store"):
+        SQLiteStore(tmp_path / "junk.db")
+
+
+@needs_pg
+def test_postgres_migrates_once_and_refuses_a_newer_schema() -> None:
+    import psycopg
+    with psycopg.connect(PG_DSN or "", autocommit=True) as db:
+        db.execute("DROP SCHEMA IF EXISTS lianban_schema_test CASCADE")
+        db.execute("CREATE SCHEMA lianban_schema_test")
+        dsn = f"{PG_DSN}{'&' if '?' in (PG_DSN or '') else '?'}options=-csearch_path%3Dlianban_schema_test"
+        first, second = PostgresStore(dsn), PostgresStore(dsn)  # the second finds the schema in place
+        assert first.schema_version() == second.schema_version() == len(store_mod.PG_MIGRATIONS)
+        first.close()
+        second.close()
+        db.execute("INSERT INTO lianban_schema_test.schema_version VALUES (99)")
+        with pytest.raises(StoreError, match="schema version 99 is newer than this lianban knows"):
+            PostgresStore(dsn)
+        db.execute("DROP SCHEMA lianban_schema_test CASCADE")
+
+
+def test_open_store_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIANBAN_DB", str(tmp_path / "env.db"))
+    s = open_store()
+    assert isinstance(s, SQLiteStore) and s.path == tmp_path / "env.db"
+    s.close()
+    monkeypatch.delenv("LIANBAN_DB")
+    monkeypatch.setattr("platformdirs.user_data_dir", lambda name: str(tmp_path / "data" / name))
+    assert store_mod.default_db_path() == tmp_path / "data" / "lianban" / "cases.sqlite3"
+
+
+# -- crashes and concurrency (real processes) -----------------------------------------------------
+WRITER = r"""
+import sys
+from datetime import date
+from engine.cases import StepState
+from engine.store import ConflictError, load_case, open_store, transact
+from engine.workdays import WorkCalendar
+
+db, case_id, mode, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+store, cal, ok, conflicts = open_store(db), WorkCalendar(), 0, 0
+
+def act(case):  # 补正 and back, forever: always legal on an accepted step
+    verb = "return" if case.steps["licence"].state is StepState.ACCEPTED else "resubmit"
+    return case.fire(verb, step="licence", department="市场监管局", on=date(2021, 9, 30), reason="补正", calendar=cal)
+
+for _ in range(n):
+    if mode == "kill":
+        _case, event = transact(store, case_id, act)
+        print(event.seq, flush=True)  # only after the commit
+    else:  # hammer: no retry, count what got in
+        case = load_case(store, case_id)
+        event = act(case)
+        try:
+            store.append(case_id, event.seq - 1, [event])
+            ok += 1
+        except ConflictError:
+            conflicts += 1
+print("done", ok, conflicts, flush=True)
+"""
+
+
+def accepted_case(db: str) -> str:
+    s = open_store(db)
+    case = new_case()
+    case_id = s.create_case(case.events)
+    s.append(case_id, 1, [case.fire("accept", step="licence", department="市场监管局", on=D0)])
+    s.close()
+    return case_id
+
+
+def writer(db: str, case_id: str, mode: str, n: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(db), case_id, mode, str(n)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def replays_the_same(db: str, case_id: str) -> Sequence[Event]:
+    s = open_store(db)
+    events = s.load(case_id)
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    live = load_case(s, case_id)
+    s.close()
+    fresh = open_store(db)  # a new connection replays to the same state
+    assert load_case(fresh, case_id).as_dict() == live.as_dict()
+    fresh.close()
+    return events
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=needs_pg)])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the writer processes meet: an SQLite file or the PostgreSQL DSN."""
+    return str(tmp_path / "shared.db") if request.param == "sqlite" else PG_DSN or ""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_writer_killed_at_any_moment_loses_no_committed_event(target: str) -> None:
+    db = target
+    case_id = accepted_case(db)
+    rng = random.Random(20210929)
+    committed: list[int] = []
+    for _ in range(8):
+        proc = writer(db, case_id, "kill", 100_000)
+        time.sleep(rng.uniform(0.3, 0.9))
+        proc.send_signal(signal.SIGKILL)
+        out, _err = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL
+        committed += [int(line) for line in out.split()]
+        events = replays_the_same(db, case_id)
+        assert set(committed) <= {e.seq for e in events}
+        if not db.startswith("postgresql://"):
+            db_ = sqlite3.connect(db)
+            assert db_.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            db_.close()
+    assert len(committed) > 10  # the writer got going between kills
+
+
+def test_two_processes_hammering_one_case_lose_no_update(target: str) -> None:
+    db = target
+    case_id = accepted_case(db)
+    procs = [writer(db, case_id, "hammer", 150) for _ in range(2)]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        results.append(out.split())
+    ok = sum(int(r[1]) for r in results)
+    events = replays_the_same(db, case_id)  # replay re-checks every move: a lost update would not replay
+    assert len(events) == 2 + ok
+    assert ok >= 150  # each attempt by one writer either got in or lost to the other's success
+    types = [e.type for e in events[2:]]
+    assert types == ["returned", "resubmitted"] * (len(types) // 2) + ["returned"] * (len(types) % 2)
+    assert json.loads(json.dumps(events[-1].payload))["step"] == "licence"

@@ -1,0 +1,98 @@
+"""`lianban workdays add|between|sources` through engine.cli.main."""
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+
+PKG = f"chinesecalendar {metadata.version('chinesecalendar')}"
+Y2035 = """\
+year: 2035
+source: test fixture, not a real notice
+holidays:
+  - {date: 2035-01-01, name: 元旦}
+workdays:
+  - {date: "2035-01-06"}
+"""
+
+
+@pytest.fixture(autouse=True)
+def package_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Calendar files come from an empty folder unless a test writes one."""
+    folder = tmp_path / "calendar"
+    folder.mkdir()
+    monkeypatch.setenv("LIANBAN_CALENDAR_DIR", str(folder))
+    return folder
+
+
+def lb(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_add_over_national_day(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = lb(capsys, "workdays", "add", "2021-09-29", "3")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "2021-10-09"
+    assert "  holidays skipped: 国庆节 2021-10-01…10-07" in lines
+    assert f"  calendar 2021: {PKG}" in lines
+
+
+def test_add_json_names_every_year_involved(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = lb(capsys, "workdays", "add", "2021-12-30", "2.5", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["deadline"] == "2022-01-05" and data["days"] == 2.5  # 12-31, (元旦 01-01..03), 01-04, 01-05
+    assert [(s["year"], s["kind"], s["detail"]) for s in data["sources"]] == [(2021, "package", PKG),
+                                                                          (2022, "package", PKG)]
+
+
+def test_between(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = lb(capsys, "workdays", "between", "2021-09-29", "2021-10-09")
+    assert code == 0 and out.splitlines()[0] == "3"
+    code, out, _ = lb(capsys, "workdays", "between", "2021-10-09", "2021-09-29", "--format", "json")
+    assert json.loads(out)["workdays"] == -3
+
+
+def test_sources_include_calendar_files(capsys: pytest.CaptureFixture[str], package_only: Path) -> None:
+    (package_only / "2035.yaml").write_text(Y2035, encoding="utf-8")
+    code, out, _ = lb(capsys, "workdays", "sources")
+    lines = out.splitlines()
+    assert code == 0 and f"2021: {PKG}" in lines
+    assert lines[-1] == f"2035: {package_only / '2035.yaml'} (test fixture, not a real notice)"
+    code, out, _ = lb(capsys, "workdays", "sources", "--format", "json")
+    assert json.loads(out)["years"][-1] == {"year": 2035, "kind": "file", "detail": str(package_only / "2035.yaml"),
+                                            "notice": "test fixture, not a real notice"}
+
+
+def test_explicit_calendar_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "2035.yaml").write_text(Y2035, encoding="utf-8")
+    code, out, _ = lb(capsys, "workdays", "add", "2035-01-04", "2", "--calendar", str(other))
+    assert code == 0 and out.splitlines()[0] == "2035-01-06"  # Friday 01-05, then make-up Saturday 01-06
+    assert f"  calendar 2035: {other / '2035.yaml'} (test fixture, not a real notice)" in out.splitlines()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["workdays", "add", "2026-12-20", "30"], "lianban: error: no working-day calendar for 2027: "),
+    (["workdays", "add", "2021-13-01", "3"], "'2021-13-01' is not a date: write YYYY-MM-DD"),
+    (["workdays", "add", "2021-09-29", "-1"], "'-1' is not a number of working days"),
+    (["workdays", "add", "2021-09-29", "1", "--calendar", "/no/such/folder"], "--calendar /no/such/folder: no such folder"),
+    (["workdays", "between", "2021-01-01", "2030-01-01"], "no working-day calendar for 2027"),
+])
+def test_errors_exit_2_with_one_clear_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    code, out, err = lb(capsys, *argv)
+    assert code == 2 and out == "" and message in err
+    assert err.strip().splitlines()[-1].startswith("lianban: error: ")
+
+
+def test_a_bad_calendar_file_is_a_clear_error(capsys: pytest.CaptureFixture[str], package_only: Path) -> None:
+    (package_only / "2035.yaml").write_text("year: 2035\n", encoding="utf-8")
+    code, _out, err = lb(capsys, "workdays", "add", "2021-09-29", "3")
+    assert code == 2 and "2035.yaml" in err and err.startswith("lianban: error: ")
