@@ -9,12 +9,12 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from . import schema
 from .diagnostics import Diagnostic, LianbanError, display_path, make
 from .loader import load_file
+from .paths import data_dir
 
 DEPARTMENTS_FILE = "departments.yaml"
 MATERIALS_FILE = "materials.yaml"
@@ -94,10 +94,7 @@ def project_catalog_dir() -> Path:
     env = os.environ.get("LIANBAN_CATALOG")
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parent.parent / "definitions" / "catalog"
-    if (checkout / DEPARTMENTS_FILE).is_file():
-        return checkout
-    return Path(str(resources.files("engine.bundled_catalog")))
+    return data_dir("definitions/catalog", "engine.bundled_catalog", DEPARTMENTS_FILE)
 
 
 def catalog_dir_for(item_path: Path) -> Path:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 import json
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, make
 from .loader import Positions, YamlPath
+from .paths import data_dir
 
 SCHEMA_NAMES = ("item", "departments", "materials", "calendar")
 _TYPE_NAMES = {"string": "text", "number": "number", "integer": "whole number", "array": "list",
@@ -24,10 +24,7 @@ _TYPE_NAMES = {"string": "text", "number": "number", "integer": "whole number", 
 
 def schema_dir() -> Path:
     """Where the schemas are: the checkout's ``schemas/``, else the installed copy."""
-    checkout = Path(__file__).resolve().parent.parent / "schemas"
-    if (checkout / "item.schema.json").is_file():
-        return checkout
-    return Path(str(resources.files("engine.bundled_schemas")))
+    return data_dir("schemas", "engine.bundled_schemas", "item.schema.json")
 
 
 @cache
