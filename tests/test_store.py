@@ -248,15 +248,39 @@ def writer(db: str, case_id: str, mode: str, n: int) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def server_settled(db: str) -> None:
+    """Wait until PostgreSQL has finished every backend but ours.
+
+    A client killed right after sending COMMIT leaves the server to finish that
+    transaction on its own; until it has, two reads may see different logs.
+    """
+    if not db.startswith("postgresql://"):
+        return
+    import psycopg
+
+    with psycopg.connect(db, autocommit=True) as conn:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            row = conn.execute("select count(*) from pg_stat_activity where datname = current_database() "
+                               "and pid <> pg_backend_pid() and backend_type = 'client backend'").fetchone()
+            if row is not None and row[0] == 0:
+                return
+            time.sleep(0.05)
+    raise AssertionError("PostgreSQL backends of the killed writer did not finish within 30 s")
+
+
 def replays_the_same(db: str, case_id: str) -> Sequence[Event]:
+    server_settled(db)
     s = open_store(db)
     events = s.load(case_id)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     live = load_case(s, case_id)
     s.close()
     fresh = open_store(db)  # a new connection replays to the same state
-    assert load_case(fresh, case_id).as_dict() == live.as_dict()
-    fresh.close()
+    try:
+        assert load_case(fresh, case_id).as_dict() == live.as_dict()
+    finally:
+        fresh.close()
     return events
 
 
