@@ -7,21 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ND_YAML
 
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 ITEMS = sorted(p for p in (ROOT / "definitions").glob("*.y*ml"))
-ND_YAML = """\
-id: national-day
-name: 国庆测试
-lead: 市场监管局
-partners: [税务局, 公安局]
-steps:
-  - {id: licence, name: 营业执照, department: 市场监管局, days: 3, materials: [id-card], produces: [business-licence]}
-  - {id: tax, name: 税务登记, department: 税务局, days: 1, needs: [licence], materials: [business-licence, agent-id-card]}
-  - {id: seal, name: 印章, department: 公安局, days: 0.5, materials: [id-card]}
-"""
 
 
 @pytest.fixture

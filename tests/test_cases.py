@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import ND_YAML
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,17 +34,6 @@ CAL = WorkCalendar()  # the package's calendar only: independent of definitions/
 D0 = date(2021, 9, 29)  # a Wednesday before National Day 2021
 ANALYSES = [analyze(i) for i in load_items([ROOT / "definitions"])[0]]
 
-# A 3-day first step (National Day), a dependant, and a parallel half-day step.
-ND_YAML = """\
-id: national-day
-name: 国庆测试
-lead: 市场监管局
-partners: [税务局, 公安局]
-steps:
-  - {id: licence, name: 营业执照, department: 市场监管局, days: 3, materials: [id-card], produces: [business-licence]}
-  - {id: tax, name: 税务登记, department: 税务局, days: 1, needs: [licence], materials: [business-licence, agent-id-card]}
-  - {id: seal, name: 印章, department: 公安局, days: 0.5, materials: [id-card]}
-"""
 
 
 def analysis_of(path: Path) -> Analysis:

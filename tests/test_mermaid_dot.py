@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from helpers import CATALOG, ROOT, analysis_of
 
 from engine import dot, mermaid
-from engine.analysis import Analysis, analyze
+from engine.analysis import analyze
 from engine.cli import main
 from engine.validate import load_items
-
-ROOT = Path(__file__).resolve().parents[1]
-CATALOG = ROOT / "definitions" / "catalog"
 
 DEMO = """\
 id: demo
@@ -48,12 +46,6 @@ steps:
 """
 
 
-def load(tmp_path: Path, text: str, name: str = "item.yaml") -> Analysis:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    items, result = load_items([path], catalog_dir=CATALOG)
-    assert items, [f"{d.code} {d.message}" for d in result.diagnostics]
-    return analyze(items[0])
 
 
 def shown(text: str) -> str:
@@ -119,7 +111,7 @@ def parse_mermaid(text: str) -> Flowchart:
 
 
 def test_mermaid_swimlanes_nodes_edges_and_critical_path(tmp_path: Path) -> None:
-    a = load(tmp_path, DEMO)
+    a = analysis_of(tmp_path, DEMO)
     chart = parse_mermaid(mermaid.render([a]))
     titles = [g[0] for g in chart.groups.values()]
     assert titles == ["市场监管局（牵头）", "公安局（协同）", "税务局（协同）"]
@@ -139,7 +131,7 @@ def test_mermaid_swimlanes_nodes_edges_and_critical_path(tmp_path: Path) -> None
 
 
 def test_mermaid_by_stage(tmp_path: Path) -> None:
-    a = load(tmp_path, DEMO)
+    a = analysis_of(tmp_path, DEMO)
     chart = parse_mermaid(mermaid.flowchart([a], "stage"))
     stages = [[chart.nodes[n].split("\n")[0] for n in g[1]] for g in chart.groups.values()]
     assert stages == [["设立登记"], ["许可审查", "印章刻制"], ["税务登记", "事后核查"]]
@@ -148,7 +140,7 @@ def test_mermaid_by_stage(tmp_path: Path) -> None:
 
 
 def test_mermaid_several_items_nest_and_keep_ids_apart(tmp_path: Path) -> None:
-    a, b = load(tmp_path, DEMO, "a.yaml"), load(tmp_path, DEMO.replace("id: demo", "id: demo-two"), "b.yaml")
+    a, b = analysis_of(tmp_path, DEMO, "a.yaml"), analysis_of(tmp_path, DEMO.replace("id: demo", "id: demo-two"), "b.yaml")
     chart = parse_mermaid(mermaid.render([a, b]))
     tops = [gid for gid, g in chart.groups.items() if g[2] is None]
     assert [chart.groups[t][0] for t in tops] == ["演示事项", "演示事项"]
@@ -157,7 +149,7 @@ def test_mermaid_several_items_nest_and_keep_ids_apart(tmp_path: Path) -> None:
 
 
 def test_mermaid_hostile_text_cannot_break_out(tmp_path: Path) -> None:
-    a = load(tmp_path, HOSTILE)
+    a = analysis_of(tmp_path, HOSTILE)
     text = mermaid.render([a])
     chart = parse_mermaid(text)  # every line still parses: no quote, bracket or pipe escaped its string
     labels = sorted(label.split("\n")[0] for label in chart.nodes.values())
@@ -243,7 +235,7 @@ def parse_dot(text: str) -> Graph:
 
 
 def test_dot_clusters_labels_and_critical_path(tmp_path: Path) -> None:
-    a = load(tmp_path, DEMO)
+    a = analysis_of(tmp_path, DEMO)
     g = parse_dot(dot.render([a]))
     assert g.attrs["rankdir"] == "LR" and g.attrs["label"] == "演示事项"
     assert [c.attrs["label"] for c in g.clusters.values()] == ["市场监管局（牵头）", "公安局（协同）", "税务局（协同）"]
@@ -259,7 +251,7 @@ def test_dot_clusters_labels_and_critical_path(tmp_path: Path) -> None:
 
 
 def test_dot_hostile_text_round_trips(tmp_path: Path) -> None:
-    a = load(tmp_path, HOSTILE)
+    a = analysis_of(tmp_path, HOSTILE)
     g = parse_dot(dot.render([a]))
     assert g.attrs["label"] == a.item.name
     nodes = g.all_nodes()
@@ -269,7 +261,7 @@ def test_dot_hostile_text_round_trips(tmp_path: Path) -> None:
 
 
 def test_dot_several_items_are_clusters_of_clusters(tmp_path: Path) -> None:
-    a, b = load(tmp_path, DEMO, "a.yaml"), load(tmp_path, DEMO.replace("id: demo", "id: demo-two"), "b.yaml")
+    a, b = analysis_of(tmp_path, DEMO, "a.yaml"), analysis_of(tmp_path, DEMO.replace("id: demo", "id: demo-two"), "b.yaml")
     g = parse_dot(dot.render([a, b]))
     assert list(g.clusters) == ["cluster_demo", "cluster_demo-two"]
     assert len(g.all_nodes()) == 10 and "demo-two/licence" in g.all_nodes()
@@ -279,7 +271,7 @@ def test_dot_several_items_are_clusters_of_clusters(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is optional: it checks what our parser accepts")
 def test_graphviz_accepts_the_output(tmp_path: Path) -> None:
     for text in (DEMO, HOSTILE):
-        a = load(tmp_path, text)
+        a = analysis_of(tmp_path, text)
         run = subprocess.run(["dot", "-Tsvg"], input=dot.render([a]), capture_output=True, text=True,
                              timeout=30, check=False)
         assert run.returncode == 0 and not run.stderr, run.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from helpers import CATALOG, ROOT, analysis_of
 
 from engine.analysis import Analysis, analyze
 from engine.cli import main
@@ -19,8 +20,6 @@ from engine.svg import serial_order, text_width, wrap
 from engine.validate import load_items
 from engine.workdays import WorkCalendar, default_calendar_dir
 
-ROOT = Path(__file__).resolve().parents[1]
-CATALOG = ROOT / "definitions" / "catalog"
 SVG = "{http://www.w3.org/2000/svg}"
 
 DEMO = """\
@@ -54,12 +53,6 @@ steps:
 """
 
 
-def load(tmp_path: Path, text: str, name: str = "item.yaml") -> Analysis:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    items, result = load_items([path], catalog_dir=CATALOG)
-    assert items, [f"{d.code} {d.message}" for d in result.diagnostics]
-    return analyze(items[0])
 
 
 class Node:
@@ -153,7 +146,7 @@ def test_index_lists_every_item_with_its_four_reductions(definitions: list[Analy
 # --- an item page ---------------------------------------------------------------------------------
 
 def test_item_page_is_self_contained_and_printable(tmp_path: Path) -> None:
-    page = item_page(load(tmp_path, DEMO))
+    page = item_page(analysis_of(tmp_path, DEMO))
     lowered = page.lower()
     assert "<script" not in lowered and "<link" not in lowered and "@import" not in lowered
     assert not re.search(r"\bsrc=", lowered)
@@ -165,7 +158,7 @@ def test_item_page_is_self_contained_and_printable(tmp_path: Path) -> None:
 
 
 def test_gantt_bars_follow_the_schedule(tmp_path: Path) -> None:
-    a = load(tmp_path, DEMO)
+    a = analysis_of(tmp_path, DEMO)
     g = svgs(item_page(a))["gantt"]
     bars = [r for r in g.iter(f"{SVG}rect") if r.get("class") in ("bar", "critical")]
     by_name = {r.find(f"{SVG}title").text.split(":")[0]: r for r in bars}  # type: ignore[union-attr]
@@ -184,7 +177,7 @@ def test_gantt_bars_follow_the_schedule(tmp_path: Path) -> None:
 
 
 def test_flow_graph_has_swimlanes_stages_and_labelled_arrows(tmp_path: Path) -> None:
-    a = load(tmp_path, DEMO)
+    a = analysis_of(tmp_path, DEMO)
     f = svgs(item_page(a))["flow"]
     labels = texts(f)
     lanes = [t for t in labels if t in ("市场监管局", "公安局", "税务局")]
@@ -206,7 +199,7 @@ def test_flow_graph_has_swimlanes_stages_and_labelled_arrows(tmp_path: Path) -> 
 
 
 def test_material_list_and_department_tables(tmp_path: Path) -> None:
-    a = load(tmp_path, DEMO)
+    a = analysis_of(tmp_path, DEMO)
     dom = Dom(item_page(a)).root
     tables = dom.all("table")
     materials = [[c.content() for c in r.all("td")] for r in tables[0].all("tbody")[0].all("tr")]
@@ -224,7 +217,7 @@ def test_material_list_and_department_tables(tmp_path: Path) -> None:
 
 
 def test_start_date_puts_calendar_dates_on_the_pictures_and_tables(tmp_path: Path) -> None:
-    a = load(tmp_path, DEMO)
+    a = analysis_of(tmp_path, DEMO)
     calendar = WorkCalendar.from_dir(default_calendar_dir())
     start = date(2024, 9, 27)  # the Friday before the 2024 National Day holiday; Sunday 09-29 is worked
     page = item_page(a, lambda d: calendar.add_workdays(start, math.ceil(d)))
@@ -240,7 +233,7 @@ def test_start_date_puts_calendar_dates_on_the_pictures_and_tables(tmp_path: Pat
 # --- escaping -------------------------------------------------------------------------------------
 
 def test_hostile_names_are_escaped_everywhere(tmp_path: Path) -> None:
-    a = load(tmp_path, HOSTILE)
+    a = analysis_of(tmp_path, HOSTILE)
     pages = build([a])
     for name, page in pages.items():
         assert "<script" not in page.lower() and "<img" not in page.lower(), name
@@ -290,7 +283,7 @@ def test_render_command_rejects_bad_start_dates(tmp_path: Path, capsys: pytest.C
 
 
 def test_regenerating_removes_only_the_pages_it_wrote(tmp_path: Path) -> None:
-    demo, hostile = load(tmp_path, DEMO, "demo.yaml"), load(tmp_path, HOSTILE, "hostile.yaml")
+    demo, hostile = analysis_of(tmp_path, DEMO, "demo.yaml"), analysis_of(tmp_path, HOSTILE, "hostile.yaml")
     out = tmp_path / "site"
     publish(out, build([demo, hostile]))
     (out / "notes.html").write_text("mine", encoding="utf-8")  # a page the tool did not write
@@ -301,7 +294,7 @@ def test_regenerating_removes_only_the_pages_it_wrote(tmp_path: Path) -> None:
 
 
 def test_a_tampered_manifest_cannot_delete_outside_or_foreign_files(tmp_path: Path) -> None:
-    demo = load(tmp_path, DEMO, "demo.yaml")
+    demo = analysis_of(tmp_path, DEMO, "demo.yaml")
     out = tmp_path / "site"
     publish(out, build([demo]))
     outside = tmp_path / "victim.html"
@@ -316,7 +309,7 @@ def test_a_tampered_manifest_cannot_delete_outside_or_foreign_files(tmp_path: Pa
 
 
 def test_a_symlinked_page_is_replaced_not_followed(tmp_path: Path) -> None:
-    demo = load(tmp_path, DEMO, "demo.yaml")
+    demo = analysis_of(tmp_path, DEMO, "demo.yaml")
     out = tmp_path / "site"
     out.mkdir()
     outside = tmp_path / "outside.html"
@@ -331,7 +324,7 @@ def test_page_names_are_checked(tmp_path: Path) -> None:
     with pytest.raises(SiteError, match="not a page name"):
         publish(tmp_path / "site", {"../escape.html": "x"})
     assert not (tmp_path / "escape.html").exists()
-    index = load(tmp_path, DEMO.replace("id: demo", "id: index"), "index.yaml")
+    index = analysis_of(tmp_path, DEMO.replace("id: demo", "id: index"), "index.yaml")
     with pytest.raises(SiteError, match="clashes"):
         build([index])
     (tmp_path / "file").write_text("", encoding="utf-8")
