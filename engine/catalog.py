@@ -114,7 +114,7 @@ def load_catalog(directory: Path) -> Catalog:
     directory = Path(directory)
     files = [directory / DEPARTMENTS_FILE, directory / MATERIALS_FILE]
     if not directory.is_dir() or not files[0].is_file():
-        raise LianbanError(f"no catalog at {directory}: it needs {DEPARTMENTS_FILE} (and {MATERIALS_FILE})")
+        raise LianbanError(f"E401 no catalog at {directory}: it needs {DEPARTMENTS_FILE} (and {MATERIALS_FILE})")
     stamp = tuple(f.stat().st_mtime if f.is_file() else 0.0 for f in files)
     key = (str(directory.resolve()), stamp)
     if key not in _CACHE:

@@ -30,6 +30,7 @@ class ItemContext:
     local: dict[str, Material] = field(default_factory=dict)
     _local_names: dict[str, Material] = field(default_factory=dict, repr=False)
     graph: graph.StepGraph | None = None
+    suggested: int = 0
 
     def __post_init__(self) -> None:
         raw_steps = self.data.get("steps")
@@ -44,6 +45,12 @@ class ItemContext:
         for mat in self.local.values():
             for name in (mat.name, *mat.aliases):
                 self._local_names.setdefault(name, mat)
+
+    def may_suggest(self) -> bool:
+        """Whether a "did you mean" may still be computed: difflib is costly, so a
+        file gets :data:`SUGGESTIONS` of them (a hostile one has thousands of typos)."""
+        self.suggested += 1
+        return self.suggested <= SUGGESTIONS
 
     def diag(self, where: YamlPath, code: str, message: str, hint: str | None = None, key: bool = False) -> Diagnostic:
         line, col = self.pos.key(where) if key else self.pos.at(where)
@@ -74,6 +81,7 @@ class ItemContext:
 
 
 Check = Callable[[ItemContext], Iterator[Diagnostic]]
+SUGGESTIONS = 25  # "did you mean" hints per file
 
 
 def _unique_ids(ctx: ItemContext) -> Iterator[Diagnostic]:
@@ -119,7 +127,7 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
             continue
         dept = ctx.department(name)
         if dept is None:
-            guess = ctx.catalog.suggest_department(name)
+            guess = ctx.catalog.suggest_department(name) if ctx.may_suggest() else None
             yield ctx.diag(place, "E304", f"unknown department '{shorten(name)}'",
                            f"did you mean '{guess}'?" if guess else "add it to the department catalog (catalog/departments.yaml)")
         elif place[0] != "steps":
@@ -140,7 +148,8 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                 yield ctx.diag(("steps", i, "needs", j), "E307", f"step '{dep}' needs itself", "remove it from needs")
             elif dep not in known:
                 from difflib import get_close_matches
-                guess = get_close_matches(dep, ids, n=1, cutoff=0.6) if len(dep) <= SUGGEST_MAX else []
+                close = len(dep) <= SUGGEST_MAX and len(ids) <= 2000 and ctx.may_suggest()
+                guess = get_close_matches(dep, ids, n=1, cutoff=0.6) if close else []
                 yield ctx.diag(("steps", i, "needs", j), "E305",
                                f"step '{shorten(raw['id'])}' needs unknown step '{shorten(dep)}'",
                                f"did you mean '{guess[0]}'?" if guess else f"steps of this item: {', '.join(ids[:20])}")
@@ -150,7 +159,8 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                 mat = ctx.material(ref)
                 place = ("steps", i, key, j)
                 if mat is None:
-                    guess = ctx.catalog.suggest_material(ref, {m.name: m for m in ctx.local.values()} | dict(ctx.local))
+                    guess = ctx.catalog.suggest_material(ref, {m.name: m for m in ctx.local.values()} | dict(ctx.local)) \
+                        if ctx.may_suggest() else None
                     yield ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
                                    f"did you mean '{guess}'?" if guess else
                                    "add it to the item's materials, or to the material catalog")
@@ -181,7 +191,7 @@ def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
             msg = f"step '{d.target}' both asks the applicant for '{name}' and issues it"
         else:
             msg = f"step '{d.target}' asks the applicant for '{name}', which step '{d.source}' issues later in the flow"
-        raw = ctx.steps[[r["id"] for _i, r in ctx.steps].index(d.target)]
+        raw = (index[d.target], ctx.data["steps"][index[d.target]])
         j = next((j for j, r in ctx.str_list(raw[1], "materials") if (m := ctx.material(r)) and m.id == d.material), 0)
         yield ctx.diag(("steps", raw[0], "materials", j), "W325", msg,
                        "make the step wait for the producer (needs), or drop the material from one side")
@@ -190,15 +200,20 @@ def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
 def _coverage(ctx: ItemContext) -> Iterator[Diagnostic]:
     lead = ctx.department(ctx.data.get("lead"))
     partners = [(i, d) for i, p in ctx.str_list(ctx.data, "partners") if (d := ctx.department(p))]
-    used = {d.name for _i, raw in ctx.steps if (d := ctx.department(raw.get("department")))}
-    if lead is not None and lead.name not in used:
+    used: set[str] | None = {d.name for _i, raw in ctx.steps if (d := ctx.department(raw.get("department")))}
+    if any(isinstance(raw.get("department"), str) and ctx.department(raw["department"]) is None for _i, raw in ctx.steps):
+        used = None  # a step's department is misspelt (reported): it may be the one "without a step"
+    if lead is not None and used is not None and lead.name not in used:
         yield ctx.diag(("lead",), "W323", f"the lead department {lead.name} handles no step",
                        "add its step, or make the department that leads the flow the lead")
     for i, dept in partners:
-        if dept.name not in used:
+        if used is not None and dept.name not in used:
             yield ctx.diag(("partners", i), "W321", f"partner {dept.name} handles no step",
                            "add the sub-item it handles, or remove it from partners")
     listed = {d.name for _i, d in partners} | ({lead.name} if lead else set())
+    raw_partners = ctx.data.get("partners", [])
+    if lead is None or not isinstance(raw_partners, list) or len(partners) < len(raw_partners):
+        return  # a lead or partner is misspelt (reported): no guessing who is missing
     for i, raw in ctx.steps:
         dept = ctx.department(raw.get("department"))
         if dept is not None and dept.name not in listed:

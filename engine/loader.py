@@ -35,10 +35,13 @@ try:  # the C parser is ~10x faster; fall back to the pure-Python one
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
-MAX_BYTES = int(os.environ.get("LIANBAN_MAX_BYTES", 8 * 1024 * 1024))
+# 256 KiB is 25 times the largest real item; with the node budget below, the worst
+# file under these limits validates in under half a second (bench/hostile.py).
+MAX_BYTES = int(os.environ.get("LIANBAN_MAX_BYTES") or 256 * 1024)
 MAX_DEPTH = 64
-MAX_NODES = 2_000_000  # nodes after alias expansion
+MAX_NODES = 2_000_000  # nodes after alias expansion (and at most one per 8 bytes of MAX_BYTES)
 EXPANSION = 4  # text after alias expansion: at most this many times MAX_BYTES characters
+BYTES_PER_NODE = 8  # real definitions have one node per 16-28 bytes
 MAX_INT_DIGITS = 18
 
 YamlPath = tuple[str | int, ...]
@@ -148,6 +151,7 @@ class _Composer:
         self.nodes = 0
         self.chars = 0
         self.max_chars = EXPANSION * MAX_BYTES
+        self.max_nodes = min(MAX_NODES, MAX_BYTES // BYTES_PER_NODE)
 
     def _diag(self, mark: Any, code: str, message: str, hint: str | None = None) -> Diagnostic:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -341,14 +345,11 @@ class _Composer:
     def _count(self, n: int, event: Any, chars: int = 0) -> None:
         self.nodes += n
         self.chars += chars
-        if self.nodes > MAX_NODES:
-            raise _Abort(self._diag(event.start_mark, "E107",
-                                    f"the document expands to more than {MAX_NODES:,} nodes",
-                                    "aliases (*name) expand here; copy less, or split the file"))
-        if self.chars > self.max_chars:
-            raise _Abort(self._diag(event.start_mark, "E107",
-                                    f"the document expands to more than {self.max_chars:,} characters of text",
-                                    "aliases (*name) expand here; copy less, or split the file"))
+        if self.nodes > self.max_nodes or self.chars > self.max_chars:
+            what = f"{self.max_nodes:,} nodes" if self.nodes > self.max_nodes else f"{self.max_chars:,} characters of text"
+            hint = ("aliases (*name) expand here; copy less, or split the file" if isinstance(event, ev.AliasEvent)
+                    else "the file holds too many values: split it")
+            raise _Abort(self._diag(event.start_mark, "E107", f"the document expands to more than {what}", hint))
 
 
 class _NoKey:

@@ -28,6 +28,7 @@ class FileResult:
     kind: str  # "item" | "departments" | "materials" | "calendar"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     item: Item | None = None
+    item_id: tuple[str, int, int] | None = None  # the item's id and where it is written
 
 
 @dataclass
@@ -88,7 +89,7 @@ def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None =
     fixed: Catalog | None = load_catalog(Path(catalog_dir)) if catalog_dir is not None else None
     result = Result()
     seen_catalogs: set[str] = set()
-    item_ids: dict[str, tuple[str, int]] = {}
+    item_ids: dict[str, tuple[str, int]] = {}  # id -> (file, line)
     for n, path in enumerate(files, 1):
         kind = kind_of(path)
         shown = display_path(path)
@@ -99,15 +100,16 @@ def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None =
                 seen_catalogs.add(key)
                 result.extra.extend(catalog.diagnostics)
             fr = _validate_item(path, shown, catalog)
-            item_id = fr.item.id if fr.item else None
-            if item_id is not None:
+            if fr.item_id is not None:  # even when the file has other problems
+                item_id, line, col = fr.item_id
                 if item_id in item_ids:
-                    first, line = item_ids[item_id]
-                    fr.diagnostics.append(make(shown, line, 1, "E301", f"item id '{item_id}' is already used by {first}",
+                    first, first_line = item_ids[item_id]
+                    fr.diagnostics.append(make(shown, line, col, "E301",
+                                               f"item id '{item_id}' is already used by {first} (line {first_line})",
                                                "item ids must be unique in a definitions tree"))
                     fr.item = None
                 else:
-                    item_ids[item_id] = (shown, 1)
+                    item_ids[item_id] = (shown, line)
         else:
             fr = _validate_other(path, shown, kind)
         result.files.append(fr)
@@ -121,6 +123,8 @@ def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
     fr = FileResult(shown, "item", list(loaded.diagnostics))
     if loaded.data is None:
         return fr
+    if isinstance(loaded.data.get("id"), str):
+        fr.item_id = (loaded.data["id"], *loaded.positions.at(("id",)))
     reported = {(d.line, d.col) for d in loaded.diagnostics}
     structure = schema.check(loaded.data, loaded.positions, shown, "item", skip=reported)
     fr.diagnostics.extend(structure)
