@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -24,13 +25,13 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import ROOT, item_yaml, write_tree  # noqa: E402
+from generate import ROOT, item_yaml, write_tree
 
-from engine.analysis import analyze  # noqa: E402
-from engine.validate import load_items  # noqa: E402
+from engine.analysis import analyze
+from engine.validate import load_items
 
 
-def best(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+def best(fn: Callable[[], object], repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -63,7 +64,7 @@ def big_items(tmp: Path, sizes: list[int]) -> None:
         items, result = load_items([path], ROOT / "definitions" / "catalog")
         t_validate = time.perf_counter() - t0
         assert items, [str(d) for d in result.diagnostics[:3]]
-        t = best(lambda: analyze(items[0]))
+        t = best(partial(analyze, items[0]))
         growth = f"{t / prev[1]:.2f}x" if prev else "-"
         ideal = f"{n / prev[0]:.0f}x" if prev else "-"
         print(f"   {n:>7} {t_validate:>11.3f} {t:>10.3f} {growth:>8} {ideal:>6}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from . import graph, schedule
@@ -225,7 +226,7 @@ def look_alikes(item: Item, materials: Sequence[MergedMaterial]) -> list[Diagnos
     first_use = _first_uses(item)
     out: list[Diagnostic] = []
     for group in groups:
-        for a, b in zip(group, group[1:]):
+        for a, b in pairwise(group):
             line, col = first_use.get(b.id, (1, 1))
             out.append(make(item.path or item.id, line, col, "I501",
                             f"'{a.name}' ({a.id}) and '{b.name}' ({b.id}) look alike but are separate materials",

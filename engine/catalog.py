@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from . import schema
 from .diagnostics import Diagnostic, LianbanError, display_path, make
@@ -18,6 +20,8 @@ from .paths import data_dir
 
 DEPARTMENTS_FILE = "departments.yaml"
 MATERIALS_FILE = "materials.yaml"
+
+_Entry = TypeVar("_Entry")
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class Catalog:
     def suggest_department(self, name: str) -> str | None:
         return _suggest(name, self._dept_index, lambda d: d.name)
 
-    def suggest_material(self, ref: str, extra: dict[str, Material] | None = None) -> str | None:
+    def suggest_material(self, ref: str, extra: Mapping[str, Material] | None = None) -> str | None:
         index = {**self._mat_index, **(extra or {})}
         return _suggest(ref, index, lambda m: m.id if m.local else m.name)
 
@@ -78,7 +82,7 @@ def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _suggest(text: str, index: dict[str, object], canonical: object) -> str | None:
+def _suggest(text: str, index: Mapping[str, _Entry], canonical: Callable[[_Entry], str]) -> str | None:
     if not text or len(text) > SUGGEST_MAX:
         return None
     keys = sorted(index)
@@ -86,7 +90,7 @@ def _suggest(text: str, index: dict[str, object], canonical: object) -> str | No
     if not hits:  # 市场监督管理 → 市场监督管理局: a name contained in another
         contained = [k for k in keys if len(text) >= 2 and (text in k or k in text) and len(k) >= 2]
         hits = sorted(contained, key=lambda k: abs(len(k) - len(text)))[:1]
-    return canonical(index[hits[0]]) if hits else None  # type: ignore[operator]
+    return canonical(index[hits[0]]) if hits else None
 
 
 def project_catalog_dir() -> Path:

@@ -40,7 +40,8 @@ class ItemContext:
         if isinstance(raw_mats, list):
             for m in raw_mats:
                 if isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("name"), str):
-                    aliases = tuple(a for a in m.get("aliases", ()) if isinstance(a, str)) if isinstance(m.get("aliases"), list) else ()
+                    raw_aliases = m.get("aliases")
+                    aliases = tuple(a for a in raw_aliases if isinstance(a, str)) if isinstance(raw_aliases, list) else ()
                     self.local.setdefault(m["id"], Material(m["id"], m["name"], aliases, local=True))
         for mat in self.local.values():
             for name in (mat.name, *mat.aliases):
@@ -129,10 +130,12 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
         if dept is None:
             guess = ctx.catalog.suggest_department(name) if ctx.may_suggest() else None
             yield ctx.diag(place, "E304", f"unknown department '{shorten(name)}'",
-                           f"did you mean '{guess}'?" if guess else "add it to the department catalog (catalog/departments.yaml)")
+                           f"did you mean '{guess}'?" if guess
+                           else "add it to the department catalog (catalog/departments.yaml)")
         elif place[0] != "steps":
             if dept.name in listed:
-                yield ctx.diag(place, "W324", f"'{name}' is {dept.name}, already listed at line {ctx.pos.at(listed[dept.name])[0]}",
+                first_line = ctx.pos.at(listed[dept.name])[0]
+                yield ctx.diag(place, "W324", f"'{name}' is {dept.name}, already listed at line {first_line}",
                                "list each department once")
             else:
                 listed[dept.name] = place
@@ -159,10 +162,12 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                 mat = ctx.material(ref)
                 place = ("steps", i, key, j)
                 if mat is None:
-                    guess = ctx.catalog.suggest_material(ref, {m.name: m for m in ctx.local.values()} | dict(ctx.local)) \
-                        if ctx.may_suggest() else None
+                    suggestion = None
+                    if ctx.may_suggest():
+                        local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
+                        suggestion = ctx.catalog.suggest_material(ref, local_names)
                     yield ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
-                                   f"did you mean '{guess}'?" if guess else
+                                   f"did you mean '{suggestion}'?" if suggestion else
                                    "add it to the item's materials, or to the material catalog")
                     continue
                 if mat.id in seen:
@@ -172,7 +177,9 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                 if key == "produces":
                     if mat.id in producers and producers[mat.id][0] != raw["id"]:
                         other, other_place = producers[mat.id]
-                        yield ctx.diag(place, "E310", f"'{mat.name}' is also produced by step '{other}' (line {ctx.pos.at(other_place)[0]})",
+                        other_line = ctx.pos.at(other_place)[0]
+                        yield ctx.diag(place, "E310",
+                                       f"'{mat.name}' is also produced by step '{other}' (line {other_line})",
                                        "one step issues each material; split it into two materials if they differ")
                     producers.setdefault(mat.id, (raw["id"], place))
 
@@ -215,11 +222,11 @@ def _coverage(ctx: ItemContext) -> Iterator[Diagnostic]:
     if lead is None or not isinstance(raw_partners, list) or len(partners) < len(raw_partners):
         return  # a lead or partner is misspelt (reported): no guessing who is missing
     for i, raw in ctx.steps:
-        dept = ctx.department(raw.get("department"))
-        if dept is not None and dept.name not in listed:
+        handler = ctx.department(raw.get("department"))
+        if handler is not None and handler.name not in listed:
             yield ctx.diag(("steps", i, "department"), "W322",
-                           f"step '{raw['id']}' is handled by {dept.name}, which is neither lead nor partner",
-                           f"add {dept.name} to partners")
+                           f"step '{raw['id']}' is handled by {handler.name}, which is neither lead nor partner",
+                           f"add {handler.name} to partners")
 
 
 def _days(raw: dict[str, Any], key: str) -> float | None:

@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into a report
+    except Exception as exc:  # the one place that turns bugs into a report
         import traceback
 
         print(f"lianban: internal error: {type(exc).__name__}: {exc}\n"

@@ -83,7 +83,8 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
         f"[bold]{_esc(item.name)}[/] ({_esc(item.id)})\n牵头 lead: {_esc(item.lead)}    配合 partners: "
         f"{_esc('、'.join(item.partners) or '-')}", border_style="blue"))
     red = Table.grid(padding=(0, 2))
-    red.add_row("[bold]减时限[/] time", f"{fmt_days(m.serial_days)} → [bold green]{fmt_days(m.optimized_days)}[/] working days",
+    red.add_row("[bold]减时限[/] time",
+                f"{fmt_days(m.serial_days)} → [bold green]{fmt_days(m.optimized_days)}[/] working days",
                 f"saved {fmt_days(m.saved_days)} ({pct(m.saved_ratio)})"
                 + (f"; commitment {fmt_days(item.commitment)}" if item.commitment is not None else ""))
     red.add_row("[bold]减材料[/] materials", f"{m.materials_before} → [bold green]{m.materials_after}[/] submissions", "")
@@ -108,7 +109,7 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
         gantt.add_row(_esc(_clip(s.name, label_w)), _bar(at, at + s.days, span, scale, "yellow"))
         at += s.days
     console.print(gantt)
-    console.print(f"[bold]After: joint handling[/] ([red]█[/] critical path, [dim]░[/] slack)")
+    console.print("[bold]After: joint handling[/] ([red]█[/] critical path, [dim]░[/] slack)")
     gantt = Table.grid(padding=(0, 1))
     gantt.add_column(width=label_w, no_wrap=True)
     gantt.add_column(no_wrap=True)
@@ -158,7 +159,8 @@ def department_preview(analysis: Analysis, view: DepartmentView, color: bool = F
     item = analysis.item
     console = _console(color, width)
     console.print(f"[bold]{_esc(view.department)}[/] in [bold]{_esc(item.name)}[/] ({view.role}): starts on working day "
-                  f"{fmt_days(view.start)}, must finish by day {fmt_days(view.deadline)} of {fmt_days(analysis.schedule.length)}")
+                  f"{fmt_days(view.start)}, must finish by day {fmt_days(view.deadline)} "
+                  f"of {fmt_days(analysis.schedule.length)}")
     table = Table(show_lines=True)
     for col in ("step", "waits for", "receives", "from the applicant", "start", "finish", "slack", "deadline"):
         table.add_column(col)

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .summaries import FORMATS, Formatter
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 # format name -> module providing ``render(analyses) -> str``, imported on use
 _PLUGINS: dict[str, str] = {
@@ -23,5 +28,13 @@ def all_formats() -> dict[str, Formatter]:
     for name, module_name in _PLUGINS.items():
         spec = importlib.util.find_spec(module_name)
         if spec is not None:
-            out[name] = lambda analyses, _m=module_name: importlib.import_module(_m).render(analyses)
+            out[name] = _imported_on_use(module_name)
     return out
+
+
+def _imported_on_use(module_name: str) -> Formatter:
+    """A formatter that imports *module_name* only when it is called."""
+    def render(analyses: Sequence[Analysis]) -> str:
+        text: str = importlib.import_module(module_name).render(analyses)
+        return text
+    return render

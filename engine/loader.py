@@ -94,6 +94,11 @@ class _Abort(Exception):
         self.diag = diag
 
 
+def _line_col(mark: Any) -> tuple[int, int]:
+    """1-based (line, column) of a parser mark (the parser sets one on every event)."""
+    return (mark.line + 1, mark.column + 1)
+
+
 def load_file(path: str | Path, display: str | None = None) -> Loaded:
     """Read and load one YAML file; I/O problems become an E110 diagnostic."""
     shown = display or str(path)
@@ -227,8 +232,8 @@ class _Composer:
                 elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
                     self._check_tag(event, "map" if isinstance(event, ev.MappingStartEvent) else "seq")
                     self._count(1, event)
-                    self.positions.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
-                    container: Any = {} if isinstance(event, ev.MappingStartEvent) else []
+                    self.positions.values[path] = _line_col(event.start_mark)
+                    container = {} if isinstance(event, ev.MappingStartEvent) else []
                     stack.append([container, path, event.anchor, 1, _NOKEY, None, set(), False, 0])
                     continue
                 else:  # pragma: no cover - the parser guarantees the event grammar
@@ -257,7 +262,7 @@ class _Composer:
         frame[8] += length
         if isinstance(container, list):
             if isinstance(event, ev.AliasEvent):
-                self.positions.values[path + (len(container),)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+                self.positions.values[path + (len(container),)] = _line_col(event.start_mark)
             container.append(value)
             return
         if frame[4] is _NOKEY:  # this node is a key
@@ -281,14 +286,15 @@ class _Composer:
         container[key] = value
         self.positions.keys[path + (key,)] = (key_mark.line + 1, key_mark.column + 1)
         if isinstance(event, ev.AliasEvent):
-            self.positions.values[path + (key,)] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            self.positions.values[path + (key,)] = _line_col(event.start_mark)
 
     def _merge(self, container: dict[str, Any], merged: set[str], value: Any, event: Any, path: YamlPath) -> None:
         sources = value if isinstance(value, list) else [value]
         if not all(isinstance(s, dict) for s in sources):
-            self.diagnostics.append(self._diag(event.start_mark, "E100", "a merge key '<<' needs a mapping or a list of mappings"))
+            self.diagnostics.append(
+                self._diag(event.start_mark, "E100", "a merge key '<<' needs a mapping or a list of mappings"))
             return
-        mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = _line_col(event.start_mark)
         for source in sources:
             for k, v in source.items():
                 if k not in container:

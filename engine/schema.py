@@ -130,7 +130,7 @@ def _convert(error: Any, data: Any, positions: Positions, path: str) -> list[Dia
                      f"add '{missing}:' here")]
     if kind == "additionalProperties":
         props = sorted(error.schema.get("properties", {}))
-        out = []
+        out: list[Diagnostic] = []
         for key in error.instance:
             if key in props or key.startswith("x-"):
                 continue
@@ -143,7 +143,8 @@ def _convert(error: Any, data: Any, positions: Positions, path: str) -> list[Dia
         return out
     if kind == "type":
         want = error.validator_value
-        wants = " or ".join(_TYPE_NAMES.get(w, w) for w in (want if isinstance(want, list) else [want]))
+        wanted: list[str] = want if isinstance(want, list) else [want]  # JSON Schema type names
+        wants = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
         return [make(path, line, col, "E203", f"{context}: expected {wants}, found {_show(error.instance)}",
                      _type_hint(want, error.instance))]
     return [make(path, line, col, "E204", f"{context}: {_value_message(error)}", _value_hint(error))]
@@ -158,7 +159,8 @@ def _show(value: Any) -> str:
         return f"text '{value[:40]}'"
     if isinstance(value, (int, float)):
         return f"number {value}"
-    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+    containers: dict[type, str] = {dict: "a mapping", list: "a list"}
+    return containers.get(type(value), type(value).__name__)
 
 
 def _type_hint(want: Any, value: Any) -> str | None:

@@ -109,7 +109,8 @@ def _facts(a: Analysis, date_of: DateOf | None) -> str:
         rows.append(("法定时限", f"{fmt(item.legal_days)} 个工作日"))
     if date_of:
         rows.append(("受理日期", f"{date_of(0):%Y-%m-%d}"))
-        rows.append(("预计办结", f"{date_of(a.metrics.optimized_days):%Y-%m-%d}（第 {fmt(a.metrics.optimized_days)} 个工作日）"))
+        optimized = a.metrics.optimized_days
+        rows.append(("预计办结", f"{date_of(optimized):%Y-%m-%d}（第 {fmt(optimized)} 个工作日）"))
     if item.basis:
         rows.append(("设定依据", esc(item.basis)))
     return '<dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"

@@ -2,8 +2,8 @@
 
 Backends: :class:`SQLiteStore` (the default: one file, WAL, one ``BEGIN IMMEDIATE``
 transaction per append, schema versioned by ``PRAGMA user_version``), :class:`PostgresStore`
-(a ``postgresql://`` DSN; needs psycopg) and :class:`MemoryStore` (tests, dry runs). A case's state is never stored: it is rebuilt by
-replaying its events (:func:`load_case`). Concurrent writers never lose an update: an
+(a ``postgresql://`` DSN; needs psycopg) and :class:`MemoryStore` (tests, dry runs). A case's state
+is never stored: it is rebuilt by replaying its events (:func:`load_case`). Concurrent writers never lose an update: an
 append names the last seq its writer saw, and a store that has moved on raises
 :class:`ConflictError`; :func:`transact` reloads, re-checks the move and tries again.
 See docs/cases.md.

@@ -43,7 +43,8 @@ def as_text(analyses: Sequence[Analysis]) -> str:
             "  stages:",
         ]
         for i, stage in enumerate(a.stages, 1):
-            names = ", ".join(f"{item.step(s).name} [{item.step(s).department}, {fmt_days(item.step(s).days)}d]" for s in stage)
+            names = ", ".join(f"{st.name} [{st.department}, {fmt_days(st.days)}d]"
+                              for st in (item.step(s) for s in stage))
             lines.append(f"    {i}. {names}")
         lines.append("  critical path: " + " → ".join(a.critical_path) + f" ({fmt_days(a.schedule.length)} days)")
         blocks.append("\n".join(lines))
@@ -51,7 +52,8 @@ def as_text(analyses: Sequence[Analysis]) -> str:
     blocks.append(
         f"total over {t['items']} item{'s' if t['items'] != 1 else ''}: days {fmt_days(t['serial_days'])} → "
         f"{fmt_days(t['optimized_days'])} ({pct(t['saved_ratio'])} saved); materials {t['materials_before']} → "
-        f"{t['materials_after']}; steps {t['steps_before']} → {t['steps_after']}; trips {t['visits_before']} → {t['visits_after']}")
+        f"{t['materials_after']}; steps {t['steps_before']} → {t['steps_after']}; "
+        f"trips {t['visits_before']} → {t['visits_after']}")
     return "\n\n".join(blocks)
 
 

@@ -116,7 +116,10 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
     left, right, width = label_w + 16, 96, 1000.0
     span = max(m.serial_days, item.commitment or 0, 1)
     plot_w = width - left - right
-    x_of: Callable[[float], float] = lambda d: left + d / span * plot_w
+
+    def x_of(d: float) -> float:
+        return left + d / span * plot_w
+
     body: list[str] = []
     y = 8.0
 

@@ -13,11 +13,11 @@ import bisect
 import math
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
 
 try:
     from chinese_calendar import constants as _cc
@@ -102,13 +102,13 @@ def _load_file(path: Path) -> _FileYear:
         try:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise ValueError("write YYYY-MM-DD")
-            value = date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError as exc:
             raise fail(where, f"'{value}' is not a valid date: {exc}") from exc
-        if value.year != year:
-            raise fail(where, f"{value.isoformat()} is not in {year}, the file's year "
-                              f"(put it in {value.year}.yaml)")
-        return value
+        if parsed.year != year:
+            raise fail(where, f"{parsed.isoformat()} is not in {year}, the file's year "
+                              f"(put it in {parsed.year}.yaml)")
+        return parsed
 
     off: dict[date, str] = {}
     on: dict[date, str] = {}
@@ -161,7 +161,7 @@ class WorkCalendar:
         self._years: dict[int, _Year] = {}
 
     @classmethod
-    def from_dir(cls, directory: Path | None) -> "WorkCalendar":
+    def from_dir(cls, directory: Path | None) -> WorkCalendar:
         """Load every *.yaml in `directory`; None or a missing directory -> package only."""
         if directory is None or not Path(directory).is_dir():
             return cls()
@@ -217,9 +217,7 @@ class WorkCalendar:
         while d <= end:
             if fy is not None and d in fy.off:
                 working, name = False, fy.off[d]
-            elif fy is not None and d in fy.on:
-                working, name = True, None
-            elif pkg and d in _cc.workdays:
+            elif (fy is not None and d in fy.on) or (pkg and d in _cc.workdays):
                 working, name = True, None
             elif pkg and d in _cc.holidays:
                 working, name = False, _PACKAGE_NAMES.get(_cc.holidays[d], _cc.holidays[d])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -187,7 +188,8 @@ def test_json_contract(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
                 "steps_after", "stages_before", "stages_after", "stages", "critical_path"):
         assert key in first
     assert first["lead"] == "市场监管局" and first["partners"] == ["税务局", "公安局", "人社局"]
-    assert (first["serial_days"], first["optimized_days"], first["materials_before"], first["materials_after"]) == (3, 2, 2, 1)
+    days_and_materials = (first["serial_days"], first["optimized_days"], first["materials_before"], first["materials_after"])
+    assert days_and_materials == (3, 2, 2, 1)
     t = doc["total"]
     assert (t["items"], t["serial_days"], t["optimized_days"], t["saved_days"]) == (2, 7, 6, 1)
     assert (t["materials_before"], t["materials_after"], t["visits_before"], t["visits_after"]) == (2, 1, 5, 2)
@@ -261,7 +263,7 @@ def test_properties_on_random_dags(item: Item) -> None:
     assert all(stage_of[u] < stage_of[v] for u, v in edges)
     cp = a.critical_path
     assert sum(item.step(s).days for s in cp) == m.optimized_days
-    assert all((u, v) in edges for u, v in zip(cp, cp[1:]))
+    assert all((u, v) in edges for u, v in pairwise(cp))
     # every explicit need is an edge; every produced material used elsewhere is an edge or warned about
     assert all((d, s.id) in edges for s in item.steps for d in s.needs)
     assert total([a])["saved_days"] == m.saved_days

@@ -13,6 +13,7 @@ Install: ``apt-get install -y chromium fonts-noto-cjk``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -52,7 +53,8 @@ class Chromium:
         # move the child's ends above 9 so that the dup2 onto 3 and 4 cannot overwrite one of them
         to_child, from_child = (_high(fd) for fd in (to_child, from_child))
         # a tiny trampoline puts the pipe ends on the descriptors chromium expects (3: commands, 4: replies)
-        trampoline = "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); os.execv(sys.argv[3], sys.argv[3:])"
+        trampoline = ("import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+                      "os.execv(sys.argv[3], sys.argv[3:])")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", trampoline, str(to_child), str(from_child), exe, *FLAGS,
              f"--user-data-dir={profile}", "--remote-debugging-pipe"],
@@ -147,10 +149,8 @@ class Chromium:
         return [f["familyName"] for f in fonts]
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(AssertionError):
             self.call("Browser.close")
-        except AssertionError:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -186,8 +186,8 @@ def test_every_project_item_opens(tmp_path: Path) -> None:
 # -- property: random event sequences never reach an illegal state ---------------------------------
 # (step index, action or None = the natural next move of a live step, department (0 = another one),
 # days after the last action, reason given unless 0): biased towards legal moves so runs get deep.
-MOVE = st.tuples(st.integers(0, 50), st.sampled_from([None] * 12 + list(ACTIONS) + ["return", "resubmit"]), st.integers(0, 9),
-                 st.sampled_from([0, 0, 0, 1, 1, 2, 3, -1]), st.integers(0, 9))
+MOVE = st.tuples(st.integers(0, 50), st.sampled_from([None] * 12 + list(ACTIONS) + ["return", "resubmit"]),
+                 st.integers(0, 9), st.sampled_from([0, 0, 0, 1, 1, 2, 3, -1]), st.integers(0, 9))
 NATURAL = {StepState.READY: "accept", StepState.ACCEPTED: "approve", StepState.RETURNED: "resubmit"}
 
 

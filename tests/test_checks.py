@@ -83,7 +83,8 @@ def test_unknown_department_suggests_the_catalog_name(assert_diagnostics: Check)
 
 def test_unknown_lead_raises_no_guesswork_about_partners(assert_diagnostics: Check) -> None:
     # licence's department would otherwise be "neither lead nor partner" (W322)
-    assert_diagnostics(VALID.replace("lead: 市场监管局", "lead: 市场监督局"), [(3, 7, "E304", "unknown department '市场监督局'")])
+    assert_diagnostics(VALID.replace("lead: 市场监管局", "lead: 市场监督局"),
+                       [(3, 7, "E304", "unknown department '市场监督局'")])
 
 
 def test_unknown_department_without_a_close_name(assert_diagnostics: Check) -> None:

@@ -17,7 +17,7 @@ NAMES = sorted(p.stem for p in CASES.glob("*.yaml"))
 
 
 def test_every_case_has_its_expectation_and_vice_versa() -> None:
-    assert NAMES == sorted(p.stem for p in CASES.glob("*.expected"))
+    assert sorted(p.stem for p in CASES.glob("*.expected")) == NAMES
     assert len(NAMES) >= 30
 
 

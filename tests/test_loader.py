@@ -17,10 +17,12 @@ def findings(text: str | bytes) -> list[tuple[int, int, str, str]]:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    pytest.param("a: [1, 2\nb: 3\n", (2, 2, "E100", "did not find expected ',' or ']' (while parsing a flow sequence)"),
+    pytest.param("a: [1, 2\nb: 3\n",
+                 (2, 2, "E100", "did not find expected ',' or ']' (while parsing a flow sequence)"),
                  id="unclosed-flow-sequence"),
     pytest.param("a: b: c\n", (1, 5, "E100", "mapping values are not allowed in this context"), id="colon-in-value"),
-    pytest.param("a: 1\n\tb: 2\n", (2, 1, "E100", "found a tab character that violates indentation (while scanning a plain scalar)"),
+    pytest.param("a: 1\n\tb: 2\n",
+                 (2, 1, "E100", "found a tab character that violates indentation (while scanning a plain scalar)"),
                  id="tab-indent"),
     pytest.param("a: 'open\n", (2, 1, "E100", "found unexpected end of stream (while scanning a quoted scalar)"),
                  id="unterminated-quote"),
@@ -29,7 +31,8 @@ def findings(text: str | bytes) -> list[tuple[int, int, str, str]]:
     pytest.param("[a]: 1\n", (1, 3, "E100", "a mapping key must be a plain scalar"), id="sequence-as-key"),
     pytest.param("a: *nowhere\n", (1, 4, "E100", "unknown alias '*nowhere'"), id="unknown-alias"),
     pytest.param("a: &x [1, *x]\n", (1, 11, "E100", "alias '*x' is inside the node it refers to"), id="recursive-alias"),
-    pytest.param("名称: 值: 错\n", (1, 6, "E100", "mapping values are not allowed in this context"), id="columns-count-characters"),
+    pytest.param("名称: 值: 错\n", (1, 6, "E100", "mapping values are not allowed in this context"),
+                 id="columns-count-characters"),
 ])
 def test_syntax_errors_are_located(text: str, expected: tuple[int, int, str, str]) -> None:
     assert findings(text) == [expected]
@@ -248,7 +251,7 @@ def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path, monkeypat
         def __init__(self, fh: object) -> None:
             self.fh = fh
 
-        def __enter__(self) -> Spy:  # noqa: PYI034 - a test double
+        def __enter__(self) -> Spy:  # a test double
             return self
 
         def __exit__(self, *exc: object) -> None:

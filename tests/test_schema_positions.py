@@ -128,7 +128,8 @@ def test_bad_slugs(assert_diagnostics: Check, old: str, new: str, expected: list
 
 
 def test_needs_entries_are_slugs_and_unique(assert_diagnostics: Check) -> None:
-    assert_diagnostics(VALID.replace("    materials: [cert-b]", "    materials: [cert-b]\n    needs: [licence, licence, Licence]"), [
+    text = VALID.replace("    materials: [cert-b]", "    materials: [cert-b]\n    needs: [licence, licence, Licence]")
+    assert_diagnostics(text, [
         (21, 12, "E204", "step 'tax' → needs: lists the same entry twice"),
         (21, 31, "E204"),  # 'Licence' is not a slug ...
         (21, 31, "E305"),  # ... nor a step

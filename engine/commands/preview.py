@@ -16,10 +16,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ..analysis import analyze
     from ..catalog import catalog_dir_for, load_catalog
     from ..console import department_preview, preview
-    from pathlib import Path
 
     items, code = load_valid([args.item], args.catalog)
     if len(items) != 1:

@@ -39,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
         if args.start is not None:
             calendar = WorkCalendar.from_dir(default_calendar_dir())
             start: date = args.start
-            date_of = lambda d: calendar.add_workdays(start, math.ceil(d))
+
+            def date_of_workday(d: float) -> date:
+                return calendar.add_workdays(start, math.ceil(d))
+
+            date_of = date_of_workday
         pages = build(analyses, date_of)
         done = publish(args.out, pages)
     except (CalendarError, SiteError, OSError) as exc:
