@@ -88,6 +88,10 @@ class Loaded:
         return not any(d.is_error for d in self.diagnostics)
 
 
+class _LibyamlDepth(Exception):
+    """Newer libyaml refuses past 1,000 levels while scanning ahead, before we see events."""
+
+
 class _Abort(Exception):
     def __init__(self, diag: Diagnostic) -> None:
         super().__init__(diag.message)
@@ -138,7 +142,13 @@ def load_text(text: str, path: str = "<input>") -> Loaded:
             "remove it (a file full of NUL bytes is usually UTF-16: save it as UTF-8)")])
     composer = _Composer(path)
     try:
-        data = composer.run(text)
+        try:
+            data = composer.run(text)
+        except _LibyamlDepth:
+            # The pure-Python parser has no such limit, so our own depth limit answers, at the
+            # same place whatever libyaml the installed PyYAML carries.
+            composer = _Composer(path)
+            data = composer.run(text, yaml.SafeLoader)
     except _Abort as abort:
         composer.diagnostics.append(abort.diag)
         data = None
@@ -162,11 +172,13 @@ class _Composer:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         return make(self.path, line, col, code, message, hint)
 
-    def run(self, text: str) -> Any:
-        parser = _Parser(text)
+    def run(self, text: str, parser_class: Any = None) -> Any:
+        parser = (parser_class or _Parser)(text)
         try:
             return self._compose(parser)
         except yaml.MarkedYAMLError as exc:
+            if "nesting depth" in str(exc.problem) and parser_class is None and _Parser is not yaml.SafeLoader:
+                raise _LibyamlDepth from None
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or str(exc)
             if exc.context:
