@@ -41,3 +41,13 @@ def test_readme_portfolio_table_is_current(monkeypatch: pytest.MonkeyPatch) -> N
     _code, out = run("report", "--format", "markdown")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert out.strip() in readme
+
+
+def test_authoring_guide_lists_every_code() -> None:
+    from engine.diagnostics import CODES
+
+    text = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| \[([EWI]\d{3})\]", text, re.M)
+    assert listed == list(CODES)
+    for code, (_severity, title) in CODES.items():
+        assert f"| [{code}](codes.md#" in text and f") | {title} |" in text
