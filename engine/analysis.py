@@ -25,6 +25,7 @@ class MergedMaterial:
     steps: tuple[str, ...]          # steps that ask for it, definition order
     departments: tuple[str, ...]    # their departments, first-use order
     produced_by: str | None = None  # the step inside the item that issues it
+    received_by: tuple[str, ...] = ()  # steps that get it from that step rather than from the applicant
 
     @property
     def submissions(self) -> int:
@@ -32,7 +33,8 @@ class MergedMaterial:
 
     @property
     def from_applicant(self) -> bool:
-        return self.produced_by is None
+        """The applicant hands it in (once): nobody issues it, or a step needs it before it is issued (W325)."""
+        return any(s not in self.received_by for s in self.steps)
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,13 @@ class Analysis:
         steps = [s for s in self.item.steps if s.department == department]
         if not steps:
             raise KeyError(department)
-        producer = {m.id: m.produced_by for m in self.materials if m.produced_by}
+        handed = {(d.target, d.material): d.source for d in self.dependencies if d.material is not None}
         views = []
         for s in steps:
-            receipts = tuple(Receipt(m, self.item.material_name(m), producer[m], self.item.step(producer[m]).department)
-                             for m in s.materials if m in producer and producer[m] != s.id)
+            receipts = tuple(Receipt(m, self.item.material_name(m), src, self.item.step(src).department)
+                             for m in s.materials if (src := handed.get((s.id, m))) is not None)
             views.append(StepView(s, self.schedule[s.id], tuple(self.schedule.predecessors[s.id]), receipts,
-                                  tuple(m for m in s.materials if m not in producer)))
+                                  tuple(m for m in s.materials if (s.id, m) not in handed)))
         return DepartmentView(department, role, tuple(views))
 
     def department_views(self) -> list[DepartmentView]:
@@ -151,11 +153,11 @@ class Analysis:
                 "needs": self.schedule.predecessors[s.id],
                 "earliest_start": _num(t.earliest_start), "earliest_finish": _num(t.earliest_finish),
                 "latest_start": _num(t.latest_start), "latest_finish": _num(t.latest_finish),
-                "slack": _num(t.slack), "critical": s.id in self.critical_path,
+                "slack": _num(t.slack), "critical": t.critical,
             } for s in item.steps for t in [self.schedule[s.id]]],
             "materials": [{
                 "id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments),
-                "submissions": m.submissions, "produced_by": m.produced_by,
+                "submissions": m.submissions, "produced_by": m.produced_by, "from_applicant": m.from_applicant,
             } for m in self.materials],
             "suggestions": [d.as_dict() for d in self.suggestions],
         }
@@ -173,7 +175,7 @@ def analyze(item: Item) -> Analysis:
     g = graph.build(rows)
     deps = g.dependencies
     sched = schedule.compute(g, {s.id: s.days for s in item.steps})
-    merged = merge_materials(item)
+    merged = merge_materials(item, deps)
     applicant = [m for m in merged if m.from_applicant]
     n = len(item.steps)
     metrics = Metrics(
@@ -189,15 +191,24 @@ def analyze(item: Item) -> Analysis:
     return Analysis(item, sched, deps, merged, metrics, look_alikes(item, applicant))
 
 
-def merge_materials(item: Item) -> list[MergedMaterial]:
-    """Each material once, in order of first use, with the steps that use it."""
+def merge_materials(item: Item, dependencies: Sequence[graph.Dependency]) -> list[MergedMaterial]:
+    """Each material once, in order of first use, with the steps that use it.
+
+    A step receives a produced material only along a dependency edge that carries it;
+    a step ordered before the producer (W325) still gets it from the applicant.
+    """
     users: dict[str, list[Step]] = {}
     for s in item.steps:
         for m in s.materials:
             users.setdefault(m, []).append(s)
     producer = {m: s.id for s in item.steps for m in s.produces}
+    received: dict[str, list[str]] = {}
+    for d in dependencies:
+        if d.material is not None:
+            received.setdefault(d.material, []).append(d.target)
     return [MergedMaterial(mid, item.material_name(mid), tuple(s.id for s in steps),
-                           tuple(dict.fromkeys(s.department for s in steps)), producer.get(mid))
+                           tuple(dict.fromkeys(s.department for s in steps)), producer.get(mid),
+                           tuple(s.id for s in steps if s.id in received.get(mid, ())))
             for mid, steps in users.items()]
 
 

@@ -128,10 +128,12 @@ def load_catalog(directory: Path) -> Catalog:
 
 def _read_catalog(directory: Path) -> Catalog:
     cat = Catalog(directory)
-    owner: dict[str, tuple[object, str, int]] = {}  # name -> (entry, what, line)
+    # name -> (entry, what, line), per index: a department and a material may share a name
+    owners: dict[int, dict[str, tuple[object, str, int]]] = {}
 
     def register(index: dict, name: str, value: object, where: tuple[str, int, int], what: str) -> None:
         name = name.strip()
+        owner = owners.setdefault(id(index), {})
         if name in owner and owner[name][0] is not value:
             _entry, prev, prev_line = owner[name]
             cat.diagnostics.append(make(where[0], where[1], where[2], "E402",

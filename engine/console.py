@@ -144,7 +144,12 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
     mats.add_column("asked", justify="right")
     mats.add_column("source")
     for mat in analysis.materials:
-        source = (f"issued by {_esc(item.step(mat.produced_by).name)}" if mat.produced_by else "applicant, once")
+        if not mat.from_applicant and mat.produced_by:
+            source = f"issued by {_esc(item.step(mat.produced_by).name)}"
+        elif mat.produced_by:
+            source = f"applicant, once (issued later by {_esc(item.step(mat.produced_by).name)})"
+        else:
+            source = "applicant, once"
         mats.add_row(_esc(mat.name), _esc("、".join(item.step(s).name for s in mat.steps)), str(mat.submissions), source)
     console.print()
     console.print(mats)

@@ -29,7 +29,7 @@ class Diagnostic:
     col: int
     code: str
     severity: Severity = field(compare=False)
-    message: str = field(compare=False)
+    message: str  # part of identity: two findings of one code at one place are both kept
     hint: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +96,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # catalogs (E4xx)
     "E401": (Severity.ERROR, "catalog not found"),
     "E402": (Severity.ERROR, "duplicate catalog name or alias"),
+    "E403": (Severity.ERROR, "invalid calendar file"),
     # suggestions from the analysis (I5xx)
     "I501": (Severity.INFO, "look-alike materials not linked in the catalog"),
 }

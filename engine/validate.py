@@ -67,7 +67,10 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
             out.append(p)
         else:
             raise LianbanError(f"{p}: no such file or folder")
-    return list(dict.fromkeys(out))
+    unique: dict[Path, Path] = {}  # one file named twice (a.yaml and ./dir/../a.yaml) is read once
+    for f in out:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
 
 
 def kind_of(path: Path) -> str:
@@ -125,7 +128,9 @@ def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
         return fr
     if isinstance(loaded.data.get("id"), str):
         fr.item_id = (loaded.data["id"], *loaded.positions.at(("id",)))
-    reported = {(d.line, d.col) for d in loaded.diagnostics}
+    # where the loader already replaced a value it could not use (a number, a tagged scalar),
+    # the schema would only repeat the complaint about the replacement
+    reported = {(d.line, d.col) for d in loaded.diagnostics if d.code in ("E106", "E204")}
     structure = schema.check(loaded.data, loaded.positions, shown, "item", skip=reported)
     fr.diagnostics.extend(structure)
     schema_ok = loaded.ok and not any(d.is_error for d in structure)
@@ -143,6 +148,14 @@ def _validate_other(path: Path, shown: str, kind: str) -> FileResult:
     fr = FileResult(shown, kind, list(loaded.diagnostics))
     if loaded.data is not None and (schema.schema_dir() / f"{kind}.schema.json").is_file():
         fr.diagnostics.extend(schema.check(loaded.data, loaded.positions, shown, kind))
+    if kind == "calendar" and loaded.data is not None and not any(d.is_error for d in fr.diagnostics):
+        from .workdays import CalendarError, check_file
+
+        try:  # what the schema cannot say: real dates, in the file's year, each listed once
+            check_file(path)
+        except CalendarError as exc:
+            fr.diagnostics.append(make(shown, exc.line or 1, exc.col or 1, "E403", exc.reason,
+                                       "see definitions/calendar/README.md for the format"))
     return fr
 
 

@@ -34,7 +34,16 @@ _PACKAGE_NAMES = {  # chinese_calendar.Holiday values -> the names used in the S
 
 
 class CalendarError(Exception):
-    """A year the calendar does not cover, or a bad calendar file. The message is user-facing."""
+    """A year the calendar does not cover, or a bad calendar file. The message is user-facing.
+
+    For a bad file, *line*, *col* and *reason* locate the problem (``validate`` reports them
+    as finding E403); the message then reads ``path:line:col: reason``.
+    """
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(message)
+        self.line, self.col, self.reason = line, col, reason or message
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,11 @@ def _first_error(diags: list) -> CalendarError | None:
     return CalendarError(f"{d.path}:{d.line}:{d.col}: {d.message}{hint}{more}")
 
 
+def check_file(path: Path) -> None:
+    """Raise CalendarError for a calendar file the calendar would refuse to load."""
+    _load_file(path)
+
+
 def _load_file(path: Path) -> _FileYear:
     from .loader import load_file  # the project's YAML loader: dates stay text, every node located
     from .schema import check
@@ -94,7 +108,7 @@ def _load_file(path: Path) -> _FileYear:
 
     def fail(where: tuple, msg: str) -> CalendarError:
         line, col = loaded.positions.at(where)
-        return CalendarError(f"{path}:{line}:{col}: {msg}")
+        return CalendarError(f"{path}:{line}:{col}: {msg}", line, col, msg)
 
     year = data["year"]
 
@@ -252,14 +266,27 @@ class WorkCalendar:
         left = math.ceil(n)
         if left == 0:
             return start
-        year = start.year
+        # Counting starts the day after `start`: its year is the first one consulted (the year of
+        # `start` itself is not needed when `start` is 31 December).
+        if start == date.max:
+            raise CalendarError(f"no working day after {start}")
+        first = start + timedelta(days=1)
+        year = first.year
         table = self._year(year).ordinals
-        i = bisect.bisect_right(table, start.toordinal())
+        i = bisect.bisect_left(table, first.toordinal())
         while i + left > len(table):
             left -= len(table) - i
             year += 1
             table, i = self._year(year).ordinals, 0
         return date.fromordinal(table[i + left - 1])
+
+    def years_consulted(self, start: date, end: date) -> range:
+        """The years whose calendar counting from `start` to `end` reads (either order): those
+        of the days after the earlier date up to and including the later; none if they are equal."""
+        lo, hi = sorted((_as_date(start), _as_date(end)))
+        if lo == hi:
+            return range(0)
+        return range((lo + timedelta(days=1)).year, hi.year + 1)
 
     def workdays_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative if end < start)."""
@@ -269,7 +296,7 @@ class WorkCalendar:
         if end == start:
             return 0
         lo, hi, count = start.toordinal(), end.toordinal(), 0
-        for year in range((start + timedelta(days=1)).year, end.year + 1):
+        for year in self.years_consulted(start, end):
             table = self._year(year).ordinals
             count += bisect.bisect_right(table, hi) - bisect.bisect_right(table, lo)
         return count

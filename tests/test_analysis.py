@@ -267,3 +267,31 @@ def test_properties_on_random_dags(item: Item) -> None:
     # every explicit need is an edge; every produced material used elsewhere is an edge or warned about
     assert all((d, s.id) in edges for s in item.steps for d in s.needs)
     assert total([a])["saved_days"] == m.saved_days
+
+
+def test_a_document_needed_before_it_is_issued_stays_with_the_applicant(tree: Path) -> None:
+    """W325: tax runs before licence (licence needs tax), so the applicant brings the licence."""
+    item = make(tree, "backwards",
+                "{id: tax, name: 税务, department: 税务局, days: 1, materials: [business-licence, id-card]}",
+                "{id: licence, name: 执照, department: 市场监管局, days: 2, needs: [tax], produces: [business-licence]}",
+                "{id: permit, name: 许可, department: 公安局, days: 1, materials: [business-licence]}")
+    a = analyze(item)
+    licence = next(m for m in a.materials if m.id == "business-licence")
+    assert licence.produced_by == "licence" and licence.received_by == ("permit",)
+    assert licence.from_applicant
+    assert a.metrics.materials_after == 2  # the licence (for tax) and the ID card
+    tax = a.department_view("税务局").steps[0]
+    assert tax.receives == () and tax.applicant_materials == ("business-licence", "id-card")
+    permit = a.department_view("公安局").steps[0]
+    assert [(r.material, r.from_step) for r in permit.receives] == [("business-licence", "licence")]
+    assert a.stages == [["tax"], ["licence"], ["permit"]]
+
+
+def test_json_marks_every_zero_slack_step_critical(tree: Path) -> None:
+    a = analyze(make(tree, "two-chains",
+                     "{id: a, name: 甲, department: 市场监管局, days: 1}",
+                     "{id: b, name: 乙, department: 税务局, days: 1}",
+                     "{id: c, name: 丙, department: 公安局, days: 0.5}"))
+    rows = {r["id"]: r["critical"] for r in a.as_dict()["schedule"]}
+    assert rows == {"a": True, "b": True, "c": False}
+    assert a.critical_path == ["a"]

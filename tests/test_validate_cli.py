@@ -281,3 +281,40 @@ def test_the_pre_commit_entry_accepts_what_pre_commit_passes(in_tmp: Path, capsy
     write(in_tmp, "definitions/other.yaml", VALID.replace("id: demo", "id: other"))
     code, out, _err = run(capsys, "definitions/demo.yaml", "definitions/other.yaml")
     assert (code, out) == (0, "2 files checked, 0 errors, 0 warnings\n")
+
+
+# --- regressions from review ----------------------------------------------------------
+
+def test_every_missing_field_at_one_place_is_reported(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(in_tmp, "only.yaml", "id: only\n")
+    code, out, _err = run(capsys, "only.yaml")
+    assert code == 1
+    assert [line.split(" is missing")[0] for line in out.splitlines()[:-1]] == [
+        "only.yaml:1:1: error E201 top level: required field 'lead'",
+        "only.yaml:1:1: error E201 top level: required field 'name'",
+        "only.yaml:1:1: error E201 top level: required field 'steps'",
+    ]
+
+
+def test_a_duplicate_unknown_key_gets_both_findings(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(in_tmp, "dup.yaml", "id: dup\nname: 演示\nlead: 市场监管局\nsteps:\n"
+                              "  - {id: a, name: 甲, department: 市场监管局, days: 1, need: [b], need: [b]}\n")
+    code, out, _err = run(capsys, "dup.yaml")
+    assert code == 1
+    assert [line.split(" (hint")[0] for line in out.splitlines()[:-1]] == [
+        "dup.yaml:5:61: error E101 duplicate key 'need' (first at line 5)",
+        "dup.yaml:5:61: error E202 step 'a': unknown field 'need'",
+    ]
+
+
+def test_one_file_named_twice_is_read_once(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(in_tmp, "demo.yaml", VALID)
+    code, out, _err = run(capsys, "demo.yaml", str(in_tmp / "demo.yaml"), "./demo.yaml")
+    assert (code, out.strip()) == (0, "1 file checked, 0 errors, 0 warnings")
+
+
+def test_a_department_and_a_material_may_share_a_name(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_tree(in_tmp, departments="departments:\n  - {name: 测绘公司}\n",
+              materials="materials:\n  - {id: survey, name: 测绘公司}\n", items={})
+    code, out, _err = run(capsys, str(in_tmp))
+    assert (code, out.splitlines()[-1]) == (0, "2 files checked, 0 errors, 0 warnings")

@@ -332,3 +332,33 @@ def test_accepts_datetime_input():
     assert CAL.add_workdays(datetime(2021, 9, 29, 15, 30), 3) == date(2021, 10, 9)
     assert CAL.is_workday(datetime(2021, 10, 9, 9, 0))
     assert CAL.add_workdays(date(2021, 9, 29), 3) - date(2021, 9, 29) == timedelta(days=10)
+
+
+# --- only the years counted are needed ----------------------------------------------------------
+
+def test_the_start_year_is_not_needed_from_new_years_eve(tmp_path):
+    # the package starts in 2004: 2003-12-31 itself never counts, so 2003 is never read
+    assert CAL.add_workdays(date(2003, 12, 31), 1) == date(2004, 1, 2)  # 元旦 01-01
+    assert CAL.add_workdays(date(2003, 12, 31), 2) == date(2004, 1, 5)
+    assert CAL.add_workdays(date(2003, 12, 31), 0) == date(2003, 12, 31)
+    assert CAL.workdays_between(date(2003, 12, 31), date(2004, 1, 5)) == 2
+    assert CAL.workdays_between(date(2004, 1, 5), date(2003, 12, 31)) == -2
+    with pytest.raises(CalendarError, match="for 2003"):
+        CAL.add_workdays(date(2003, 12, 30), 1)
+    cal = WorkCalendar([write(tmp_path, "2035.yaml", Y2035)], use_package=False)
+    assert cal.add_workdays(date(2034, 12, 31), 1) == date(2035, 1, 2)  # 2035-01-01 is 元旦 in the file
+    assert cal.workdays_between(date(2034, 12, 31), date(2035, 1, 2)) == 1
+
+
+def test_years_consulted():
+    assert CAL.years_consulted(date(2003, 12, 31), date(2004, 1, 5)) == range(2004, 2005)
+    assert CAL.years_consulted(date(2004, 1, 5), date(2003, 12, 31)) == range(2004, 2005)
+    assert list(CAL.years_consulted(date(2021, 12, 30), date(2022, 1, 5))) == [2021, 2022]
+    assert list(CAL.years_consulted(date(2021, 9, 29), date(2021, 9, 29))) == []
+    assert list(CAL.years_consulted(date.max - timedelta(days=1), date.max)) == [9999]
+
+
+def test_no_day_after_the_last_date():
+    with pytest.raises(CalendarError, match="no working day after 9999-12-31"):
+        CAL.add_workdays(date.max, 1)
+    assert CAL.add_workdays(date.max, 0) == date.max
