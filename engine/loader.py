@@ -28,7 +28,7 @@ import yaml
 from yaml import events as ev
 from yaml.nodes import ScalarNode
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import Diagnostic, LianbanError, make
 
 try:  # the C parser is ~10x faster; fall back to the pure-Python one
     from yaml import CSafeLoader as _Parser
@@ -37,12 +37,71 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 # 256 KiB is 25 times the largest real item; with the node budget below, the worst
 # file under these limits validates in under half a second (bench/hostile.py).
-MAX_BYTES = int(os.environ.get("LIANBAN_MAX_BYTES") or 256 * 1024)
+DEFAULT_MAX_BYTES = 256 * 1024
+MAX_BYTES_CEILING = 1024 * 1024 * 1024  # 1 GiB: a larger read buffer can fail to allocate
+_SIZE = re.compile(r"\s*([-+]?)([0-9]+)\s*(k|kib|m|mib)?\s*", re.IGNORECASE)
+_UNIT = {"": 1, "k": 1024, "kib": 1024, "m": 1024 * 1024, "mib": 1024 * 1024}
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``262144``, ``256K``, ``256KiB``, ``1M`` or ``1MiB`` (suffixes in any case).
+
+    Raises ValueError, with a message for the user, for anything else and for sizes
+    outside 1 byte .. 1 GiB.
+    """
+    m = _SIZE.fullmatch(text)
+    if m is None:
+        raise ValueError(f"LIANBAN_MAX_BYTES={text!r} is not a size: write a number of bytes, "
+                         "optionally followed by K, KiB, M or MiB (e.g. 512K)")
+    sign, digits, unit = m.group(1), m.group(2).lstrip("0") or "0", (m.group(3) or "").lower()
+    size = int(digits) * _UNIT[unit] if len(digits) <= 12 else MAX_BYTES_CEILING + 1
+    size = -size if sign == "-" else size
+    if not 0 < size <= MAX_BYTES_CEILING:
+        raise ValueError(f"LIANBAN_MAX_BYTES={text!r} is out of range: "
+                         "it must be more than 0 and at most 1024M (1 GiB)")
+    return size
+
+
+def _size_from_environment() -> int | str:
+    """The size limit from LIANBAN_MAX_BYTES, or the raw text when it is not a valid size.
+
+    Never raises: importing the engine (``lianban --help``) must not fail on the variable;
+    a bad value is reported by :func:`max_bytes` when a file is loaded.
+    """
+    raw = os.environ.get("LIANBAN_MAX_BYTES", "")
+    if not raw.strip():
+        return DEFAULT_MAX_BYTES
+    try:
+        return parse_size(raw)
+    except ValueError:
+        return raw
+
+
+# Bytes; tests and bench/run.py assign an int here directly.  A str is an unparsed
+# LIANBAN_MAX_BYTES, refused (LianbanError: exit 2) by max_bytes() at the first load.
+MAX_BYTES: int | str = _size_from_environment()
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000  # nodes after alias expansion (and at most one per 8 bytes of MAX_BYTES)
 EXPANSION = 4  # text after alias expansion: at most this many times MAX_BYTES characters
 BYTES_PER_NODE = 8  # real definitions have one node per 16-28 bytes
 MAX_INT_DIGITS = 18
+
+
+def max_bytes() -> int:
+    """:data:`MAX_BYTES`, checked; raises LianbanError (one line, exit 2) for a bad value."""
+    value = MAX_BYTES
+    try:
+        if isinstance(value, str):
+            return parse_size(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"engine.loader.MAX_BYTES must be a number of bytes, not {value!r}")
+        if not 0 < value <= MAX_BYTES_CEILING:
+            raise ValueError(f"engine.loader.MAX_BYTES={value} is out of range: "
+                             "it must be more than 0 and at most 1 GiB")
+    except ValueError as exc:
+        raise LianbanError(str(exc)) from None
+    return value
+
 
 YamlPath = tuple[str | int, ...]
 _CORE = "tag:yaml.org,2002:"
@@ -106,9 +165,10 @@ def _line_col(mark: Any) -> tuple[int, int]:
 def load_file(path: str | Path, display: str | None = None) -> Loaded:
     """Read and load one YAML file; I/O problems become an E110 diagnostic."""
     shown = display or str(path)
+    limit = max_bytes()
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            raw = fh.read(limit + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", f"cannot read file: {reason}")])
@@ -116,9 +176,11 @@ def load_file(path: str | Path, display: str | None = None) -> Loaded:
 
 
 def load_bytes(raw: bytes, path: str = "<input>") -> Loaded:
-    if len(raw) > MAX_BYTES:
+    limit = max_bytes()
+    if len(raw) > limit:
+        shown = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
         return Loaded(path, None, Positions(), [make(
-            path, 1, 1, "E109", f"file is larger than {MAX_BYTES // 1024} KiB",
+            path, 1, 1, "E109", f"file is larger than {shown}",
             "split the item, or raise LIANBAN_MAX_BYTES if this is intended")])
     try:
         text = raw.decode("utf-8-sig")
@@ -165,8 +227,9 @@ class _Composer:
         self.anchors: dict[str, tuple[Any, int, int]] = {}  # name -> (value, nodes, characters)
         self.nodes = 0
         self.chars = 0
-        self.max_chars = EXPANSION * MAX_BYTES
-        self.max_nodes = min(MAX_NODES, MAX_BYTES // BYTES_PER_NODE)
+        limit = max_bytes()
+        self.max_chars = EXPANSION * limit
+        self.max_nodes = min(MAX_NODES, limit // BYTES_PER_NODE)
 
     def _diag(self, mark: Any, code: str, message: str, hint: str | None = None) -> Diagnostic:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)

@@ -275,7 +275,12 @@ def _manifest(base: Path) -> list[str]:
 
 
 def publish(out_dir: str | Path, pages: Mapping[str, str]) -> Published:
-    """Write *pages* into *out_dir*; remove the pages of an earlier run that are not in *pages*."""
+    """Write *pages* into *out_dir*; remove the pages of an earlier run that are not in *pages*.
+
+    *pages* must be the whole site: a page left out is deleted as stale.  So build it from
+    every definition, and publish nothing when a definition has errors (as ``render`` does)
+    rather than a site without that item.
+    """
     from .fileio import write_atomic
 
     root = Path(out_dir)

@@ -2,13 +2,20 @@
 positions it records for the schema and the checks."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from engine import loader
+from engine.cli import main
+from engine.diagnostics import LianbanError
 from engine.loader import load_bytes, load_file, load_text
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def findings(text: str | bytes) -> list[tuple[int, int, str, str]]:
@@ -266,6 +273,81 @@ def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path, monkeypat
     (d,) = load_file(huge).diagnostics
     assert d.code == "E109"
     assert sum(read) == loader.MAX_BYTES + 1
+
+
+# --- LIANBAN_MAX_BYTES ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "size"), [
+    ("262144", 262144), ("1", 1), (" 4096 ", 4096), ("512K", 512 * 1024), ("512k", 512 * 1024),
+    ("512KiB", 512 * 1024), ("64 kib", 64 * 1024), ("2M", 2 * 1024 * 1024), ("2MiB", 2 * 1024 * 1024),
+    ("1024M", 1024 * 1024 * 1024), ("0010K", 10 * 1024),
+])
+def test_size_limit_accepts_bytes_and_binary_suffixes(text: str, size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert loader.parse_size(text) == size
+    monkeypatch.setenv("LIANBAN_MAX_BYTES", text)
+    assert loader._size_from_environment() == size
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("512X", "is not a size"), ("2G", "is not a size"), ("512KB", "is not a size"), ("1.5M", "is not a size"),
+    ("K", "is not a size"), ("1e6", "is not a size"), ("５１２", "is not a size"),
+    ("-5", "is out of range"), ("0", "is out of range"), ("0K", "is out of range"), ("1025M", "is out of range"),
+    ("9" * 40, "is out of range"),
+])
+def test_a_bad_size_limit_is_refused_at_the_first_load_not_at_import(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        text: str, problem: str) -> None:
+    monkeypatch.setenv("LIANBAN_MAX_BYTES", text)
+    monkeypatch.setattr(loader, "MAX_BYTES", loader._size_from_environment())  # what import keeps: never raises
+    path = tmp_path / "a.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    for load in (lambda: load_file(path), lambda: load_bytes(b"a: 1\n"), lambda: load_text("a: 1\n")):
+        with pytest.raises(LianbanError, match=f"^LIANBAN_MAX_BYTES={text!r} {problem}"):
+            load()
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith(f"lianban: error: LIANBAN_MAX_BYTES={text!r} ")
+
+
+@pytest.mark.parametrize("value", [0, -5, True, 2 * 1024 ** 3])
+def test_a_bad_size_limit_set_in_code_is_refused_too(monkeypatch: pytest.MonkeyPatch, value: int) -> None:
+    monkeypatch.setattr(loader, "MAX_BYTES", value)
+    with pytest.raises(LianbanError, match="engine.loader.MAX_BYTES"):
+        load_bytes(b"a: 1\n")
+
+
+def test_a_size_limit_set_in_code_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "MAX_BYTES", 100)  # as bench/run.py does
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"a: " + b"x" * 96 + b"\n")
+    assert load_file(path).diagnostics == []
+    path.write_bytes(b"a: " + b"x" * 97 + b"\n")
+    (d,) = load_file(path).diagnostics
+    assert (d.code, d.message) == ("E109", "file is larger than 100 bytes")  # not "0 KiB"
+
+
+@pytest.mark.parametrize(("value", "args", "code", "stderr"), [
+    ("512K", ["--help"], 0, ""),
+    ("512X", ["--help"], 0, ""),
+    ("512K", ["validate", "big.yaml"], 0, ""),
+    ("1K", ["validate", "big.yaml"], 1, ""),
+    ("-5", ["validate", "big.yaml"], 2, "lianban: error: LIANBAN_MAX_BYTES='-5' is out of range: "
+                                        "it must be more than 0 and at most 1024M (1 GiB)\n"),
+    ("512X", ["validate", "big.yaml"], 2, "lianban: error: LIANBAN_MAX_BYTES='512X' is not a size: write a number "
+                                          "of bytes, optionally followed by K, KiB, M or MiB (e.g. 512K)\n"),
+])
+def test_size_limit_from_the_environment_in_a_real_process(tmp_path: Path, value: str, args: list[str], code: int,
+                                                             stderr: str) -> None:
+    big = (ROOT / "definitions" / "open-restaurant.yaml").read_bytes()
+    assert 1024 < len(big) < 512 * 1024
+    (tmp_path / "big.yaml").write_bytes(big)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LIANBAN_MAX_BYTES": value}
+    env.pop("GITHUB_ACTIONS", None)
+    proc = subprocess.run([sys.executable, "-m", "engine", *args], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, encoding="utf-8", timeout=60, check=False)
+    assert (proc.returncode, proc.stderr) == (code, stderr), proc.stdout
+    if value == "1K":
+        assert "E109 file is larger than 1 KiB" in proc.stdout
 
 
 @pytest.mark.parametrize("name", ["missing.yaml", "."])

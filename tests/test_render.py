@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from helpers import CATALOG, ROOT, analysis_of
+from helpers import CATALOG, ND_YAML, ROOT, analysis_of
 
 from engine.analysis import Analysis, analyze
 from engine.cli import main
@@ -343,3 +343,51 @@ def test_every_definition_renders(definitions: list[Analysis]) -> None:
         assert set(pictures) == {"gantt", "flow"}
         assert len([g for g in pictures["flow"].iter(f"{SVG}g") if (g.get("class") or "").startswith("step")]) \
             == len(a.item.steps)
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("break_items", [
+    pytest.param({"demo.yaml": ("days: 0.5, materials: [business-licence],", "days: 0, materials: [business-licence],")},
+                 id="one-invalid-value"),
+    pytest.param({"demo.yaml": ("id: demo", "id: demo\nid: twice"), "nd.yaml": ("steps:", "steps: [")},
+                 id="every-item-invalid"),
+    pytest.param({"nd.yaml": ("id: national-day", "id: demo")}, id="duplicate-id"),
+])
+def test_render_with_an_invalid_definition_publishes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], break_items: dict[str, tuple[str, str]]) -> None:
+    defs, out = tmp_path / "defs", tmp_path / "s2"
+    defs.mkdir()
+    sources = {"demo.yaml": DEMO, "nd.yaml": ND_YAML}
+    for name, text in sources.items():
+        (defs / name).write_text(text, encoding="utf-8")
+    render = ["render", str(defs), "--out", str(out), "--catalog", str(CATALOG)]
+    assert main(render) == 0
+    before = _snapshot(out)
+    assert set(before) == {MANIFEST, "index.html", "demo.html", "national-day.html"}
+    capsys.readouterr()
+    for name, (old, new) in break_items.items():
+        assert old in sources[name]
+        (defs / name).write_text(sources[name].replace(old, new, 1), encoding="utf-8")
+    assert main(render) == 1
+    err = capsys.readouterr().err
+    assert "error" in err and f"not published: fix the errors above and render again; nothing in {out} was changed" in err
+    assert _snapshot(out) == before  # no page lost, none rewritten, the manifest untouched
+    assert main([*render[:3], str(tmp_path / "new"), *render[4:]]) == 1
+    assert not (tmp_path / "new").exists()  # a first run with errors creates nothing either
+
+
+def test_render_still_removes_the_page_of_an_item_that_is_gone(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    defs, out = tmp_path / "defs", tmp_path / "site"
+    defs.mkdir()
+    (defs / "demo.yaml").write_text(DEMO, encoding="utf-8")
+    (defs / "nd.yaml").write_text(ND_YAML, encoding="utf-8")
+    render = ["render", str(defs), "--out", str(out), "--catalog", str(CATALOG)]
+    assert main(render) == 0
+    (defs / "nd.yaml").unlink()
+    assert main(render) == 0
+    assert "removed 1 stale page(s)" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "demo.html", "index.html"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from datetime import date
 
 from .common import add_catalog
@@ -11,7 +12,8 @@ from .common import add_catalog
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
     parser.add_argument("--out", required=True, metavar="DIR",
-                        help="folder for the site (created if needed; pages an earlier run wrote there are replaced)")
+                        help="folder for the site (created if needed; pages an earlier run wrote there are replaced;"
+                             " left untouched when any definition has errors)")
     parser.add_argument("--start", metavar="DATE", type=_iso_date,
                         help="acceptance date (YYYY-MM-DD): show calendar dates from the working-day calendar")
     add_catalog(parser)
@@ -33,6 +35,12 @@ def run(args: argparse.Namespace) -> int:
     from .common import load_valid
 
     items, code = load_valid(args.paths, args.catalog)
+    if code:
+        # Publish all or nothing: an item left out of this run would lose its page (stale
+        # pages are deleted), so a typo in one definition must not take a page off the site.
+        print(f"lianban: render: not published: fix the errors above and render again; "
+              f"nothing in {args.out} was changed", file=sys.stderr)
+        return code
     analyses = [analyze(i) for i in items]
     date_of: DateOf | None = None
     try:
