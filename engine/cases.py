@@ -322,15 +322,32 @@ class Case:
     # -- queries --------------------------------------------------------------------
     def paused(self, step_id: str) -> bool:
         """True while the step or a step it depends on (transitively) is returned for correction."""
-        run = self.steps[step_id]
-        return run.state is StepState.RETURNED or any(self.paused(n) for n in run.needs)
+        if step_id not in self.steps:
+            raise KeyError(step_id)
+        return step_id in self.paused_steps()
+
+    def paused_steps(self) -> frozenset[str]:
+        """Every step whose clock is stopped: the returned steps and all the steps after them.
+
+        One walk over the successor edges from the returned steps (each step and edge at most once,
+        no recursion), so a deep lattice of steps costs linear time, not one path per route.
+        """
+        todo = [sid for sid, r in self.steps.items() if r.state is StepState.RETURNED]
+        seen = set(todo)
+        while todo:
+            for succ in self.successors[todo.pop()]:
+                if succ not in seen:
+                    seen.add(succ)
+                    todo.append(succ)
+        return frozenset(seen)
 
     def overdue(self, on: date) -> list[StepRun]:
         """Open steps past their deadline on `on` (a paused branch's clock is stopped)."""
         if self.state.closed:
             return []
+        paused = self.paused_steps()
         return [r for r in self.steps.values() if r.state in (StepState.WAITING, StepState.READY, StepState.ACCEPTED)
-                and r.deadline < on and not self.paused(r.id)]
+                and r.deadline < on and r.id not in paused]
 
     def todo(self, department: str) -> list[tuple[str, StepRun]]:
         """(action, step) the department must do now: ready steps to accept, accepted ones to approve."""
@@ -378,7 +395,7 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
         "sha256": definition_sha256(raw), "definition": raw,
         "materials": [{"id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments)}
                       for m in analysis.applicant_materials],
-        "calendar": {str(y): cal.source(y).detail for y in range(on.year, last.year + 1)},
+        "calendar": {str(y): cal.source(y).detail for y in cal.years_consulted(on, last)},
         "steps": steps,
     }
     return Case(Event(1, "opened", payload))
@@ -424,5 +441,5 @@ def by_urgency(pairs: Iterable[tuple[Case, StepRun]]) -> list[tuple[Case, StepRu
 
 def _id_key(case_id: str | None) -> tuple[int, str]:
     text = case_id or ""
-    return (int(text), "") if text.isdigit() else (1 << 62, text)
+    return (int(text), "") if text.isascii() and text.isdigit() and len(text) < 20 else (1 << 62, text)
 

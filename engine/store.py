@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -93,6 +94,8 @@ def _conflict(case_id: str, expected: int, found: int) -> ConflictError:
 
 
 # -- SQLite ----------------------------------------------------------------------------------
+_CASE_ID = re.compile(r"[1-9][0-9]*", re.ASCII)  # the ids create_case hands out
+_MAX_ROWID = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
 def _m1_initial(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE cases (id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, "
                "created_at TEXT NOT NULL)")
@@ -110,11 +113,17 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+        except OSError as exc:  # a file where the folder should be, no permission, ...
+            reason = exc.strerror or str(exc)
+            if isinstance(exc, (FileExistsError, NotADirectoryError)):
+                reason = next((f"{p} is not a folder" for p in self.path.parents if p.exists() and not p.is_dir()),
+                              reason)
+            raise StoreError(f"{path}: cannot open the case store ({reason})") from exc
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open the case store ({exc})") from exc
         try:
@@ -198,7 +207,13 @@ class SQLiteStore:
 
     @staticmethod
     def _key(case_id: str) -> int:
-        return int(case_id) if str(case_id).isdigit() else -1
+        """The row id of a case id: only the exact text the store hands out ("1", "42": ASCII
+        digits, no leading zero, within 64 bits); anything else ("01", "١", "1e3") is no row (-1)."""
+        text = str(case_id)
+        if not _CASE_ID.fullmatch(text) or len(text) > 19:
+            return -1
+        key = int(text)
+        return key if key <= _MAX_ROWID else -1
 
     @staticmethod
     def _rows(case_id: str, events: Sequence[Event], at: str) -> list[tuple[int, int, str, str, str]]:

@@ -159,3 +159,39 @@ def test_lianban_db_environment_variable(capsys: pytest.CaptureFixture[str], tmp
     assert lb(capsys, "case", "open", nd, "--applicant", "张三")[0] == 0
     assert (tmp_path / "env.db").is_file()
     assert lb_json(capsys, "case", "show", "1")["applicant"] == "张三"
+
+
+def test_markup_in_names_and_reasons_is_shown_verbatim(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # rich would read these as console markup (a stray "[/]" raised MarkupError, exit 3) or eat them
+    monkeypatch.setenv("NO_COLOR", "1")
+    item, step, other = "[/bold] 事项 [link=file:///etc/passwd]x[/link]", "[/] 步骤", ":smile: [bold red]红"
+    applicant, reason = "[bold]李四 [i]", "[/nope] 缺证明"
+    path = tmp_path / "markup.yaml"
+    path.write_text(ND_YAML.replace("name: 国庆测试", f'name: "{item}"').replace("name: 营业执照", f'name: "{step}"')
+                    .replace("name: 印章", f'name: "{other}"'), encoding="utf-8")
+    code, out, err = lb(capsys, "case", "open", str(path), "--applicant", applicant, "--on", "2021-09-29", "--db", db)
+    assert (code, err) == (0, "")
+    assert f"{item} (national-day) for {applicant}" in out and step in out and other in out
+    for verb in ("accept", "return"):
+        code, _out, err = lb(capsys, "case", verb, "1", "licence", "--as", "市场监管", "--on", "2021-09-30",
+                             "--reason", reason, "--db", db)
+        assert code == 0, err
+    code, out, err = lb(capsys, "case", "show", "1", "--on", "2021-12-01", "--db", db)
+    assert (code, err) == (0, "")
+    assert f"{step}" in out and other in out and f"补正 since 2021-09-30: {reason}" in out
+    code, out, err = lb(capsys, "case", "list", "--on", "2021-12-01", "--db", db)
+    assert (code, err) == (0, "") and f"{item} (national-day)" in out and applicant in out
+    code, out, err = lb(capsys, "case", "queue", "--as", "公安局", "--on", "2021-09-30", "--db", db)
+    assert (code, err) == (0, "") and f"{other} (seal)" in out and applicant in out
+
+
+@pytest.mark.parametrize("case_id", ["01", "١", "+1", " 1", "1.0", "0", "-1", "99999999999999999999999", "9" * 5000],
+                         ids=lambda s: s if len(s) < 30 else f"{len(s)}-digits")
+def test_case_ids_are_exact(capsys: pytest.CaptureFixture[str], db: str, nd: str, case_id: str) -> None:
+    assert open_case(capsys, db, nd)["id"] == "1"
+    for argv in (["show", case_id], ["accept", case_id, "licence", "--as", "市场监管"], ["withdraw", case_id]):
+        code, out, err = lb(capsys, "case", *argv, "--db", db)
+        assert (code, out) == (2, "") and err.startswith(f"lianban: error: no case {case_id} in ")
+        assert len(err.splitlines()) == 1
+    assert lb_json(capsys, "case", "show", "1", "--db", db)["seq"] == 1  # nothing was written

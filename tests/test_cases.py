@@ -16,6 +16,7 @@ from engine.cases import (
     STEP_MACHINE,
     Case,
     CaseState,
+    Event,
     StepRun,
     StepState,
     TransitionError,
@@ -228,3 +229,39 @@ def test_random_events_never_reach_an_illegal_state(hypothesis_items: list[Analy
         on = day
         assert illegal_states(case) == []
     assert Case.replay(case.events).as_dict() == case.as_dict()
+
+
+def lattice_case(layers: int, width: int = 2) -> Case:
+    """`layers` layers of `width` steps; every step needs every step of the layer before it."""
+    steps = [{"id": f"s{i}-{j}", "name": f"步骤{i}-{j}", "department": "市场监管局", "days": 1,
+              "needs": [f"s{i - 1}-{k}" for k in range(width)] if i else [],
+              "earliest_finish": i + 1, "latest_finish": i + 1,
+              "planned": (D0 + timedelta(days=i + 1)).isoformat(),
+              "deadline": (D0 + timedelta(days=i + 1)).isoformat()}
+             for i in range(layers) for j in range(width)]
+    return Case(Event(1, "opened", {"on": D0.isoformat(), "applicant": "张三", "item": {"id": "lattice", "name": "格子"},
+                                    "sha256": "0" * 64, "definition": {}, "materials": [], "steps": steps}))
+
+
+def test_paused_and_overdue_are_linear_on_a_deep_lattice() -> None:
+    # 2**1500 routes from the last layer down to the first: one walk per route never ends, and
+    # one recursion per layer overflows the stack.
+    case = lattice_case(1500)
+    late = date(2030, 1, 1)
+    assert not case.paused("s1499-1")
+    assert len(case.overdue(late)) == 3000
+    case.fire("accept", step="s0-0", department="市场监管局", on=D0)
+    case.fire("return", step="s0-0", department="市场监管局", on=D0, reason="缺经营场所证明")
+    assert case.paused("s1499-1") and case.paused("s0-0") and not case.paused("s0-1")
+    assert case.paused_steps() == frozenset(case.steps) - {"s0-1"}
+    assert [r.id for r in case.overdue(late)] == ["s0-1"]  # every step after the returned one waits
+    with pytest.raises(KeyError):
+        case.paused("nope")
+
+
+def test_opening_on_new_years_eve_needs_only_the_years_counted(nd: Analysis) -> None:
+    # the package starts in 2004; the day of opening never counts, so 2003 is not needed
+    case = open_case(nd, "张三", date(2003, 12, 31), CAL)
+    assert case.steps["licence"].deadline == date(2004, 1, 6)  # 01-02, 01-05, 01-06 (元旦 01-01)
+    assert case.steps["tax"].deadline == date(2004, 1, 7)
+    assert list(case.calendar) == ["2004"]

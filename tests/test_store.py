@@ -117,6 +117,20 @@ def test_unknown_case_and_bad_numbering(store: Store) -> None:
         store.append(case_id, 1, [Event(3, "withdrawn", {"on": "2021-09-29"})])
 
 
+BAD_IDS = ["01", "١", "１", "+1", " 1", "1 ", "1.0", "0", "-1", "99999999999999999999999", "9" * 5000]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=lambda s: s if len(s) < 30 else f"{len(s)}-digits")
+def test_a_case_id_is_its_exact_text(store: Store, bad: str) -> None:
+    case_id = store.create_case(new_case().events)
+    assert case_id == "1"
+    with pytest.raises(UnknownCaseError, match="no case "):
+        store.load(bad)
+    with pytest.raises(UnknownCaseError, match="no case "):
+        store.append(bad, 1, [Event(2, "withdrawn", {"on": "2021-09-29"})])
+    assert [e.seq for e in store.load(case_id)] == [1]
+
+
 def test_transact_reloads_and_rechecks_on_conflict(store: Store) -> None:
     case_id = store.create_case(new_case().events)
     calls: list[int] = []
@@ -173,6 +187,15 @@ def test_sqlite_refuses_a_newer_schema_and_a_foreign_file(tmp_path: Path) -> Non
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
     with pytest.raises(StoreError, match="not a usable lianban case store"):
         SQLiteStore(tmp_path / "junk.db")
+
+
+@pytest.mark.parametrize("below", ["x.db", "sub/x.db"])
+def test_sqlite_below_a_file_is_a_store_error(tmp_path: Path, below: str) -> None:
+    blocker = tmp_path / "file.yaml"
+    blocker.write_text("keep\n", encoding="utf-8")
+    with pytest.raises(StoreError) as err:
+        SQLiteStore(blocker / below)
+    assert str(err.value) == f"{blocker / below}: cannot open the case store ({blocker} is not a folder)"
 
 
 @needs_pg

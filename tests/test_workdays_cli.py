@@ -59,6 +59,25 @@ def test_between(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out)["workdays"] == -3
 
 
+def test_the_day_before_the_count_needs_no_calendar(capsys: pytest.CaptureFixture[str]) -> None:
+    # chinesecalendar starts in 2004; the start day never counts, so 2003 is neither needed nor a source
+    code, out, err = lb(capsys, "workdays", "between", "2003-12-31", "2004-01-05")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["2", "  working days after 2003-12-31 up to and including 2004-01-05",
+                                f"  calendar 2004: {PKG}"]
+    code, out, _ = lb(capsys, "workdays", "between", "2004-01-05", "2003-12-31", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["workdays"] == -2 and [s["year"] for s in data["sources"]] == [2004]
+    code, out, _ = lb(capsys, "workdays", "add", "2003-12-31", "2", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["deadline"] == "2004-01-05" and [s["year"] for s in data["sources"]] == [2004]
+    assert data["holidays"] == ["元旦 2004-01-01"]
+    code, out, _ = lb(capsys, "workdays", "between", "2021-09-29", "2021-09-29", "--format", "json")
+    assert code == 0 and json.loads(out)["sources"] == []  # nothing counted, no year read
+    code, _out, err = lb(capsys, "workdays", "add", "2003-12-30", "1")
+    assert code == 2 and "no working-day calendar for 2003" in err
+
+
 def test_sources_include_calendar_files(capsys: pytest.CaptureFixture[str], package_only: Path) -> None:
     (package_only / "2035.yaml").write_text(Y2035, encoding="utf-8")
     code, out, _ = lb(capsys, "workdays", "sources")

@@ -297,12 +297,16 @@ def _table(columns: list[str], rows: list[list[str]], title: str | None = None) 
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    # Every cell and the title may hold text from a definition or a user (step names, applicants,
+    # reasons): render them as plain Text, never as console markup or :emoji: codes.
     color = use_color()
     width = shutil.get_terminal_size().columns if color else 200
     console = Console(file=sys.stdout, width=width, no_color=not color, highlight=False, soft_wrap=False,
-                      force_terminal=color)
-    table = Table(*columns, title=title, box=None, header_style="bold" if color else "", pad_edge=False)
+                      force_terminal=color, markup=False, emoji=False)
+    table = Table(*columns, title=Text(title) if title is not None else None, box=None,
+                  header_style="bold" if color else "", pad_edge=False)
     for row in rows:
-        table.add_row(*(str(c) for c in row))
+        table.add_row(*(Text(str(c)) for c in row))
     console.print(table)

@@ -38,7 +38,19 @@ def load_valid(paths: list[str], catalog: str | None, progress: object = None) -
 
 
 def emit(text: str, output: str | None) -> None:
-    if output:
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
-    else:
+    """Print *text*, or write it to the file *output* (an I/O failure is a LianbanError: exit 2)."""
+    if not output:
         print(text)
+        return
+    try:
+        write_atomic(output, text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        from pathlib import Path
+
+        from ..diagnostics import LianbanError
+
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):  # a file where a folder should be
+            reason = next((f"{p} is not a folder" for p in Path(output).parents if p.exists() and not p.is_dir()),
+                          reason)
+        raise LianbanError(f"cannot write {output}: {reason}") from exc

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _add(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     end = cal.add_workdays(args.start, args.n)
-    sources = [cal.source(y) for y in range(args.start.year, end.year + 1)]
+    sources = [cal.source(y) for y in cal.years_consulted(args.start, end)]
     n = int(args.n) if float(args.n).is_integer() else args.n
     out = {"start": args.start.isoformat(), "days": n, "deadline": end.isoformat(),
            "holidays": _holidays(cal, args.start, end), "sources": [_source_dict(s) for s in sources]}
@@ -128,8 +128,7 @@ def _add(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], s
 
 def _between(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     count = cal.workdays_between(args.start, args.end)
-    lo, hi = sorted((args.start, args.end))
-    sources = [cal.source(y) for y in range(lo.year, hi.year + 1)]
+    sources = [cal.source(y) for y in cal.years_consulted(args.start, args.end)]
     out = {"start": args.start.isoformat(), "end": args.end.isoformat(), "workdays": count,
            "sources": [_source_dict(s) for s in sources]}
     lines = [str(count), f"  working days after {args.start} up to and including {args.end}"]

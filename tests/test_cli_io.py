@@ -1,0 +1,56 @@
+"""I/O failures through engine.cli.main: exit 2 with one `lianban: error:` line, never an
+internal error (exit 3)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ITEM = str(ROOT / "definitions" / "start-business.yaml")
+COMMANDS = {"analyze": ["analyze", ITEM], "report": ["report", ITEM], "export": ["export", "mermaid", ITEM]}
+
+
+def lb(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_output_to_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str) -> None:
+    code, out, err = lb(capsys, *COMMANDS[command], "-o", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == f"lianban: error: cannot write {tmp_path}: Is a directory\n"
+    assert not list(tmp_path.parent.glob(f".{tmp_path.name}.*.tmp"))  # no temporary file left behind
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("below", ["x.txt", "sub/x.txt"])
+def test_output_below_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, below: str) -> None:
+    blocker = tmp_path / "file.yaml"
+    blocker.write_text("keep\n", encoding="utf-8")
+    target = blocker / below
+    code, out, err = lb(capsys, *COMMANDS[command], "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"lianban: error: cannot write {target}: {blocker} is not a folder\n"
+    assert blocker.read_text(encoding="utf-8") == "keep\n"
+
+
+def test_output_still_written(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "new" / "report.json"
+    code, out, err = lb(capsys, "analyze", ITEM, "--format", "json", "-o", str(target))
+    assert (code, out, err) == (0, "", "") and target.read_text(encoding="utf-8").endswith("\n")
+
+
+@pytest.mark.parametrize("below", ["x.db", "sub/x.db"])
+def test_case_store_below_a_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, below: str) -> None:
+    blocker = tmp_path / "file.yaml"
+    blocker.write_text("keep\n", encoding="utf-8")
+    db = blocker / below
+    code, out, err = lb(capsys, "case", "list", "--db", str(db))
+    assert (code, out) == (2, "")
+    assert err == f"lianban: error: {db}: cannot open the case store ({blocker} is not a folder)\n"
