@@ -14,6 +14,11 @@ and a task becomes ready exactly when all the steps it depends on have completed
 
 Flavours add their engine's extensions only (see docs/bpmn.md); :data:`FLAVORS` is
 the registry the CLI's ``--flavor`` choices come from.
+
+No definition text is ever read as code by an engine: Camunda 7 and Flowable evaluate a user
+task's ``name`` and ``documentation`` as JUEL, so both are written through
+:func:`~engine.bpmn_camunda7.juel_literal` in every flavour (any of these files deploys on those
+engines unchanged); each flavour's :meth:`Flavor.literal` does the same for the attributes it adds.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from typing import Protocol
 
 from . import __version__
 from .analysis import Analysis
-from .bpmn_camunda7 import Camunda7
+from .bpmn_camunda7 import Camunda7, juel_literal
 from .bpmn_flowable import Flowable
 from .bpmn_zeebe import Zeebe
 from .diagnostics import LianbanError
@@ -45,6 +50,12 @@ class Flavor(Protocol):
     name: str
     namespaces: Mapping[str, str]  # prefix -> URI, declared on <bpmn:definitions>
 
+    def literal(self, text: str) -> str:
+        """Definition *text* as a literal of this engine's expression language, for every attribute
+        the engine evaluates: JUEL literal text (Camunda 7, Flowable, plain) or a quoted FEEL string
+        literal (Zeebe). The engine reads back exactly *text* and evaluates none of it."""
+        ...
+
     def definitions_attributes(self) -> dict[str, str]: ...
     def process_attributes(self, item: Item) -> dict[str, str]: ...
     def task_attributes(self, step: Step) -> dict[str, str]: ...
@@ -56,6 +67,11 @@ class Plain:
 
     name = "plain"
     namespaces: Mapping[str, str] = {}
+
+    def literal(self, text: str) -> str:
+        # No attribute of its own, but a plain file is executable as is on Camunda 7 or Flowable,
+        # which evaluate task names and documentation as JUEL: be as careful as those flavours.
+        return juel_literal(text)
 
     def definitions_attributes(self) -> dict[str, str]:
         return {}
@@ -259,7 +275,7 @@ def render_bpmn(analysis: Analysis, flavor: str = "plain") -> str:
     for n in graph.nodes:
         attrs = {"id": n.id}
         if n.step is not None:
-            attrs |= {"name": n.step.name, **fl.task_attributes(n.step)}
+            attrs |= {"name": juel_literal(n.step.name), **fl.task_attributes(n.step)}
         if n.direction:
             attrs["gatewayDirection"] = n.direction
         el = ET.SubElement(process, f"bpmn:{n.kind}", attrs)
@@ -285,9 +301,9 @@ def render_bpmn(analysis: Analysis, flavor: str = "plain") -> str:
 
 def _task_details(el: ET.Element, analysis: Analysis, step: Step, fl: Flavor) -> None:
     t = analysis.schedule[step.id]
-    _doc(el, f"办理部门：{step.department}；办理时限：{_num(step.days)} 个工作日；"
-             f"计划：受理后第 {_num(t.earliest_start)} 至 {_num(t.latest_finish)} 个工作日内办结"
-             f"（机动 {_num(t.slack)} 个工作日）")
+    _doc(el, juel_literal(f"办理部门：{step.department}；办理时限：{_num(step.days)} 个工作日；"
+                          f"计划：受理后第 {_num(t.earliest_start)} 至 {_num(t.latest_finish)} 个工作日内办结"
+                          f"（机动 {_num(t.slack)} 个工作日）"))
     extensions = fl.task_extensions(step)
     if extensions:
         ET.SubElement(el, "bpmn:extensionElements").extend(extensions)

@@ -1,6 +1,8 @@
 """The ``flowable`` BPMN flavour: Flowable (6.x/7.x) extension attributes.
 
-- ``flowable:candidateGroups`` on each user task: the step's department.
+- ``flowable:candidateGroups`` on each user task: the step's department, JUEL-literal
+  (:func:`~engine.bpmn_camunda7.juel_literal`). Flowable splits the value at commas, so a department
+  whose name holds an ASCII comma becomes several groups.
 - ``flowable:dueDate="P{N}D"`` with N = the step's time limit in working days, rounded up. Flowable
   evaluates it when it creates the task; a String result goes to the business calendar named by
   ``flowable:businessCalendarName`` (default ``dueDate``, ``UserTaskActivityBehavior``), which reads
@@ -8,6 +10,10 @@
   days, so the due date falls on or before the legal working-day deadline; to count 工作日 exactly,
   register a working-day ``BusinessCalendar`` and name it in ``flowable:businessCalendarName``
   (not emitted here: Flowable fails on a calendar name it does not know; docs/bpmn.md).
+
+Flowable evaluates a user task's ``name``, ``documentation`` (its description), ``candidateGroups``
+and ``dueDate`` as JUEL expressions when it creates the task (``UserTaskActivityBehavior``), so
+definition text reaches them only through ``juel_literal``; ``dueDate`` holds only a number computed here.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import math
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
+from .bpmn_camunda7 import juel_literal
 from .model import Item, Step
 
 FLOWABLE_NS = "http://flowable.org/bpmn"
@@ -24,6 +31,9 @@ class Flowable:
     name = "flowable"
     namespaces: Mapping[str, str] = {"flowable": FLOWABLE_NS}
 
+    def literal(self, text: str) -> str:
+        return juel_literal(text)
+
     def definitions_attributes(self) -> dict[str, str]:
         return {}
 
@@ -31,7 +41,8 @@ class Flowable:
         return {}
 
     def task_attributes(self, step: Step) -> dict[str, str]:
-        return {"flowable:candidateGroups": step.department, "flowable:dueDate": f"P{math.ceil(step.days)}D"}
+        return {"flowable:candidateGroups": self.literal(step.department),
+                "flowable:dueDate": f"P{int(math.ceil(step.days))}D"}
 
     def task_extensions(self, step: Step) -> list[ET.Element]:
         return []

@@ -1,6 +1,7 @@
 """BPMN export: every export is schema-valid BPMN 2.0 (OMG XSD, via xmlschema), runs to the end in
-SpiffWorkflow with each task ready exactly when its last dependency completes, and carries its
-flavour's extensions and no other flavour's."""
+SpiffWorkflow with each task ready exactly when its last dependency completes, carries its
+flavour's extensions and no other flavour's, and no definition text in it is evaluated as code by
+the engines (JUEL for Camunda 7 and Flowable, FEEL for Zeebe), read here by ports of their scanners."""
 from __future__ import annotations
 
 import itertools
@@ -23,9 +24,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.analysis import Analysis, analyze
 from engine.bpmn import BPMN_NS, FLAVORS, render_bpmn
-from engine.bpmn_camunda7 import CAMUNDA_NS
+from engine.bpmn_camunda7 import CAMUNDA_NS, juel_literal
 from engine.bpmn_flowable import FLOWABLE_NS
-from engine.bpmn_zeebe import MODELER_NS, ZEEBE_NS
+from engine.bpmn_zeebe import MODELER_NS, ZEEBE_NS, feel_string
 from engine.diagnostics import LianbanError
 from engine.model import Item, Step
 from engine.validate import load_items
@@ -74,6 +75,58 @@ TRICKY = {
     "fork-to-join": make([(0, 2), (0, 3), (1, 2), (1, 3)], 4, depts=[0, 0, 1, 1]),
     "half-days": make([(0, 1)], 2, days=[0.5, 2.5]),
 }
+
+
+# --- how the engines read an attribute --------------------------------------------------------------
+
+def juel_read(text: str) -> str:
+    """The value Camunda 7 and Flowable give *text* as a JUEL composite expression, which must be
+    literal text only: a port of ``Scanner.nextToken``/``nextText`` (the same in
+    ``org.camunda.bpm.impl.juel`` and Flowable's ``de.odysseus.el`` copy). Fails where an eval
+    expression (``${`` or ``#{`` not escaped) would start."""
+    out: list[str] = []
+    escaped = False
+    for i, c in enumerate(text):
+        if c == "\\":
+            if escaped:
+                out.append("\\")  # a backslash after a backslash is kept; the state stays escaped
+            escaped = True
+        elif c in "$#" and text[i + 1:i + 2] == "{":
+            assert escaped, f"JUEL would evaluate {text[i:]!r} in {text!r}"
+            out.append(c)
+            escaped = False
+        else:
+            out.append("\\" * escaped + c)
+            escaped = False
+    return "".join(out) + "\\" * escaped
+
+
+FEEL_ESCAPES = {"\\": "\\", '"': '"', "'": "'", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def feel_read_strings(expr: str) -> list[str]:
+    """The strings of *expr*, which must be a FEEL expression that is nothing but a list of string
+    literals (``=["a","b"]``), read as feel-scala's ``stringWithQuotes`` reads them."""
+    assert expr.startswith("=["), expr
+    values: list[str] = []
+    i = 2
+    while expr[i] != "]":
+        assert expr[i] == '"', f"not a string literal at {i}: {expr!r}"
+        i += 1
+        value: list[str] = []
+        while expr[i] != '"':
+            if expr[i] == "\\":
+                value.append(FEEL_ESCAPES[expr[i + 1]])
+                i += 2
+            else:
+                value.append(expr[i])
+                i += 1
+        values.append("".join(value))
+        i += 1
+        if expr[i] == ",":
+            i += 1
+    assert i == len(expr) - 1, f"FEEL would evaluate {expr[i + 1:]!r} in {expr!r}"
+    return values
 
 
 # --- checks shared by every export -----------------------------------------------------------------
@@ -125,9 +178,11 @@ def check_structure(xml: str, analysis: Analysis, flavor: str) -> None:
     lane_of = dict(refs)
     for t in tasks:
         step = steps[t.get("id").removeprefix("Task_")]
-        assert t.get("name") == step.name and lane_of[t.get("id")] == step.department
-        doc = t.find("bpmn:documentation", NS).text
-        assert step.department in doc and "个工作日" in doc
+        # every flavour writes task names and documentation JUEL-literal (Camunda 7 and Flowable evaluate them)
+        assert t.get("name") == juel_literal(step.name) and juel_read(t.get("name")) == step.name
+        assert lane_of[t.get("id")] == step.department
+        doc = juel_read(t.find("bpmn:documentation", NS).text)
+        assert f"办理部门：{step.department}；" in doc and "个工作日" in doc
 
     plane = root.find("bpmndi:BPMNDiagram/bpmndi:BPMNPlane", NS)
     shapes = {s.get("bpmnElement"): s for s in plane.findall("bpmndi:BPMNShape", NS)}
@@ -162,15 +217,16 @@ def check_flavor(xml: str, root: ET.Element, proc: ET.Element, analysis: Analysi
         step = analysis.item.step(t.get("id").removeprefix("Task_"))
         days = math.ceil(step.days)
         if flavor == "camunda7":
-            assert t.get(f"{{{CAMUNDA_NS}}}candidateGroups") == step.department
+            assert juel_read(t.get(f"{{{CAMUNDA_NS}}}candidateGroups")) == step.department
             assert t.get(f"{{{CAMUNDA_NS}}}dueDate") == f"P{days}D"
         elif flavor == "flowable":
-            assert t.get(f"{{{FLOWABLE_NS}}}candidateGroups") == step.department
+            assert juel_read(t.get(f"{{{FLOWABLE_NS}}}candidateGroups")) == step.department
             assert t.get(f"{{{FLOWABLE_NS}}}dueDate") == f"P{days}D"
         elif flavor == "zeebe":
             ext = t.find("bpmn:extensionElements", NS)
             assert ext.find(f"{{{ZEEBE_NS}}}userTask") is not None
-            assert ext.find(f"{{{ZEEBE_NS}}}assignmentDefinition").get("candidateGroups") == step.department
+            groups = ext.find(f"{{{ZEEBE_NS}}}assignmentDefinition").get("candidateGroups")
+            assert feel_read_strings(groups) == [step.department]
             assert ext.find(f"{{{ZEEBE_NS}}}taskSchedule").get("dueDate") == f'=now() + duration("P{days}D")'
         else:
             assert t.find("bpmn:extensionElements", NS) is None
@@ -298,3 +354,74 @@ def test_material_names_label_flows() -> None:
 def test_deterministic() -> None:
     a = TRICKY["diamond"]
     assert render_bpmn(a, "zeebe") == render_bpmn(a, "zeebe")
+
+
+# --- definition text is never code for an engine -------------------------------------------------------
+
+RCE = "${''.getClass().forName('java.lang.Runtime').getRuntime().exec('touch /tmp/pwn')}"
+HOSTILE_NAMES = [f"登记{RCE}", "#{execution.setVariable('x', 1)}", "=now()", "a\\${x}", "\\\\#{x}\\",
+                 '"引号" \'单引号\' $${x} #${y} ${z', "换行\n${a}\t#{b}"]
+HOSTILE_DEPTS = ["=now()", "${dept}", '市场"监管"局\\', '"] + string(now()) + ["', "#{x}\\"]
+
+
+def hostile() -> Analysis:
+    steps = tuple(Step(id=f"s{j}", name=name, department=HOSTILE_DEPTS[j % len(HOSTILE_DEPTS)], days=1 + j % 3,
+                       needs=(f"s{j - 1}",) if j % 2 else (), index=j) for j, name in enumerate(HOSTILE_NAMES))
+    return analyze(Item(id="hostile", name=f"事项{RCE}", lead=HOSTILE_DEPTS[0], partners=tuple(HOSTILE_DEPTS[1:]),
+                        steps=steps))
+
+
+def test_juel_reading_is_faithful_to_the_engines() -> None:
+    """The port flags what JUEL evaluates and keeps backslashes as JUEL's scanner does."""
+    for code in ("${x}", "a#{x}", "\\${ok}${x}", "$\\${ok}#{x}"):
+        with pytest.raises(AssertionError, match="JUEL would evaluate"):
+            juel_read(code)
+    assert juel_read("\\${x}") == "${x}" and juel_read("\\\\${x}") == "\\${x}" and juel_read("\\\\#{x}") == "\\#{x}"
+    assert juel_read("a\\b\\\\c\\") == "a\\b\\\\c\\" and juel_read("$x #y {z}") == "$x #y {z}"
+
+
+@settings(max_examples=300)
+@given(st.text() | st.text(alphabet="\\$#{}=\"'a\n"))
+def test_literals_read_back_exactly(text: str) -> None:
+    assert juel_read(juel_literal(text)) == text
+    assert feel_read_strings(f"=[{feel_string(text)}]") == [text]
+    assert FLAVORS["plain"].literal(text) == FLAVORS["camunda7"].literal(text) == FLAVORS["flowable"].literal(text) \
+        == juel_literal(text)
+    assert FLAVORS["zeebe"].literal(text) == feel_string(text)
+
+
+def test_literal_exact_forms() -> None:
+    assert juel_literal(f"登记{RCE}") == "登记\\" + RCE
+    assert juel_literal("#{a}${b}$#{c}\\${d}") == "\\#{a}\\${b}$\\#{c}\\\\${d}"
+    assert juel_literal("=now() \"q\" \\ $ # { }") == "=now() \"q\" \\ $ # { }"
+    assert feel_string("=now()") == '"=now()"'
+    assert feel_string('市场"监管"局\\') == '"市场\\"监管\\"局\\\\"'
+    assert feel_string("a\nb\tc\rd") == '"a\\nb\\tc\\rd"'
+
+
+@pytest.mark.parametrize("flavor", list(FLAVORS))
+def test_hostile_text_stays_text(flavor: str, schema: xmlschema.XMLSchema) -> None:
+    a = hostile()
+    xml = render_bpmn(a, flavor)
+    check_export(xml, a, flavor, schema)  # XSD-valid, runs in SpiffWorkflow, every text reads back exactly
+    root = ET.fromstring(xml)
+    tasks = {t.get("id"): t for t in root.iter(f"{{{BPMN_NS}}}userTask")}
+    expected_names = [f"登记\\{RCE}", "\\#{execution.setVariable('x', 1)}", "=now()", "a\\\\${x}", "\\\\\\#{x}\\",
+                      '"引号" \'单引号\' $\\${x} #\\${y} \\${z', "换行\n\\${a}\t\\#{b}"]
+    assert [tasks[f"Task_s{j}"].get("name") for j in range(len(HOSTILE_NAMES))] == expected_names
+    juel_groups = ["=now()", "\\${dept}", '市场"监管"局\\', '"] + string(now()) + ["', "\\#{x}\\"]
+    feel_groups = ['=["=now()"]', '=["${dept}"]', '=["市场\\"监管\\"局\\\\"]', '=["\\"] + string(now()) + [\\""]',
+                   '=["#{x}\\\\"]']
+    for j in range(len(HOSTILE_NAMES)):
+        t, k = tasks[f"Task_s{j}"], j % len(HOSTILE_DEPTS)
+        assert t.find("bpmn:documentation", NS).text.startswith(f"办理部门：{juel_groups[k]}；")
+        if flavor == "camunda7":
+            assert t.get(f"{{{CAMUNDA_NS}}}candidateGroups") == juel_groups[k]
+        elif flavor == "flowable":
+            assert t.get(f"{{{FLOWABLE_NS}}}candidateGroups") == juel_groups[k]
+        elif flavor == "zeebe":
+            ext = t.find("bpmn:extensionElements", NS)
+            assert ext.find(f"{{{ZEEBE_NS}}}assignmentDefinition").get("candidateGroups") == feel_groups[k]
+    # texts no engine evaluates are written as they are
+    assert root.find("bpmn:process", NS).get("name") == f"事项{RCE}"
+    assert [lane.get("name") for lane in root.iter(f"{{{BPMN_NS}}}lane")] == HOSTILE_DEPTS
