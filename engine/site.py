@@ -59,6 +59,7 @@ footer{margin-top:28px;font-size:11px;color:var(--muted);border-top:1px solid va
 @media print{body{background:#fff;font-size:10pt}main{max-width:none;padding:0;min-height:0}
 nav{display:none}a{color:inherit;text-decoration:none}h2{break-after:avoid}
 figure,.dept,tr,.figures{break-inside:avoid}thead{display:table-header-group}
+footer{break-before:avoid;break-inside:avoid;margin-top:14px}
 .new-page{break-before:page}.flow-fig svg{max-width:100%}.wide{page:wide}}
 """
 
@@ -67,15 +68,20 @@ class SiteError(Exception):
     """A site cannot be written as asked (the message is user-facing)."""
 
 
-def _page(title: str, body: str) -> str:
+def _footer() -> str:
+    return (f"<footer>由 lianban {esc(__version__)} 根据事项定义生成。时间以受理之日起的工作日计（受理当日不计）。"
+            "</footer>")
+
+
+def _page(title: str, body: str, footer: bool = True) -> str:
+    """A whole HTML document; *footer* False when *body* already holds the footer (see item_page)."""
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
             "style-src 'unsafe-inline'; img-src data:\">\n"
             f"<meta name=\"generator\" content=\"lianban {esc(__version__)}\">\n<title>{esc(title)}</title>\n"
             f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n"
-            f"<footer>由 lianban {esc(__version__)} 根据事项定义生成。时间以受理之日起的工作日计（受理当日不计）。"
-            "</footer>\n</main>\n</body>\n</html>\n")
+            + (f"{_footer()}\n" if footer else "") + "</main>\n</body>\n</html>\n")
 
 
 def _when(d: float, date_of: DateOf | None) -> str:
@@ -137,7 +143,8 @@ def _materials(a: Analysis) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _department(a: Analysis, view: DepartmentView, date_of: DateOf | None) -> str:
+def _department(a: Analysis, view: DepartmentView, date_of: DateOf | None, tail: str = "") -> str:
+    """A department's table; *tail* goes at the end of its block (printed on the same page)."""
     role = {"lead": '<span class="tag lead">牵头单位</span>', "partner": "协同单位", "other": "其他部门"}[view.role]
     rows = []
     for v in view.steps:
@@ -160,7 +167,7 @@ def _department(a: Analysis, view: DepartmentView, date_of: DateOf | None) -> st
             '<col style="width:22%"><col style="width:9%"><col style="width:5%"><col style="width:9%"></colgroup>'
             "<thead><tr><th>环节</th><th class=\"n\">时限(日)</th><th>接收（来自）</th><th>申请人材料</th>"
             "<th class=\"n\">最早开始</th><th class=\"n\">时差</th><th class=\"n\">最迟完成</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+            f"<tbody>{''.join(rows)}</tbody></table>{tail}</div>")
 
 
 def item_page(a: Analysis, date_of: DateOf | None = None) -> str:
@@ -168,6 +175,10 @@ def item_page(a: Analysis, date_of: DateOf | None = None) -> str:
     item = a.item
     uid = "f-" + re.sub(r"[^a-z0-9-]", "", item.id)
     critical = " → ".join(esc(item.step(s).name) for s in a.critical_path)
+    # The footer goes inside the last department's block, which prints unbroken: so it can never
+    # be pushed alone onto a last page (chromium does not always honour footer{break-before:avoid}).
+    views = a.department_views()
+    departments = [_department(a, v, date_of, _footer() if i == len(views) - 1 else "") for i, v in enumerate(views)]
     body = (
         f'<nav><a href="{INDEX}">← 全部事项</a></nav>'
         f"<h1>{esc(item.name)}</h1><div class=\"sub\">一事联办事项 · {esc(item.id)}</div>"
@@ -184,8 +195,8 @@ def item_page(a: Analysis, date_of: DateOf | None = None) -> str:
         "虚线为无材料流转的前置关系，红色为关键路径。</p></section>"
         f"<section><h2>一套材料清单</h2>{_materials(a)}</section>"
         '<section class="new-page"><h2>部门分工</h2>'
-        + "".join(_department(a, v, date_of) for v in a.department_views()) + "</section>")
-    return _page(f"{item.name} · 一事联办", body)
+        + "".join(departments) + "</section>")
+    return _page(f"{item.name} · 一事联办", body, footer=not departments)
 
 
 def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> str:

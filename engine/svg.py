@@ -107,15 +107,52 @@ def serial_order(analysis: Analysis) -> list[str]:
     return out
 
 
+NOTE_SIZE, NOTE_GAP = 10.5, 5.0  # a bar's note: font size, and its distance from the bar's end
+COMMIT_SIZE = 10.0
+MIN_RIGHT, MIN_PLOT = 96.0, 200.0
+
+
 def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
-    """Before (serial) and after (parallel) bars on one working-day axis, slack shown after each bar."""
+    """Before (serial) and after (parallel) bars on one working-day axis, slack shown after each bar.
+
+    Every bar's note (days, end date, slack) sits just after the bar's end, never over the step
+    names on the left: the plot is narrowed until the widest note fits in the right margin.  The
+    commitment's dashed line has its label in a row of its own under the "after" heading, and
+    leaves a gap where it would cross a note.
+    """
     item, sched, m = analysis.item, analysis.schedule, analysis.metrics
     size, row, bar = 12.0, 24.0, 14.0
     names = {s.id: s.name for s in item.steps}
     label_w = min(max((text_width(n, size) for n in names.values()), default=80) + 12, 360)
-    left, right, width = label_w + 16, 96, 1000.0
+    left, width = label_w + 16, 1000.0
     span = max(m.serial_days, item.commitment or 0, 1)
-    plot_w = width - left - right
+
+    def when(d: float) -> str:
+        return f" · {date_of(d):%m-%d}" if date_of else ""
+
+    serial = serial_order(analysis)
+    serial_notes: list[tuple[float, float, str]] = []  # (start, end, words) in working days
+    t = 0.0
+    for sid in serial:
+        d = item.step(sid).days
+        serial_notes.append((t, t + d, f"{fmt(d)} 天{when(t + d)}"))
+        t += d
+    after_notes = {
+        s.id: (sched[s.id].earliest_start, max(sched[s.id].earliest_finish, sched[s.id].latest_finish),
+               f"{fmt(s.days)} 天{when(sched[s.id].earliest_finish)}"
+               + (f" · 时差 {fmt(sched[s.id].slack)}" if sched[s.id].slack else " · 关键"))
+        for s in item.steps}
+    commit_words = f"承诺 {fmt(item.commitment)} 天" if item.commitment is not None else ""
+    # Right ends of texts that follow a point of the axis: (working day, gap, width in px).
+    tails = [(end, NOTE_GAP, text_width(w, NOTE_SIZE)) for _s, end, w in (*serial_notes, *after_notes.values())]
+    if item.commitment is not None:
+        tails.append((item.commitment, 3.0, text_width(commit_words, COMMIT_SIZE)))
+    plot_w = width - left - MIN_RIGHT
+    for d, gap, w in tails:
+        if d > 0:
+            plot_w = min(plot_w, (width - 4 - left - gap - w) * span / d)
+    plot_w = max(plot_w, MIN_PLOT)
+    width = max(width, *(left + d / span * plot_w + gap + w + 4 for d, gap, w in tails))
 
     def x_of(d: float) -> float:
         return left + d / span * plot_w
@@ -128,34 +165,29 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
         body.append(f"<g><title>{esc(names[sid])} · {esc(item.step(sid).department)}</title>"
                     + _text(left - 10, yy + bar / 2 + size * 0.36, line, size, anchor="end") + "</g>")
 
-    def note(start: float, end: float, yy: float, words: str, fill: str) -> str:
-        """A bar's note after its end; before its start if it would run off the chart."""
-        if end + 5 + text_width(words, 10.5) <= width:
-            return _text(end + 5, yy + bar / 2 + 4, [words], 10.5, fill=fill)
-        return _text(start - 5, yy + bar / 2 + 4, [words], 10.5, anchor="end", fill=fill)
-
-    def when(d: float) -> str:
-        return f" · {date_of(d):%m-%d}" if date_of else ""
+    def note(end: float, yy: float, words: str, fill: str) -> None:
+        body.append(_text(x_of(end) + NOTE_GAP, yy + bar / 2 + 4, [words], NOTE_SIZE, fill=fill, cls="note"))
 
     body.append(_text(0, y + 14, [f"联办前：逐个部门串联办理，共 {fmt(m.serial_days)} 个工作日"], 13, weight="bold"))
     y += 26
     top_before = y
-    t = 0.0
-    for sid in serial_order(analysis):
-        d = item.step(sid).days
+    for sid, (t0, t1, words) in zip(serial, serial_notes, strict=True):
         label(sid, y)
-        body.append(f'<rect x="{x_of(t):.1f}" y="{y:.1f}" width="{max(x_of(t + d) - x_of(t), 1.5):.1f}" '
-                    f'height="{bar:.0f}" rx="2" fill="{BEFORE}"><title>{esc(names[sid])}: {fmt(t)}–{fmt(t + d)}'
+        body.append(f'<rect x="{x_of(t0):.1f}" y="{y:.1f}" width="{max(x_of(t1) - x_of(t0), 1.5):.1f}" '
+                    f'height="{bar:.0f}" rx="2" fill="{BEFORE}"><title>{esc(names[sid])}: {fmt(t0)}–{fmt(t1)}'
                     f"</title></rect>")
-        body.append(note(x_of(t), x_of(t + d), y, f"{fmt(d)} 天{when(t + d)}", MUTED))
-        t += d
+        note(t1, y, words, MUTED)
         y += row
     y += 10
     after = (f"联办后：并联办理，共 {fmt(m.optimized_days)} 个工作日"
              f"（节省 {fmt(m.saved_days)} 天，{m.saved_ratio * 100:.1f}%）")
     body.append(_text(0, y + 14, [after], 13, weight="bold"))
     y += 26
+    if item.commitment is not None:
+        y += 14  # the commitment's label gets a row of its own, clear of the heading
     top_after = y
+    crossed: list[float] = []  # tops of the rows whose note the commitment line would cross
+    xc = x_of(item.commitment) if item.commitment is not None else -1.0
     for s in item.steps:
         tm = sched[s.id]
         x0, x1, x2 = x_of(tm.earliest_start), x_of(tm.earliest_finish), x_of(tm.latest_finish)
@@ -170,8 +202,11 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
                     f'width="{max(x1 - x0, 1.5):.1f}" height="{bar:.0f}" rx="2" fill="{colour}"><title>'
                     f"{esc(s.name)}: {fmt(tm.earliest_start)}–{fmt(tm.earliest_finish)}，时差 {fmt(tm.slack)}"
                     f"</title></rect>")
-        words = f"{fmt(s.days)} 天{when(tm.earliest_finish)}" + (f" · 时差 {fmt(tm.slack)}" if tm.slack else " · 关键")
-        body.append(note(x0, max(x1, x2), y, words, CRITICAL if tm.critical else MUTED))
+        _t0, end, words = after_notes[s.id]
+        note(end, y, words, CRITICAL if tm.critical else MUTED)
+        nx = x_of(end) + NOTE_GAP
+        if nx - 3 <= xc <= nx + text_width(words, NOTE_SIZE) + 3:
+            crossed.append(y)
         y += row
     bottom = y + 2
     grid: list[str] = []
@@ -186,10 +221,15 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
     if date_of:
         body.append(_text(left - 26, bottom + 27, ["日期"], 10, anchor="end", fill=MUTED))
     if item.commitment is not None:
-        xc = x_of(item.commitment)
-        grid.append(f'<line class="commitment" x1="{xc:.1f}" y1="{top_after - 6:.1f}" x2="{xc:.1f}" '
-                    f'y2="{bottom:.1f}" stroke="{CRITICAL}" stroke-dasharray="4 3" stroke-width="1"/>')
-        body.append(_text(xc + 3, top_after - 8, [f"承诺 {fmt(item.commitment)} 天"], 10, fill=CRITICAL))
+        y0, path = top_after - 14, ""
+        for yy in [*crossed, bottom]:  # one dashed segment between consecutive crossed notes
+            y1 = min(yy, bottom)
+            if y1 > y0:
+                path += f"M{xc:.1f},{y0:.1f}V{y1:.1f}"
+            y0 = yy + bar
+        grid.append(f'<path class="commitment" d="{path}" fill="none" stroke="{CRITICAL}" '
+                    f'stroke-dasharray="4 3" stroke-width="1"/>')
+        body.append(_text(xc + 3, top_after - 5, [commit_words], COMMIT_SIZE, fill=CRITICAL, cls="commitment"))
     height = bottom + (34 if date_of else 22)
     return _svg(width, height, grid + body, f"{item.name} 办理时序（联办前后）", "gantt")
 

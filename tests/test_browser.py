@@ -273,6 +273,57 @@ def test_every_page_renders_cleanly(browser: Chromium, site: tuple[Path, list]) 
         assert browser.evaluate("document.querySelectorAll('svg.flow g.step').length") == len(a.item.steps)
 
 
+GANTT_BOXES = """(() => { const svg = document.querySelector('svg.gantt');
+  return [svg.viewBox.baseVal.width, [...svg.querySelectorAll('text')].map(t => {
+    const b = t.getBBox(); return [t.textContent, b.x, b.y, b.x + b.width, b.y + b.height]; })]; })()"""
+
+NARROW_MARGIN = """\
+id: narrow-margin
+name: 单个十天环节
+lead: 市场监管局
+commitment: 10
+steps:
+  - {id: a, name: 营业执照登记, department: 市场监管局, days: 10}
+"""
+
+PROMISED = """\
+id: promised
+name: 承诺五天
+lead: 市场监管局
+partners: [公安局, 税务局]
+commitment: 5.5
+steps:
+  - {id: a, name: 设立登记, department: 市场监管局, days: 5}
+  - {id: b, name: 印章刻制, department: 公安局, days: 5}
+  - {id: c, name: 税务登记, department: 税务局, days: 5}
+  - {id: d, name: 发票申领, department: 税务局, days: 5}
+  - {id: e, name: 社保登记, department: 市场监管局, days: 3}
+"""
+
+
+def test_gantt_texts_never_overlap_as_drawn(browser: Chromium, tmp_path: Path) -> None:
+    """With the real fonts: no text of a Gantt chart over another or off the picture (dates shown)."""
+    import math
+    from datetime import date
+
+    from engine.workdays import WorkCalendar
+
+    for name, text in (("narrow.yaml", NARROW_MARGIN), ("promised.yaml", PROMISED)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    items, result = load_items([DEFINITIONS, tmp_path / "narrow.yaml", tmp_path / "promised.yaml"])
+    assert len(items) == len(load_items([DEFINITIONS])[0]) + 2, [d.message for d in result.diagnostics]
+    calendar = WorkCalendar.from_dir(DEFINITIONS / "calendar")
+    start = date(2021, 9, 29)  # long labels: "10 天 · 10-19 · 关键"
+    publish(tmp_path / "site", build([analyze(i) for i in items], lambda d: calendar.add_workdays(start, math.ceil(d))))
+    for item in items:
+        assert browser.open((tmp_path / "site" / f"{item.id}.html").as_uri()) == []
+        width, boxes = browser.evaluate(GANTT_BOXES)
+        for i, (words, x0, y0, x1, y1) in enumerate(boxes):
+            assert x0 >= -0.5 and x1 <= width + 0.5, (item.id, words, x0, x1, width)
+            for other, u0, v0, u1, v1 in boxes[i + 1:]:  # boxes include the line gap: allow 2px of it
+                assert not (x0 < u1 and u0 < x1 and y0 + 2 < v1 and v0 + 2 < y1), (item.id, words, other)
+
+
 def test_screenshot_is_not_blank(browser: Chromium, site: tuple[Path, list]) -> None:
     out, analyses = site
     browser.open((out / f"{analyses[0].item.id}.html").as_uri())

@@ -5,6 +5,7 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -155,6 +156,13 @@ def test_item_page_is_self_contained_and_printable(tmp_path: Path) -> None:
     assert "default-src 'none'" in page
     assert '"Noto Sans CJK SC","Source Han Sans SC",\n"PingFang SC","Microsoft YaHei",sans-serif' in page
     assert "@media print" in page and "size:A4" in page and "break-before:page" in page
+    # printed, the footer must not end up alone on a last page: it sits inside the last
+    # department's block, which is kept whole (checked by printing in chromium: docs/render.md)
+    dom = Dom(page).root
+    assert len(dom.all("footer")) == 1
+    assert dom.all("div", "dept")[-1].children[-1].tag == "footer"
+    assert ".dept,tr,.figures{break-inside:avoid}" in page and "footer{break-before:avoid" in page
+    assert len(Dom(index_page([analysis_of(tmp_path, DEMO)])).root.all("footer")) == 1
 
 
 def test_gantt_bars_follow_the_schedule(tmp_path: Path) -> None:
@@ -231,6 +239,108 @@ def test_start_date_puts_calendar_dates_on_the_pictures_and_tables(tmp_path: Pat
     assert "1 天 · 09-29 · 关键" in axis
 
 
+# --- the Gantt chart's layout: no text over another ---------------------------------------------
+
+SINGLE = """\
+id: single
+name: 营业执照登记
+lead: 市场监管局
+steps:
+  - {id: a, name: 营业执照登记, department: 市场监管局, days: 10}
+"""
+
+PROMISED = """\
+id: promised
+name: 承诺五天
+lead: 市场监管局
+partners: [公安局, 税务局]
+commitment: 5
+steps:
+  - {id: a, name: 设立登记, department: 市场监管局, days: 5}
+  - {id: b, name: 印章刻制, department: 公安局, days: 5}
+  - {id: c, name: 税务登记, department: 税务局, days: 5}
+  - {id: d, name: 发票申领, department: 税务局, days: 5}
+  - {id: e, name: 社保登记, department: 市场监管局, days: 3}
+  - {id: f, name: 银行开户, department: 市场监管局, days: 2, needs: [e]}
+"""
+
+Box = tuple[str, float, float, float, float]  # text, left, top, right, bottom (the ink, estimated)
+
+
+def text_boxes(svg: ET.Element) -> list[Box]:
+    """Where each (one-line) text of a picture lies, from its x, y, anchor and estimated width."""
+    out = []
+    for t in svg.iter(f"{SVG}text"):
+        words, size = "".join(t.itertext()), float(t.get("font-size"))  # type: ignore[arg-type]
+        x, y, w = float(t.get("x")), float(t.get("y")), text_width(words, size)  # type: ignore[arg-type]
+        x -= {"start": 0, "middle": w / 2, "end": w}[t.get("text-anchor") or "start"]
+        out.append((words, x, y - 0.88 * size, x + w, y + 0.12 * size))
+    return out
+
+
+def overlap(a: Box, b: Box) -> bool:
+    return a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+
+
+def assert_no_text_collides(svg: ET.Element) -> None:
+    width = float(svg.get("viewBox").split()[2])  # type: ignore[union-attr]
+    boxes = text_boxes(svg)
+    for i, a in enumerate(boxes):
+        assert a[1] >= 0 and a[3] <= width, f"{a[0]!r} runs off the picture ({a[1]:.1f}–{a[3]:.1f} of {width})"
+        for b in boxes[i + 1:]:
+            assert not overlap(a, b), f"{a[0]!r} is drawn over {b[0]!r}"
+
+
+def nd_dates(start: date) -> Callable[[float], date]:
+    calendar = WorkCalendar.from_dir(default_calendar_dir())
+    return lambda d: calendar.add_workdays(start, math.ceil(d))
+
+
+def test_a_bar_note_wider_than_the_margin_stays_right_of_the_step_names(tmp_path: Path) -> None:
+    a = analysis_of(tmp_path, SINGLE)
+    g = svgs(item_page(a, nd_dates(date(2021, 9, 29))))["gantt"]
+    boxes = text_boxes(g)
+    names = [b for b in boxes if b[0] == "营业执照登记"]
+    notes = [b for b in boxes if b[0].startswith("10 天")]
+    assert len(names) == 2 and len(notes) == 2  # before and after
+    assert notes[1][0] == "10 天 · 10-19 · 关键" and notes[1][3] - notes[1][1] > 96  # wider than the old margin
+    bars = [r for r in g.iter(f"{SVG}rect") if r.get("class") in ("critical", "bar") or r.get("fill") == "#98a2b3"]
+    for name, note, bar in zip(names, notes, bars, strict=True):
+        assert note[1] > float(bar.get("x")) + float(bar.get("width")) > name[3]  # type: ignore[arg-type]
+        assert note[2] < name[4] and name[2] < note[4]  # on the step's row
+    assert_no_text_collides(g)
+
+
+def test_the_commitment_label_clears_the_heading_and_its_line_skips_notes(tmp_path: Path) -> None:
+    a = analysis_of(tmp_path, PROMISED)
+    assert (a.metrics.serial_days, a.metrics.optimized_days, a.item.commitment) == (25, 5, 5)
+    for date_of in (None, nd_dates(date(2021, 9, 29))):
+        g = svgs(item_page(a, date_of))["gantt"]
+        boxes = text_boxes(g)
+        heading = next(b for b in boxes if b[0].startswith("联办后："))
+        label = next(b for b in boxes if b[0] == "承诺 5 天")
+        first_bar = min(float(r.get("y")) for r in g.iter(f"{SVG}rect")  # type: ignore[arg-type]
+                        if r.get("class") in ("critical", "bar"))
+        assert heading[4] < label[2] and label[4] <= first_bar  # between the heading and the bars
+        assert_no_text_collides(g)
+    # a commitment that falls inside the notes: its dashed line leaves a gap where it would cross one
+    late = analysis_of(tmp_path, PROMISED.replace("commitment: 5", "commitment: 5.5"), "late.yaml")
+    g = svgs(item_page(late))["gantt"]
+    path = next(p for p in g.iter(f"{SVG}path") if p.get("class") == "commitment")
+    segments = [(float(y0), float(y1)) for y0, y1 in re.findall(r"M[\d.]+,([\d.]+)V([\d.]+)", path.get("d", ""))]
+    x = float(re.findall(r"M([\d.]+),", path.get("d", ""))[0])
+    crossed = [b for b in text_boxes(g) if b[1] <= x <= b[3] and b[0] != "承诺 5.5 天"]
+    assert crossed and len(segments) >= 2
+    for b in crossed:
+        assert not any(y0 < b[4] and b[2] < y1 for y0, y1 in segments), f"the dashed line runs through {b[0]!r}"
+
+
+def test_every_gantt_chart_keeps_its_texts_apart(definitions: list[Analysis]) -> None:
+    for date_of in (None, nd_dates(date(2021, 9, 29))):
+        for a in definitions:
+            assert_no_text_collides(svgs(item_page(a, date_of))["gantt"])
+
+
 # --- escaping -------------------------------------------------------------------------------------
 
 def test_hostile_names_are_escaped_everywhere(tmp_path: Path) -> None:
@@ -282,6 +392,50 @@ def test_render_command_rejects_bad_start_dates(tmp_path: Path, capsys: pytest.C
     assert main(["render", str(tmp_path / "demo.yaml"), "--out", str(tmp_path / "site"), "--catalog", str(CATALOG),
                  "--start", start]) == 2
     assert message in capsys.readouterr().err
+
+
+CALENDAR_2035 = """\
+year: 2035
+source: a made-up year for the tests (the chinesecalendar package does not know 2035)
+holidays:
+  - {date: 2035-01-01, name: 元旦}
+  - {from: 2035-01-02, to: 2035-01-05, name: 假日}
+workdays:
+  - {date: 2035-01-06, name: 调休}
+"""
+
+
+def test_render_start_uses_the_calendar_of_the_rendered_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    defs = tmp_path / "tree" / "definitions"
+    (defs / "calendar").mkdir(parents=True)
+    (defs / "calendar" / "2035.yaml").write_text(CALENDAR_2035, encoding="utf-8")
+    (defs / "demo.yaml").write_text(DEMO, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not inside the tree: the working directory must not matter
+    monkeypatch.delenv("LIANBAN_CALENDAR_DIR", raising=False)
+    render = ["render", str(defs), "--out", "site", "--catalog", str(CATALOG), "--start", "2035-01-01"]
+    assert main(render) == 0, capsys.readouterr().err
+    axis = texts(svgs((elsewhere / "site" / "demo.html").read_text(encoding="utf-8"))["gantt"])
+    ticks = [axis[i + 1] for i, t in enumerate(axis[:-1]) if re.fullmatch(r"\d+", t)]  # days 0, 2, 4 ...
+    assert ticks[:3] == ["01-01", "01-08", "01-10"]  # day 1 is Saturday 01-06 (worked), 01-02…05 are off
+    # a file naming just one of the tree's items finds the same calendar
+    assert main(["render", str(defs / "demo.yaml"), *render[2:]]) == 0
+    # --calendar wins over the tree's: here 2035 has only New Year's Day off
+    other = tmp_path / "other-calendar"
+    other.mkdir()
+    (other / "2035.yaml").write_text(CALENDAR_2035.split("  - {from")[0], encoding="utf-8")
+    assert main([*render, "--calendar", str(other)]) == 0
+    axis = texts(svgs((elsewhere / "site" / "demo.html").read_text(encoding="utf-8"))["gantt"])
+    assert [axis[i + 1] for i, t in enumerate(axis[:-1]) if re.fullmatch(r"\d+", t)][:3] == ["01-01", "01-03", "01-05"]
+    capsys.readouterr()
+    assert main([*render, "--calendar", str(tmp_path / "missing")]) == 2
+    assert f"--calendar {tmp_path / 'missing'}: no such folder" in capsys.readouterr().err
+    # without the tree's calendar the year is unknown, and the message says so
+    (defs / "calendar" / "2035.yaml").unlink()
+    assert main(render) == 2
+    assert "no working-day calendar for 2035" in capsys.readouterr().err
 
 
 def test_regenerating_removes_only_the_pages_it_wrote(tmp_path: Path) -> None:

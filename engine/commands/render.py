@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
+from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from .common import add_catalog
 
@@ -16,6 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              " left untouched when any definition has errors)")
     parser.add_argument("--start", metavar="DATE", type=_iso_date,
                         help="acceptance date (YYYY-MM-DD): show calendar dates from the working-day calendar")
+    parser.add_argument("--calendar", metavar="DIR",
+                        help="folder of YYYY.yaml calendar files for --start (default: $LIANBAN_CALENDAR_DIR, "
+                             "else the calendar/ folder of the definitions tree, else the nearest "
+                             "definitions/calendar/)")
     add_catalog(parser)
 
 
@@ -26,13 +33,47 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
 
 
+def tree_calendar_dir(paths: Sequence[str]) -> Path | None:
+    """The ``calendar/`` folder of the definitions tree holding *paths*: for each path, the nearest
+    folder (the path itself if it is a folder, else its ancestors) that has a ``calendar/``
+    sub-folder, as catalog_dir_for finds ``catalog/``.  None when no path is in such a tree.
+    Paths in trees with different calendar folders are a usage error (pass --calendar)."""
+    from ..diagnostics import LianbanError
+
+    found: dict[Path, str] = {}
+    for text in paths:
+        path = Path(text).resolve()
+        for base in ([path] if path.is_dir() else []) + list(path.parents):
+            candidate = base / "calendar"
+            if candidate.is_dir() and candidate != path:
+                found.setdefault(candidate, text)
+                break
+    if len(found) > 1:
+        where = "; ".join(f"{p} (for {t})" for p, t in found.items())
+        raise LianbanError(f"the definitions come from trees with different calendar folders: {where}; "
+                           "choose one with --calendar DIR")
+    return next(iter(found), None)
+
+
+def calendar_dir(args: argparse.Namespace) -> Path | None:
+    """--calendar, else $LIANBAN_CALENDAR_DIR, else the rendered tree's calendar/, else the default."""
+    from ..workdays import default_calendar_dir
+
+    if args.calendar is not None:
+        return Path(args.calendar)
+    if os.environ.get("LIANBAN_CALENDAR_DIR"):
+        return default_calendar_dir()
+    return tree_calendar_dir(args.paths) or default_calendar_dir()
+
+
 def run(args: argparse.Namespace) -> int:
     from ..analysis import analyze
     from ..diagnostics import LianbanError
     from ..site import SiteError, build, publish
     from ..svg import DateOf
-    from ..workdays import CalendarError, WorkCalendar, default_calendar_dir
+    from ..workdays import CalendarError
     from .common import load_valid
+    from .workdays import load_calendar
 
     items, code = load_valid(args.paths, args.catalog)
     if code:
@@ -45,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     date_of: DateOf | None = None
     try:
         if args.start is not None:
-            calendar = WorkCalendar.from_dir(default_calendar_dir())
+            where = calendar_dir(args)
+            calendar = load_calendar(str(where) if where is not None else None)
             start: date = args.start
 
             def date_of_workday(d: float) -> date:
