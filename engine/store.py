@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .cases import Case, Event, TransitionError
 from .diagnostics import LianbanError
@@ -33,6 +36,7 @@ __all__ = [
     "Store",
     "StoreError",
     "UnknownCaseError",
+    "backoff",
     "default_db_path",
     "load_case",
     "open_store",
@@ -111,22 +115,37 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial]
 class SQLiteStore:
     """An SQLite file in WAL mode; synchronous=FULL, so a committed event survives a crash."""
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, create: bool = True) -> None:
+        """Open the store at `path`, creating its folders and file unless `create` is False: then
+        a missing file (or one that holds no lianban store) is a StoreError and nothing is created."""
         self.path = Path(path)
         self._lock = threading.RLock()
+        memory = str(path) == ":memory:"
         try:
-            if str(path) != ":memory:":
+            if memory:
+                self._db = sqlite3.connect(":memory:", timeout=timeout, isolation_level=None, check_same_thread=False)
+            elif create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+                self._db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+            else:
+                if not self.path.exists():
+                    raise FileNotFoundError(str(path))
+                # mode=rw: open an existing file, never create one (even if it vanished since the check)
+                self._db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=rw", uri=True, timeout=timeout,
+                                           isolation_level=None, check_same_thread=False)
         except OSError as exc:  # a file where the folder should be, no permission, ...
             reason = exc.strerror or str(exc)
-            if isinstance(exc, (FileExistsError, NotADirectoryError)):
-                reason = next((f"{p} is not a folder" for p in self.path.parents if p.exists() and not p.is_dir()),
-                              reason)
+            blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
+            if blocker is not None:
+                reason = f"{blocker} is not a folder"
+            elif isinstance(exc, FileNotFoundError) and not create:
+                raise StoreError(_no_store(str(path))) from exc
             raise StoreError(f"{path}: cannot open the case store ({reason})") from exc
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open the case store ({exc})") from exc
         try:
+            if not create and not memory and self.schema_version() == 0:  # an empty or foreign SQLite file
+                raise StoreError(_no_store(str(path)))
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -140,6 +159,9 @@ class SQLiteStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            if self._db.in_transaction:  # inside exclusive(): its transaction commits or rolls back
+                yield self._db
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -147,6 +169,11 @@ class SQLiteStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def exclusive(self, case_id: str) -> AbstractContextManager[object]:
+        """Hold the write lock for a load, a check and an append: no rival append can get in between
+        (transact's last try). Other writers wait, up to the busy timeout."""
+        return self._tx()
 
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -235,28 +262,56 @@ PG_MIGRATIONS: list[str] = [  # PG_MIGRATIONS[i] takes the schema from version i
 
 
 class PostgresStore:
-    """PostgreSQL through psycopg 3 (optional: pip install 'psycopg[binary]'). An append inserts
-    without locking: the primary key (case_id, seq) turns a concurrent append into ConflictError."""
+    """PostgreSQL through psycopg 3 (optional: pip install 'psycopg[binary]'). Appends do not wait
+    for each other (they share a key share lock on the case): the primary key (case_id, seq) turns
+    a concurrent append into ConflictError. Only exclusive() makes them wait."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, create: bool = True) -> None:
+        """Connect and migrate; unless `create`, a database without a lianban schema is a StoreError
+        and nothing is created in it."""
         try:
             import psycopg
         except ImportError as exc:
             raise StoreError("a postgresql:// store needs psycopg: pip install 'psycopg[binary]'") from exc
         self._pg = psycopg
-        self.path = dsn.split("@")[-1]  # never show the password
+        self.path, secrets = _pg_display(dsn)  # never show the password
         self._lock = threading.RLock()
+
+        def reason(exc: BaseException) -> str:
+            text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            for secret in secrets:
+                text = text.replace(secret, "***")
+            return text
         try:
             self._db = psycopg.connect(dsn, autocommit=True)  # explicit transaction() blocks only
-        except psycopg.Error as exc:
-            raise StoreError(f"PostgreSQL store {self.path}: {str(exc).strip().splitlines()[0]}") from exc
+        except (psycopg.Error, ValueError) as exc:
+            raise StoreError(f"cannot connect to the PostgreSQL case store at {self.path}: {reason(exc)}") from None
         try:
+            if not create and self._stored_version() == 0:
+                raise StoreError(_no_store(self.path))
             self._migrate()
         except BaseException as exc:
             self._db.close()
             if isinstance(exc, psycopg.Error):
-                raise StoreError(f"PostgreSQL store {self.path}: {str(exc).strip().splitlines()[0]}") from exc
+                raise StoreError(f"PostgreSQL case store {self.path}: {reason(exc)}") from None
             raise
+
+    @contextmanager
+    def exclusive(self, case_id: str) -> Iterator[None]:
+        """Lock the case's row for a load, a check and an append (transact's last try): a rival
+        append waits for it (its key share lock, taken before it inserts) and then conflicts."""
+        with self._lock, self._db.transaction():
+            self._db.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (SQLiteStore._key(case_id),))
+            yield
+
+    def _stored_version(self) -> int:
+        """The schema version, 0 without creating anything if there is no lianban schema."""
+        with self._lock, self._db.transaction():
+            row = self._db.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+            if not row or not row[0]:
+                return 0
+            row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0) if row else 0
 
     def schema_version(self) -> int:
         with self._lock, self._db.transaction():
@@ -293,6 +348,9 @@ class PostgresStore:
         key, at = SQLiteStore._key(case_id), _now()
         try:
             with self._lock, self._db.transaction():
+                # The key share lock the foreign key check takes anyway, but before inserting: so an
+                # append waits for an exclusive() holder without holding a row it would wait on.
+                self._db.execute("SELECT 1 FROM cases WHERE id = %s FOR KEY SHARE", (key,))
                 row = self._db.execute("SELECT max(seq) FROM events WHERE case_id = %s", (key,)).fetchone()
                 last = row[0] if row else None
                 if last is None:
@@ -376,21 +434,53 @@ class MemoryStore:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def default_db_path() -> Path:
-    """$LIANBAN_DB, else cases.sqlite3 in the user's data folder (platformdirs)."""
+_PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def default_db_path() -> str:
+    """$LIANBAN_DB verbatim, else cases.sqlite3 in the user's data folder (platformdirs).
+
+    Text, not a Path: the variable may hold a postgresql:// DSN, whose '//' a Path would fold
+    into a folder name ('postgresql:/user:password@host/db'), turning the DSN into an SQLite file.
+    """
     env = os.environ.get("LIANBAN_DB")
     if env:
-        return Path(env)
+        return env
     import platformdirs
-    return Path(platformdirs.user_data_dir("lianban")) / "cases.sqlite3"
+    return str(Path(platformdirs.user_data_dir("lianban")) / "cases.sqlite3")
 
 
-def open_store(target: str | Path | None = None) -> Store:
-    """A store for `target`: a postgresql:// DSN, ':memory:', or an SQLite file path (default: default_db_path())."""
-    text = str(target) if target is not None else str(default_db_path())
-    if text.startswith(("postgresql://", "postgres://")):
-        return PostgresStore(text)
-    return SQLiteStore(text)
+def open_store(target: str | Path | None = None, *, create: bool = True) -> Store:
+    """A store for `target`: a postgresql:// (or postgres://) DSN, ':memory:', or an SQLite file path
+    (default: default_db_path()). With create=False (read-only commands) a store that does not exist
+    yet is a StoreError ("no case store at ...") and nothing is created."""
+    text = str(target) if target is not None else default_db_path()
+    if text.startswith(_PG_SCHEMES):
+        return PostgresStore(text, create=create)
+    scheme = re.match(r"postgres(ql)?:", text, re.IGNORECASE)
+    if scheme:  # a mistyped or mangled DSN, never an SQLite file named after it (not shown: it may hold a password)
+        raise StoreError(f"the case store '{scheme.group()}...' is not a PostgreSQL DSN: "
+                         "write postgresql://USER[:PASSWORD]@HOST[:PORT]/DB")
+    return SQLiteStore(text, create=create)
+
+
+def _no_store(where: str) -> str:
+    return f"no case store at {where} (`lianban case open ITEM --applicant NAME` creates it)"
+
+
+def _pg_display(dsn: str) -> tuple[str, list[str]]:
+    """The DSN as it may be shown (host[:port]/db, no user, password or query) and the secrets in it."""
+    try:
+        parts = urlsplit(dsn)
+        netloc, path, query = parts.netloc, parts.path, parts.query
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        netloc, path, query = dsn.partition("://")[2].partition("/")[0], "", ""
+    userinfo, _at, host = netloc.rpartition("@")
+    password = userinfo.partition(":")[2]
+    secrets = [password, unquote(password)] if password else []
+    secrets += [v for k, v in parse_qsl(query) if k == "password" and v]
+    shown = host + path
+    return shown or "(no host)", sorted(set(secrets), key=len, reverse=True)
 
 
 def load_case(store: Store, case_id: str) -> Case:
@@ -402,22 +492,35 @@ def load_case(store: Store, case_id: str) -> Case:
         raise StoreError(f"case {case_id}: its event log does not replay ({exc}); the store is damaged") from exc
 
 
+def backoff(attempt: int) -> float:
+    """Seconds to wait before retry number `attempt` (1, 2, ...): random, so rivals that collided
+    spread out, within a ceiling that doubles from 10 ms up to 50 ms."""
+    ceiling = min(0.05, 0.005 * 2 ** attempt)
+    return random.uniform(0.005, ceiling)
+
+
 def transact(store: Store, case_id: str, action: Callable[[Case], Event], retries: int = 5) -> tuple[Case, Event]:
     """Load the case, apply `action` (which calls case.fire) and append its event.
 
     On a conflict the case is reloaded and the action checked again against the new state, up to
-    `retries` times: a move that another writer made illegal raises TransitionError, never a lost update.
+    `retries` times, after a short random pause (:func:`backoff`): a move that another writer made
+    illegal raises TransitionError, never a lost update. The last try runs under the store's
+    `exclusive(case_id)` lock where it has one (SQLite, PostgreSQL), so busy writers that keep
+    winning cannot starve this one; a store without it raises the last ConflictError.
     """
     attempt = 0
     while True:
-        case = load_case(store, case_id)
-        before = case.seq
-        event = action(case)
+        exclusive = getattr(store, "exclusive", None) if attempt == retries else None
         try:
-            stored = store.append(case_id, before, [event])
+            with exclusive(case_id) if exclusive is not None else nullcontext():
+                case = load_case(store, case_id)
+                before = case.seq
+                event = action(case)
+                stored = store.append(case_id, before, [event])
         except ConflictError:
             attempt += 1
             if attempt > retries:
                 raise
+            time.sleep(backoff(attempt))
             continue
         return case, stored[0]

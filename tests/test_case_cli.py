@@ -195,3 +195,45 @@ def test_case_ids_are_exact(capsys: pytest.CaptureFixture[str], db: str, nd: str
         assert (code, out) == (2, "") and err.startswith(f"lianban: error: no case {case_id} in ")
         assert len(err.splitlines()) == 1
     assert lb_json(capsys, "case", "show", "1", "--db", db)["seq"] == 1  # nothing was written
+
+
+@pytest.mark.parametrize("how", ["env", "--db"])
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_a_postgresql_dsn_is_never_an_sqlite_path(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch, how: str, scheme: str) -> None:
+    # Path(dsn) folded '//' and the DSN became ./postgresql:/postgres:pw@127.0.0.1:1/db, an SQLite file
+    monkeypatch.chdir(tmp_path)
+    dsn = f"{scheme}://postgres:s3cr3t@127.0.0.1:1/db"  # a closed port
+    if how == "env":
+        monkeypatch.setenv("LIANBAN_DB", dsn)
+    argv = ["case", "list"] + (["--db", dsn] if how == "--db" else [])
+    code, out, err = lb(capsys, *argv)
+    assert (code, out) == (2, "") and len(err.splitlines()) == 1
+    assert "s3cr3t" not in err and "postgresql" in err.lower()
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        assert "needs psycopg" in err
+    else:
+        assert err.startswith("lianban: error: cannot connect to the PostgreSQL case store at 127.0.0.1:1/db: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [["show", "1"], ["list"], ["list", "--overdue"], ["queue", "--as", "市场监管"]])
+def test_read_only_commands_create_no_store(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    for db in ("typo/dir/cases.db", "cases.db"):
+        code, out, err = lb(capsys, "case", *argv, "--db", db)
+        assert (code, out) == (2, "")
+        assert err == f"lianban: error: no case store at {db} (`lianban case open ITEM --applicant NAME` creates it)\n"
+    monkeypatch.setenv("LIANBAN_DB", str(tmp_path / "env" / "cases.db"))
+    code, _out, err = lb(capsys, "case", *argv)
+    assert code == 2 and f"no case store at {tmp_path / 'env' / 'cases.db'}" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_writing_commands_still_create_the_store(capsys: pytest.CaptureFixture[str], tmp_path: Path, nd: str) -> None:
+    db = tmp_path / "new" / "dir" / "cases.db"
+    assert open_case(capsys, str(db), nd)["id"] == "1" and db.is_file()
+    assert lb_json(capsys, "case", "list", "--db", str(db))[0]["case"] == "1"

@@ -222,7 +222,140 @@ def test_open_store_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     s.close()
     monkeypatch.delenv("LIANBAN_DB")
     monkeypatch.setattr("platformdirs.user_data_dir", lambda name: str(tmp_path / "data" / name))
-    assert store_mod.default_db_path() == tmp_path / "data" / "lianban" / "cases.sqlite3"
+    assert store_mod.default_db_path() == str(tmp_path / "data" / "lianban" / "cases.sqlite3")
+
+
+@pytest.mark.parametrize("dsn", ["postgresql://postgres:pw@127.0.0.1:1/db", "postgres://postgres:pw@127.0.0.1:1/db"])
+def test_lianban_db_keeps_a_dsn_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dsn: str) -> None:
+    # Path(dsn) folds '//' into 'postgresql:/postgres:pw@...': an SQLite file named after the DSN
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LIANBAN_DB", dsn)
+    assert store_mod.default_db_path() == dsn
+    with pytest.raises(StoreError) as err:
+        open_store()
+    assert "pw" not in str(err.value) and "127.0.0.1:1/db" in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("target", ["postgresql:/postgres:pw@127.0.0.1:1/db", "postgres:db", "PostgreSQL:x"])
+def test_a_mangled_dsn_is_no_sqlite_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="is not a PostgreSQL DSN: write postgresql://") as err:
+        open_store(target)
+    assert "pw" not in str(err.value) and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("dsn, shown", [
+    ("postgresql://u:s%40cret@db.example:5433/cases", "db.example:5433/cases"),
+    ("postgresql://db.example/cases?password=s%40cret&sslmode=require", "db.example/cases"),
+    ("postgres://u@[::1]:5432/cases", "[::1]:5432/cases"),
+])
+def test_a_dsn_is_shown_without_its_secrets(dsn: str, shown: str) -> None:
+    text, secrets = store_mod._pg_display(dsn)
+    assert text == shown and "cret" not in text
+    assert all("cret" in s for s in secrets) and (secrets or "s%40cret" not in dsn)
+
+
+# -- read-only opening (show, list, queue) --------------------------------------------------------
+def test_sqlite_without_create_makes_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "dir" / "cases.db"
+    for target in (missing, tmp_path / "cases.db"):
+        with pytest.raises(StoreError) as err:
+            open_store(target, create=False)
+        assert str(err.value).startswith(f"no case store at {target} (")
+    assert list(tmp_path.iterdir()) == []
+    empty = tmp_path / "empty.db"  # an empty (or foreign) SQLite file does not become a store either
+    empty.write_bytes(b"")
+    with pytest.raises(StoreError, match="no case store at"):
+        SQLiteStore(empty, create=False)
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+
+
+def test_sqlite_without_create_reads_an_existing_store(tmp_path: Path) -> None:
+    s = open_store(tmp_path / "cases.db")
+    case_id = s.create_case(new_case().events)
+    s.close()
+    r = open_store(tmp_path / "cases.db", create=False)
+    assert r.list_cases() == [case_id] and load_case(r, case_id).applicant == "张三"
+    r.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.db"]
+
+
+@needs_pg
+def test_postgres_without_create_makes_nothing() -> None:
+    import psycopg
+    with psycopg.connect(PG_DSN or "", autocommit=True) as db:
+        db.execute("DROP SCHEMA IF EXISTS lianban_ro_test CASCADE")
+        db.execute("CREATE SCHEMA lianban_ro_test")
+        dsn = f"{PG_DSN}{'&' if '?' in (PG_DSN or '') else '?'}options=-csearch_path%3Dlianban_ro_test"
+        with pytest.raises(StoreError, match="no case store at"):
+            open_store(dsn, create=False)
+        tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'lianban_ro_test'").fetchone()
+        assert tables is not None and tables[0] == 0
+        open_store(dsn).close()  # a writing command creates it; then reading works
+        r = open_store(dsn, create=False)
+        assert r.list_cases() == []
+        r.close()
+        db.execute("DROP SCHEMA lianban_ro_test CASCADE")
+
+
+# -- retries ---------------------------------------------------------------------------------
+def test_backoff_is_random_short_and_growing() -> None:
+    for attempt, ceiling in [(1, 0.01), (2, 0.02), (3, 0.04), (4, 0.05), (5, 0.05), (50, 0.05)]:
+        waits = [store_mod.backoff(attempt) for _ in range(200)]
+        assert all(0.005 <= w <= ceiling for w in waits) and len(set(waits)) > 100
+        assert max(waits) > ceiling * 0.8
+
+
+class AlwaysConflicts(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.appends = 0
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        self.appends += 1
+        raise store_mod._conflict(case_id, expected_seq, expected_seq + 1)
+
+
+def test_transact_pauses_between_retries_and_then_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(store_mod.time, "sleep", waits.append)
+    store = AlwaysConflicts()
+    case_id = store.create_case(new_case().events)
+    with pytest.raises(ConflictError, match=f"case {case_id} changed while this action was prepared"):
+        transact(store, case_id, lambda c: c.fire("accept", step="licence", department="市场监管局", on=D0))
+    assert store.appends == 6 and len(waits) == 5  # the bound: 1 try + 5 retries, a pause before each retry
+    assert all(0.005 <= w <= 0.05 for w in waits)
+
+
+def back_and_forth(case: Case) -> Event:
+    """补正 and back: always legal on an accepted step."""
+    verb = "return" if case.steps["licence"].state is StepState.ACCEPTED else "resubmit"
+    return case.fire(verb, step="licence", department="市场监管局", on=D0, reason="补正", calendar=CAL)
+
+
+def test_transacts_last_try_holds_the_write_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_mod.time, "sleep", lambda _seconds: None)
+    store, rival = SQLiteStore(tmp_path / "c.db"), SQLiteStore(tmp_path / "c.db", timeout=0.05)
+    case = new_case()
+    case_id = store.create_case(case.events)
+    store.append(case_id, 1, [case.fire("accept", step="licence", department="市场监管局", on=D0)])
+    rival_got_in: list[bool] = []
+
+    def move_with_a_rival_in_between(case: Case) -> Event:  # a rival that always wins the race if it can
+        try:
+            now = load_case(rival, case_id)
+            rival.append(case_id, now.seq, [back_and_forth(now)])
+            rival_got_in.append(True)
+        except sqlite3.OperationalError:  # database is locked: transact's last try holds exclusive()
+            rival_got_in.append(False)
+        return back_and_forth(case)
+
+    _case, event = transact(store, case_id, move_with_a_rival_in_between, retries=3)
+    assert rival_got_in == [True, True, True, False] and event.seq == 2 + 3 + 1
+    assert len(load_case(rival, case_id).events) == 6
+    store.close()
+    rival.close()
 
 
 # -- crashes and concurrency (real processes) -----------------------------------------------------
@@ -244,6 +377,12 @@ for _ in range(n):
     if mode == "kill":
         _case, event = transact(store, case_id, act)
         print(event.seq, flush=True)  # only after the commit
+    elif mode == "transact":  # retry as the CLI does; count the moves that gave up
+        try:
+            transact(store, case_id, act)
+            ok += 1
+        except ConflictError:
+            conflicts += 1
     else:  # hammer: no retry, count what got in
         case = load_case(store, case_id)
         event = act(case)
@@ -351,3 +490,18 @@ def test_two_processes_hammering_one_case_lose_no_update(target: str) -> None:
     types = [e.type for e in events[2:]]
     assert types == ["returned", "resubmitted"] * (len(types) // 2) + ["returned"] * (len(types) % 2)
     assert json.loads(json.dumps(events[-1].payload))["step"] == "licence"
+
+
+def test_four_processes_retrying_on_one_case_all_get_in(target: str) -> None:
+    # Without a pause between retries the losers reload at once and collide again: some gave up.
+    db = target
+    case_id = accepted_case(db)
+    procs = [writer(db, case_id, "transact", 50) for _ in range(4)]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        results.append(out.split())
+    assert [r[1:] for r in results] == [["50", "0"]] * 4
+    events = replays_the_same(db, case_id)
+    assert len(events) == 2 + 200

@@ -5,7 +5,8 @@
   lianban case show 1
   lianban case queue --as 税务局
 
-The store is --db PATH, else $LIANBAN_DB, else an SQLite file in the user's data folder.
+The store is --db PATH (or a postgresql:// DSN), else $LIANBAN_DB, else an SQLite file in the
+user's data folder. open and the moves create it; show, list and queue only read an existing one.
 Exit codes: 0 done; 1 the move was refused (illegal in the case's state) or the definition has
 errors; 2 usage, unknown case or department, store or calendar problems.
 """
@@ -30,6 +31,8 @@ STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve 
               "return": "补正: return for correction (the clock stops)",
               "resubmit": "the applicant resubmitted the corrections (the clock restarts)",
               "refuse": "不予许可: refuse the step (the case ends refused)"}
+
+READ_ONLY = ("show", "list", "queue")  # verbs that never create a store: a missing one is "no case store at PATH"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from ..cases import TransitionError
     from ..store import ConflictError, open_store
 
-    store = open_store(args.db)
+    store = open_store(args.db, create=args.verb not in READ_ONLY)  # a mistyped --db of show/list/queue creates nothing
     try:
         return _VERBS.get(args.verb, _act)(store, args)
     except (TransitionError, ConflictError) as exc:
