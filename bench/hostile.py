@@ -118,13 +118,26 @@ ATTACKS: dict[str, tuple[str, Callable[[Path], bytes | Path]]] = {
 _CHILD = """
 import json, resource, sys, time
 from engine.validate import validate_paths
+
+def peak_mb():
+    # VmHWM is this process's own high-water mark; ru_maxrss would carry the parent's
+    # (Linux keeps it across fork and exec, so a big test runner inflates it)
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 validate_paths([sys.argv[2]])
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = peak_mb()
 t0, c0 = time.perf_counter(), time.process_time()
 result = validate_paths([sys.argv[1]])
 seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak / 1024, "base_mb": base / 1024,
+peak = peak_mb()
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak, "base_mb": base,
                   "codes": sorted({d.code for d in result.diagnostics}), "findings": len(result.diagnostics)}))
 """
 

@@ -54,3 +54,12 @@ def test_attack_is_refused_quickly_with_bounded_memory(name: str, tmp_path: Path
     assert m["seconds"] < MAX_WALL_SECONDS, m
     assert m["peak_mb"] < MAX_PEAK_MB, m
     assert not (tmp_path / hostile.MARKER).exists()  # nothing was constructed from a tag
+
+
+def test_peak_memory_is_the_child_s_own_not_the_test_runner_s(tmp_path: Path) -> None:
+    """Linux keeps ru_maxrss across fork and exec: a big parent must not inflate the child's figure."""
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"\1" * len(range(0, len(ballast), 4096))  # touch every page
+    m = hostile.measure(hostile.write_attack("billion-laughs", tmp_path))
+    assert m["peak_mb"] < MAX_PEAK_MB, m
+    del ballast
