@@ -12,8 +12,9 @@ dependencies, the end event as the successor of every step without dependants).
 Each task and event thus has at most one incoming and one outgoing sequence flow,
 and a task becomes ready exactly when all the steps it depends on have completed.
 
-Flavours add their engine's extensions only (see docs/bpmn.md); :data:`FLAVORS` is
-the registry the CLI's ``--flavor`` choices come from.
+Flavours add their engine's extensions only (see docs/bpmn.md): each is a
+:class:`~engine.bpmn_flavor.Flavor`, and :data:`FLAVORS` is the registry the CLI's
+``--flavor`` choices come from.
 
 No definition text is ever read as code by an engine: Camunda 7 and Flowable evaluate a user
 task's ``name`` and ``documentation`` as JUEL, so both are written through
@@ -27,15 +28,16 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
 from . import __version__
 from .analysis import Analysis
 from .bpmn_camunda7 import Camunda7, juel_literal
+from .bpmn_flavor import Flavor
 from .bpmn_flowable import Flowable
 from .bpmn_zeebe import Zeebe
 from .diagnostics import LianbanError
-from .model import Item, Step
+from .mermaid import edges
+from .model import Step
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -44,46 +46,15 @@ DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 CORE_NAMESPACES: dict[str, str] = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
 
 
-class Flavor(Protocol):
-    """What one target engine adds to the plain export. Attribute names carry their prefix."""
-
-    name: str
-    namespaces: Mapping[str, str]  # prefix -> URI, declared on <bpmn:definitions>
-
-    def literal(self, text: str) -> str:
-        """Definition *text* as a literal of this engine's expression language, for every attribute
-        the engine evaluates: JUEL literal text (Camunda 7, Flowable, plain) or a quoted FEEL string
-        literal (Zeebe). The engine reads back exactly *text* and evaluates none of it."""
-        ...
-
-    def definitions_attributes(self) -> dict[str, str]: ...
-    def process_attributes(self, item: Item) -> dict[str, str]: ...
-    def task_attributes(self, step: Step) -> dict[str, str]: ...
-    def task_extensions(self, step: Step) -> list[ET.Element]: ...
-
-
-class Plain:
+class Plain(Flavor):
     """Standard BPMN 2.0 only: any modeler, SpiffWorkflow, or an engine you configure yourself."""
 
     name = "plain"
-    namespaces: Mapping[str, str] = {}
 
     def literal(self, text: str) -> str:
         # No attribute of its own, but a plain file is executable as is on Camunda 7 or Flowable,
         # which evaluate task names and documentation as JUEL: be as careful as those flavours.
         return juel_literal(text)
-
-    def definitions_attributes(self) -> dict[str, str]:
-        return {}
-
-    def process_attributes(self, item: Item) -> dict[str, str]:
-        return {}
-
-    def task_attributes(self, step: Step) -> dict[str, str]:
-        return {}
-
-    def task_extensions(self, step: Step) -> list[ET.Element]:
-        return []
 
 
 FLAVORS: dict[str, Flavor] = {f.name: f for f in (Plain(), Camunda7(), Zeebe(), Flowable())}
@@ -210,14 +181,7 @@ def build_flow(analysis: Analysis) -> FlowGraph:
         nodes.append(place(join[_END], "parallelGateway", lead, 0, end_x, GATEWAY, GATEWAY, direction="Converging"))
     nodes.append(place("EndEvent", "endEvent", lead, 0, end_x + GATEWAY + GAP, EVENT, EVENT))
 
-    materials: dict[tuple[str, str], list[str]] = {}
-    for dep in analysis.dependencies:
-        if dep.material:
-            names = materials.setdefault((dep.source, dep.target), [])
-            name = item.material_name(dep.material)
-            if name not in names:
-                names.append(name)
-
+    materials = {(s, t): names for s, t, names in edges(analysis)}
     flows: list[Flow] = []
 
     def connect(source: str, target: str, name: str | None = None) -> None:

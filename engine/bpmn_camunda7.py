@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import math
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 
+from .bpmn_flavor import Flavor
 from .model import Item, Step
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -45,9 +44,9 @@ def juel_literal(text: str) -> str:
     return _JUEL_EVAL_START.sub(r"\\\1{", text)
 
 
-class Camunda7:
+class Camunda7(Flavor):
     name = "camunda7"
-    namespaces: Mapping[str, str] = {"camunda": CAMUNDA_NS, "modeler": MODELER_NS}
+    namespaces = {"camunda": CAMUNDA_NS, "modeler": MODELER_NS}
 
     def literal(self, text: str) -> str:
         return juel_literal(text)
@@ -61,6 +60,3 @@ class Camunda7:
     def task_attributes(self, step: Step) -> dict[str, str]:
         return {"camunda:candidateGroups": self.literal(step.department),
                 "camunda:dueDate": f"P{int(math.ceil(step.days))}D"}
-
-    def task_extensions(self, step: Step) -> list[ET.Element]:
-        return []

@@ -18,31 +18,21 @@ definition text reaches them only through ``juel_literal``; ``dueDate`` holds on
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 
 from .bpmn_camunda7 import juel_literal
-from .model import Item, Step
+from .bpmn_flavor import Flavor
+from .model import Step
 
 FLOWABLE_NS = "http://flowable.org/bpmn"
 
 
-class Flowable:
+class Flowable(Flavor):
     name = "flowable"
-    namespaces: Mapping[str, str] = {"flowable": FLOWABLE_NS}
+    namespaces = {"flowable": FLOWABLE_NS}
 
     def literal(self, text: str) -> str:
         return juel_literal(text)
 
-    def definitions_attributes(self) -> dict[str, str]:
-        return {}
-
-    def process_attributes(self, item: Item) -> dict[str, str]:
-        return {}
-
     def task_attributes(self, step: Step) -> dict[str, str]:
         return {"flowable:candidateGroups": self.literal(step.department),
                 "flowable:dueDate": f"P{int(math.ceil(step.days))}D"}
-
-    def task_extensions(self, step: Step) -> list[ET.Element]:
-        return []

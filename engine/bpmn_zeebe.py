@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 
-from .model import Item, Step
+from .bpmn_flavor import Flavor
+from .model import Step
 
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 MODELER_NS = "http://camunda.org/schema/modeler/1.0"
@@ -45,21 +45,15 @@ def feel_string(text: str) -> str:
     return '"' + text.translate(_FEEL_ESCAPES) + '"'
 
 
-class Zeebe:
+class Zeebe(Flavor):
     name = "zeebe"
-    namespaces: Mapping[str, str] = {"zeebe": ZEEBE_NS, "modeler": MODELER_NS}
+    namespaces = {"zeebe": ZEEBE_NS, "modeler": MODELER_NS}
 
     def literal(self, text: str) -> str:
         return feel_string(text)
 
     def definitions_attributes(self) -> dict[str, str]:
         return {"modeler:executionPlatform": "Camunda Cloud", "modeler:executionPlatformVersion": "8.6.0"}
-
-    def process_attributes(self, item: Item) -> dict[str, str]:
-        return {}
-
-    def task_attributes(self, step: Step) -> dict[str, str]:
-        return {}
 
     def task_extensions(self, step: Step) -> list[ET.Element]:
         return [

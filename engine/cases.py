@@ -418,8 +418,7 @@ def illegal_states(case: Case) -> list[str]:
     """Invariants a case must always keep (empty when sound); used by tests and `replay` audits."""
     bad = []
     for r in case.steps.values():
-        started = r.state not in (StepState.WAITING, StepState.READY)
-        if (started or r.state is StepState.READY) and any(case.steps[n].state is not StepState.APPROVED for n in r.needs):
+        if r.state is not StepState.WAITING and any(case.steps[n].state is not StepState.APPROVED for n in r.needs):
             bad.append(f"step '{r.id}' is {r.state.value} before its dependencies are approved")
         if r.state is StepState.WAITING and r.needs and all(case.steps[n].state is StepState.APPROVED for n in r.needs):
             bad.append(f"step '{r.id}' still waits though its dependencies are approved")

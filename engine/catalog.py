@@ -47,7 +47,7 @@ class Material:
 
 @dataclass
 class Catalog:
-    directory: Path | None
+    directory: Path
     departments: list[Department] = field(default_factory=list)
     materials: list[Material] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -66,12 +66,6 @@ class Catalog:
     def suggest_material(self, ref: str, extra: Mapping[str, Material] | None = None) -> str | None:
         index = {**self._mat_index, **(extra or {})}
         return _suggest(ref, index, lambda m: m.id if m.local else m.name)
-
-    @property
-    def files(self) -> list[Path]:
-        if self.directory is None:
-            return []
-        return [self.directory / DEPARTMENTS_FILE, self.directory / MATERIALS_FILE]
 
 
 SUGGEST_MAX = 100  # no "did you mean" for longer text: difflib's cost grows with it

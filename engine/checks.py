@@ -106,9 +106,9 @@ def _unique_ids(ctx: ItemContext) -> Iterator[Diagnostic]:
             yield ctx.diag(("materials", i, "id"), "E303", f"material id '{mid}' is already used (line {line})")
         else:
             seen_mat[mid] = i
-            if ctx.catalog.material(mid) is not None or (isinstance(m.get("name"), str) and ctx.catalog.material(m["name"])):
-                cat = ctx.catalog.material(mid) or ctx.catalog.material(m["name"])
-                assert cat is not None
+            name = m.get("name")
+            cat = ctx.catalog.material(mid) or (ctx.catalog.material(name) if isinstance(name, str) else None)
+            if cat is not None:
                 yield ctx.diag(("materials", i, "id"), "W328",
                                f"local material '{mid}' shadows catalog material '{cat.id}' ({cat.name})",
                                f"use the catalog's '{cat.id}' so the material merges across items")
@@ -198,9 +198,10 @@ def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
             msg = f"step '{d.target}' both asks the applicant for '{name}' and issues it"
         else:
             msg = f"step '{d.target}' asks the applicant for '{name}', which step '{d.source}' issues later in the flow"
-        raw = (index[d.target], ctx.data["steps"][index[d.target]])
-        j = next((j for j, r in ctx.str_list(raw[1], "materials") if (m := ctx.material(r)) and m.id == d.material), 0)
-        yield ctx.diag(("steps", raw[0], "materials", j), "W325", msg,
+        i = index[d.target]
+        j = next((j for j, r in ctx.str_list(ctx.data["steps"][i], "materials")
+                  if (m := ctx.material(r)) and m.id == d.material), 0)
+        yield ctx.diag(("steps", i, "materials", j), "W325", msg,
                        "make the step wait for the producer (needs), or drop the material from one side")
 
 
@@ -250,7 +251,7 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
     part = ctx.graph.sound_part(sid for sid, d in durations.items() if d is None)
     if not part.nodes:
         return
-    length, chain = schedule.longest_chain(part, durations)  # type: ignore[arg-type]
+    length, chain = schedule.longest_chain(part, {sid: d for sid, d in durations.items() if d is not None})
     if commitment < length:
         yield ctx.diag(("commitment",), "E309",
                        f"commitment of {commitment:g} working days cannot be kept: the chain "

@@ -63,7 +63,7 @@ def _esc(text: str) -> str:
     return str(escape(text))
 
 
-def _bar(start: float, finish: float, limit: float, scale: float, style: str, slack_to: float | None = None) -> str:
+def _bar(start: float, finish: float, scale: float, style: str, slack_to: float | None = None) -> str:
     a, b = round(start * scale), max(round(finish * scale), round(start * scale) + 1)
     out = " " * a + f"[{style}]" + "█" * (b - a) + "[/]"
     if slack_to is not None and slack_to > finish:
@@ -98,27 +98,29 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
     bar_w = max(console.width - label_w - 12, 20)
     scale = bar_w / span
     axis = _axis(span, scale, bar_w)
+
+    def gantt_grid() -> Any:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=label_w, no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_row("", f"[dim]{axis}[/]")
+        return grid
+
     console.print()
     console.print("[bold]Before: one department after another[/]")
-    gantt = Table.grid(padding=(0, 1))
-    gantt.add_column(width=label_w, no_wrap=True)
-    gantt.add_column(no_wrap=True)
-    gantt.add_row("", f"[dim]{axis}[/]")
+    gantt = gantt_grid()
     at = 0.0
     for s in item.steps:
-        gantt.add_row(_esc(_clip(s.name, label_w)), _bar(at, at + s.days, span, scale, "yellow"))
+        gantt.add_row(_esc(_clip(s.name, label_w)), _bar(at, at + s.days, scale, "yellow"))
         at += s.days
     console.print(gantt)
     console.print("[bold]After: joint handling[/] ([red]█[/] critical path, [dim]░[/] slack)")
-    gantt = Table.grid(padding=(0, 1))
-    gantt.add_column(width=label_w, no_wrap=True)
-    gantt.add_column(no_wrap=True)
-    gantt.add_row("", f"[dim]{axis}[/]")
+    gantt = gantt_grid()
     for s in item.steps:
         t = sched[s.id]
         crit = s.id in analysis.critical_path
         gantt.add_row(_esc(_clip(s.name, label_w)),
-                      _bar(t.earliest_start, t.earliest_finish, span, scale, "red" if crit else "green",
+                      _bar(t.earliest_start, t.earliest_finish, scale, "red" if crit else "green",
                            t.latest_finish))
     console.print(gantt)
 

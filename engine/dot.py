@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from .analysis import Analysis
 from .mermaid import critical_edges, edges
+from .summaries import fmt_days
 
 FONT = "Noto Sans CJK SC"
 CRITICAL = "#b42318"
@@ -24,10 +25,6 @@ def quote(value: object) -> str:
     s = _CONTROL.sub(" ", str(value).replace("\r\n", "\n").replace("\r", "\n"))
     s = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{s}"'
-
-
-def _days(x: float) -> str:
-    return f"{x:g}"
 
 
 def _item(a: Analysis, prefix: str, indent: str) -> list[str]:
@@ -44,7 +41,7 @@ def _item(a: Analysis, prefix: str, indent: str) -> list[str]:
         lines.append(f"{indent}    label={quote(f'{dept}（{role}）')};")
         lines.append(f'{indent}    style="rounded,filled"; fillcolor="{"#e9eef5" if dept == item.lead else "#f5f8fc"}";')
         for s in steps:
-            attrs = "label=" + quote(s.name + "\n" + f"{s.department} · {_days(s.days)} 工作日")
+            attrs = "label=" + quote(s.name + "\n" + f"{s.department} · {fmt_days(s.days)} 工作日")
             if s.id in critical:
                 attrs += f', color="{CRITICAL}", penwidth=2.5'
             lines.append(f"{indent}    {quote(prefix + s.id)} [{attrs}];")

@@ -7,7 +7,6 @@ registry in :mod:`engine.bpmn`.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -24,12 +23,7 @@ _PLUGINS: dict[str, str] = {
 
 
 def all_formats() -> dict[str, Formatter]:
-    out = dict(FORMATS)
-    for name, module_name in _PLUGINS.items():
-        spec = importlib.util.find_spec(module_name)
-        if spec is not None:
-            out[name] = _imported_on_use(module_name)
-    return out
+    return {**FORMATS, **{name: _imported_on_use(module_name) for name, module_name in _PLUGINS.items()}}
 
 
 def _imported_on_use(module_name: str) -> Formatter:

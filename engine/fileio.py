@@ -26,6 +26,12 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
         raise
 
 
+def blocker(path: str | Path) -> Path | None:
+    """The nearest ancestor of *path* that exists but is not a folder (a file where a folder
+    should be), if any: the reason *path* can be neither written nor created."""
+    return next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-Edge = tuple[str, str]
 Row = tuple[str, Iterable[str], Iterable[str], Iterable[str]]  # (id, needs, material ids, produced ids)
 
 
@@ -28,10 +27,6 @@ class StepGraph:
     dependencies: list[Dependency]       # needs edges first, then material edges
     backwards: list[Dependency]          # material edges dropped (see build)
     _g: Any = field(repr=False)          # networkx.DiGraph
-
-    @property
-    def edges(self) -> list[Edge]:
-        return list(self._g.edges)
 
     def find_cycle(self) -> list[str] | None:
         """One dependency cycle as step ids (the first repeated at the end), or None."""

@@ -232,7 +232,7 @@ class _Composer:
         self.max_nodes = min(MAX_NODES, limit // BYTES_PER_NODE)
 
     def _diag(self, mark: Any, code: str, message: str, hint: str | None = None) -> Diagnostic:
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, col = _line_col(mark) if mark is not None else (1, 1)
         return make(self.path, line, col, code, message, hint)
 
     def run(self, text: str, parser_class: Any = None) -> Any:
@@ -305,7 +305,7 @@ class _Composer:
                     if event.anchor is not None:
                         self.anchors[event.anchor] = (value, 1, length)
                 elif isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
-                    self._check_tag(event, "map" if isinstance(event, ev.MappingStartEvent) else "seq")
+                    self._check_tag(event)
                     self._count(1, event)
                     self.positions.values[path] = _line_col(event.start_mark)
                     container = {} if isinstance(event, ev.MappingStartEvent) else []
@@ -359,7 +359,7 @@ class _Composer:
             # keep the last value, as YAML does: the positions recorded are the last one's
         merged.discard(key)
         container[key] = value
-        self.positions.keys[path + (key,)] = (key_mark.line + 1, key_mark.column + 1)
+        self.positions.keys[path + (key,)] = _line_col(key_mark)
         if isinstance(event, ev.AliasEvent):
             self.positions.values[path + (key,)] = _line_col(event.start_mark)
 
@@ -379,11 +379,11 @@ class _Composer:
                     self.positions.keys[path + (k,)] = mark
 
     def _scalar(self, event: Any, path: YamlPath, key_position: bool) -> Any:
-        tag = self._check_tag(event, "scalar")
+        tag = self._check_tag(event)
         mark = event.start_mark
         if key_position:
             return event.value
-        self.positions.values[path] = (mark.line + 1, mark.column + 1)
+        self.positions.values[path] = _line_col(mark)
         if tag is None or tag == "!":
             if not event.implicit[0] or tag == "!":
                 return event.value
@@ -414,7 +414,7 @@ class _Composer:
             return event.value
         return event.value  # str, and timestamps stay text
 
-    def _check_tag(self, event: Any, kind: str) -> str | None:
+    def _check_tag(self, event: Any) -> str | None:
         tag = event.tag
         if tag is None or tag in _ALLOWED_TAGS:
             return tag

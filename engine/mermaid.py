@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from .analysis import Analysis
+from .summaries import fmt_days
 
 GROUPS = ("department", "stage")
 
@@ -38,10 +39,6 @@ def node_id(step_id: str, prefix: str = "") -> str:
     if _SLUG.fullmatch(step_id):
         return f"{prefix}s_{step_id.replace('-', '_')}"
     return f"{prefix}x_{step_id.encode('utf-8').hex()}"
-
-
-def _days(x: float) -> str:
-    return f"{x:g}"
 
 
 def flowchart_body(a: Analysis, group: str = "department", prefix: str = "", indent: str = "    ") -> list[str]:
@@ -68,13 +65,14 @@ def flowchart_body(a: Analysis, group: str = "department", prefix: str = "", ind
 
 def _label(name: str, department: str, days: float) -> str:
     """Two lines: the step's name, then department and days (``<br/>`` is ours, never the user's)."""
-    first, second = text(name)[1:-1], text(f"{department} · {_days(days)} 工作日")[1:-1]
+    first, second = text(name)[1:-1], text(f"{department} · {fmt_days(days)} 工作日")[1:-1]
     return f'"{first}<br/>{second}"'
 
 
 def edges(a: Analysis) -> list[tuple[str, str, list[str]]]:
     """(source, target, material names) per distinct pair of steps, in dependency order
-    (shared with :mod:`engine.dot` and :mod:`engine.svg`, so every picture shows the same arrows)."""
+    (shared with :mod:`engine.dot`, :mod:`engine.svg` and :mod:`engine.bpmn`, so every picture shows the
+    same arrows)."""
     out: dict[tuple[str, str], list[str]] = {}
     for d in a.dependencies:
         names = out.setdefault((d.source, d.target), [])

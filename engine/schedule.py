@@ -62,11 +62,11 @@ def compute(g: graph.StepGraph, durations: Mapping[str, float]) -> Schedule:
         lf[n] = min((ls[s] for s in succs[n]), default=length)
         ls[n] = lf[n] - durations[n]
     timings = {n: Timing(es[n], ef[n], ls[n], lf[n]) for n in nodes}
-    return Schedule(stages, timings, _critical_path(nodes, timings, preds, succs, length), length, preds, succs)
+    return Schedule(stages, timings, _critical_path(nodes, timings, succs, length), length, preds, succs)
 
 
-def _critical_path(nodes: Sequence[str], t: Mapping[str, Timing], preds: Mapping[str, list[str]],
-                   succs: Mapping[str, list[str]], length: float) -> list[str]:
+def _critical_path(nodes: Sequence[str], t: Mapping[str, Timing], succs: Mapping[str, list[str]],
+                   length: float) -> list[str]:
     if not nodes:
         return []
     starts = [n for n in nodes if t[n].critical and t[n].earliest_start == 0]

@@ -17,7 +17,6 @@ from .diagnostics import Diagnostic, make
 from .loader import Positions, YamlPath
 from .paths import data_dir
 
-SCHEMA_NAMES = ("item", "departments", "materials", "calendar")
 _TYPE_NAMES = {"string": "text", "number": "number", "integer": "whole number", "array": "list",
                "object": "mapping", "boolean": "true/false", "null": "nothing"}
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .analysis import Analysis, DepartmentView, total
+from .summaries import pct
 from .svg import DateOf, esc, flow, fmt, gantt
 
 MANIFEST = ".lianban-site.json"
@@ -89,14 +90,10 @@ def _when(d: float, date_of: DateOf | None) -> str:
     return f"{fmt(d)}" + (f'<span class="date">{date_of(d):%Y-%m-%d}</span>' if date_of else "")
 
 
-def _ratio(x: float) -> str:
-    return f"{x * 100:.1f}%"
-
-
 def _figures(a: Analysis) -> str:
     m = a.metrics
     cards = [
-        ("减时限", m.serial_days, m.optimized_days, "工作日", f"节省 {fmt(m.saved_days)} 天 · {_ratio(m.saved_ratio)}"),
+        ("减时限", m.serial_days, m.optimized_days, "工作日", f"节省 {fmt(m.saved_days)} 天 · {pct(m.saved_ratio)}"),
         ("减材料", m.materials_before, m.materials_after, "份次", f"少交 {m.materials_before - m.materials_after} 份次"),
         ("减环节", m.steps_before, m.steps_after, "个", f"{m.steps_before} 个环节并为 {m.steps_after} 个阶段"),
         ("减跑动", m.visits_before, m.visits_after, "次", f"少跑 {m.visits_before - m.visits_after} 次"),
@@ -209,7 +206,7 @@ def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> s
             f'<tr><td><a href="{esc(page_name(item.id))}">{esc(item.name)}</a></td><td>{esc(item.lead)}</td>'
             f"<td class=\"n\">{len(item.departments)}</td>"
             f"<td class=\"n\">{fmt(m.serial_days)} → <b>{fmt(m.optimized_days)}</b>{due}</td>"
-            f"<td class=\"n saved\">{_ratio(m.saved_ratio)}</td>"
+            f"<td class=\"n saved\">{pct(m.saved_ratio)}</td>"
             f"<td class=\"n\">{m.materials_before} → <b>{m.materials_after}</b></td>"
             f"<td class=\"n\">{m.steps_before} → <b>{m.steps_after}</b></td>"
             f"<td class=\"n\">{m.visits_before} → <b>{m.visits_after}</b></td></tr>")
@@ -217,7 +214,7 @@ def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> s
     rows.append(
         f'<tr class="total"><td>合计（{t["items"]} 个事项）</td><td></td><td></td>'
         f"<td class=\"n\">{fmt(t['serial_days'])} → {fmt(t['optimized_days'])}</td>"
-        f"<td class=\"n saved\">{_ratio(t['saved_ratio'])}</td>"
+        f"<td class=\"n saved\">{pct(t['saved_ratio'])}</td>"
         f"<td class=\"n\">{t['materials_before']} → {t['materials_after']}</td>"
         f"<td class=\"n\">{t['steps_before']} → {t['steps_after']}</td>"
         f"<td class=\"n\">{t['visits_before']} → {t['visits_after']}</td></tr>")
@@ -228,7 +225,7 @@ def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> s
         '<section class="figures">'
         f'<div class="fig"><div class="k">减时限（合计）</div><div class="v">{fmt(t["serial_days"])} → '
         f'<b>{fmt(t["optimized_days"])}</b> <span class="u">工作日</span></div>'
-        f'<div class="d">节省 {_ratio(t["saved_ratio"])}</div></div>'
+        f'<div class="d">节省 {pct(t["saved_ratio"])}</div></div>'
         f'<div class="fig"><div class="k">减材料（合计）</div><div class="v">{t["materials_before"]} → '
         f'<b>{t["materials_after"]}</b> <span class="u">份次</span></div><div class="d">&#160;</div></div>'
         f'<div class="fig"><div class="k">减环节（合计）</div><div class="v">{t["steps_before"]} → '

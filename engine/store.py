@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .cases import Case, Event, TransitionError
 from .diagnostics import LianbanError
+from .fileio import blocker
 
 __all__ = [
     "MIGRATIONS",
@@ -97,9 +98,30 @@ def _conflict(case_id: str, expected: int, found: int) -> ConflictError:
                          f"found #{found}); nothing was written: reload the case and try again")
 
 
-# -- SQLite ----------------------------------------------------------------------------------
+def _item_id(events: Sequence[Event]) -> str:
+    """The id of the item a new case runs, from its 'opened' event (the cases table keeps it)."""
+    return str(events[0].payload.get("item", {}).get("id", ""))
+
+
+def _no_case(case_id: str, where: object, count: int) -> str:
+    return f"no case {case_id} in {where} ({count} case(s); `lianban case list` shows them)"
+
+
 _CASE_ID = re.compile(r"[1-9][0-9]*", re.ASCII)  # the ids create_case hands out
 _MAX_ROWID = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
+
+
+def _row_id(case_id: str) -> int:
+    """The row id of a case id: only the exact text the store hands out ("1", "42": ASCII
+    digits, no leading zero, within 64 bits); anything else ("01", "١", "1e3") is no row (-1)."""
+    text = str(case_id)
+    if not _CASE_ID.fullmatch(text) or len(text) > 19:
+        return -1
+    key = int(text)
+    return key if key <= _MAX_ROWID else -1
+
+
+# -- SQLite ----------------------------------------------------------------------------------
 def _m1_initial(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE cases (id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, "
                "created_at TEXT NOT NULL)")
@@ -135,9 +157,9 @@ class SQLiteStore:
                                            isolation_level=None, check_same_thread=False)
         except OSError as exc:  # a file where the folder should be, no permission, ...
             reason = exc.strerror or str(exc)
-            blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
-            if blocker is not None:
-                reason = f"{blocker} is not a folder"
+            in_the_way = blocker(self.path)
+            if in_the_way is not None:
+                reason = f"{in_the_way} is not a folder"
             elif isinstance(exc, FileNotFoundError) and not create:
                 raise StoreError(_no_store(str(path))) from exc
             raise StoreError(f"{path}: cannot open the case store ({reason})") from exc
@@ -193,16 +215,15 @@ class SQLiteStore:
     def create_case(self, events: Sequence[Event]) -> str:
         _check_numbering(0, events)
         at = _now()
-        item_id = str(events[0].payload.get("item", {}).get("id", ""))
         with self._tx() as db:
-            cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (item_id, at))
+            cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (_item_id(events), at))
             case_id = str(cur.lastrowid)
             db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", self._rows(case_id, events, at))
         return case_id
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
         _check_numbering(expected_seq, events)
-        key = self._key(case_id)
+        key = _row_id(case_id)
         at = _now()
         try:
             with self._tx() as db:
@@ -219,7 +240,7 @@ class SQLiteStore:
     def load(self, case_id: str) -> list[Event]:
         with self._lock:
             rows = self._db.execute("SELECT seq, type, payload, at FROM events WHERE case_id = ? ORDER BY seq",
-                                    (self._key(case_id),)).fetchall()
+                                    (_row_id(case_id),)).fetchall()
         if not rows:
             raise UnknownCaseError(self._unknown(case_id))
         return [Event(seq, type_, json.loads(payload), at) for seq, type_, payload, at in rows]
@@ -233,23 +254,13 @@ class SQLiteStore:
             self._db.close()
 
     @staticmethod
-    def _key(case_id: str) -> int:
-        """The row id of a case id: only the exact text the store hands out ("1", "42": ASCII
-        digits, no leading zero, within 64 bits); anything else ("01", "١", "1e3") is no row (-1)."""
-        text = str(case_id)
-        if not _CASE_ID.fullmatch(text) or len(text) > 19:
-            return -1
-        key = int(text)
-        return key if key <= _MAX_ROWID else -1
-
-    @staticmethod
     def _rows(case_id: str, events: Sequence[Event], at: str) -> list[tuple[int, int, str, str, str]]:
         return [(int(case_id), e.seq, e.type, json.dumps(e.payload, ensure_ascii=False), at) for e in events]
 
     def _unknown(self, case_id: str) -> str:
         with self._lock:
             count = self._db.execute("SELECT count(*) FROM cases").fetchone()[0]
-        return f"no case {case_id} in {self.path} ({count} case(s); `lianban case list` shows them)"
+        return _no_case(case_id, self.path, count)
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
@@ -301,7 +312,7 @@ class PostgresStore:
         """Lock the case's row for a load, a check and an append (transact's last try): a rival
         append waits for it (its key share lock, taken before it inserts) and then conflicts."""
         with self._lock, self._db.transaction():
-            self._db.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (SQLiteStore._key(case_id),))
+            self._db.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (_row_id(case_id),))
             yield
 
     def _stored_version(self) -> int:
@@ -335,17 +346,16 @@ class PostgresStore:
     def create_case(self, events: Sequence[Event]) -> str:
         _check_numbering(0, events)
         at = _now()
-        item_id = str(events[0].payload.get("item", {}).get("id", ""))
         with self._lock, self._db.transaction():
             row = self._db.execute("INSERT INTO cases (item_id, created_at) VALUES (%s, %s) RETURNING id",
-                                   (item_id, at)).fetchone()
+                                   (_item_id(events), at)).fetchone()
             case_id = str(row[0]) if row else ""
             self._insert(case_id, events, at)
         return case_id
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
         _check_numbering(expected_seq, events)
-        key, at = SQLiteStore._key(case_id), _now()
+        key, at = _row_id(case_id), _now()
         try:
             with self._lock, self._db.transaction():
                 # The key share lock the foreign key check takes anyway, but before inserting: so an
@@ -371,7 +381,7 @@ class PostgresStore:
     def load(self, case_id: str) -> list[Event]:
         with self._lock, self._db.transaction():
             rows = self._db.execute("SELECT seq, type, payload, at FROM events WHERE case_id = %s ORDER BY seq",
-                                    (SQLiteStore._key(case_id),)).fetchall()
+                                    (_row_id(case_id),)).fetchall()
         if not rows:
             raise UnknownCaseError(self._unknown(case_id))
         return [Event(seq, type_, payload, at) for seq, type_, payload, at in rows]
@@ -387,7 +397,7 @@ class PostgresStore:
     def _unknown(self, case_id: str) -> str:
         with self._lock, self._db.transaction():
             row = self._db.execute("SELECT count(*) FROM cases").fetchone()
-        return f"no case {case_id} in {self.path} ({row[0] if row else 0} case(s); `lianban case list` shows them)"
+        return _no_case(case_id, self.path, row[0] if row else 0)
 
 
 # -- memory ----------------------------------------------------------------------------------
@@ -410,9 +420,7 @@ class MemoryStore:
         _check_numbering(expected_seq, events)
         stored = [replace(e, at=_now()) for e in events]
         with self._lock:
-            log = self._cases.get(str(case_id))
-            if log is None:
-                raise UnknownCaseError(f"no case {case_id} in memory ({len(self._cases)} case(s))")
+            log = self._log(case_id)
             if log[-1].seq != expected_seq:
                 raise _conflict(case_id, expected_seq, log[-1].seq)
             log.extend(stored)
@@ -420,14 +428,19 @@ class MemoryStore:
 
     def load(self, case_id: str) -> list[Event]:
         with self._lock:
-            log = self._cases.get(str(case_id))
-            if log is None:
-                raise UnknownCaseError(f"no case {case_id} in memory ({len(self._cases)} case(s))")
+            log = self._log(case_id)
             return [replace(e, payload=json.loads(json.dumps(e.payload))) for e in log]  # no shared dicts
 
     def list_cases(self) -> list[str]:
         with self._lock:
             return list(self._cases)
+
+    def _log(self, case_id: str) -> list[Event]:
+        """The case's events (the caller holds the lock)."""
+        log = self._cases.get(str(case_id))
+        if log is None:
+            raise UnknownCaseError(f"no case {case_id} in memory ({len(self._cases)} case(s))")
+        return log
 
     def close(self) -> None:
         pass

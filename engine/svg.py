@@ -15,6 +15,7 @@ from datetime import date
 
 from .analysis import Analysis
 from .mermaid import critical_edges, edges
+from .summaries import fmt_days as fmt
 
 DateOf = Callable[[float], date]  # schedule time point (working days) -> calendar date
 
@@ -29,10 +30,6 @@ EDGE = "#667085"
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def fmt(x: float) -> str:
-    return f"{x:g}"
 
 
 def text_width(text: str, size: float) -> float:

@@ -44,9 +44,6 @@ class Result:
     def items(self) -> list[Item]:
         return [f.item for f in self.files if f.item is not None]
 
-    def count(self, severity: Severity) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is severity)
-
     def exit_code(self, strict: bool = False) -> int:
         diags = self.diagnostics
         if any(d.code == "E110" for d in diags):
@@ -144,15 +141,16 @@ def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
 def _validate_other(path: Path, shown: str, kind: str) -> FileResult:
     if kind in ("departments", "materials"):  # loader, schema and E402 findings, as the catalog saw them
         return FileResult(shown, kind, [d for d in load_catalog(path.parent).diagnostics if d.path == shown])
-    loaded = load_file(path, shown)
+    loaded = load_file(path, shown)  # a calendar file
     fr = FileResult(shown, kind, list(loaded.diagnostics))
-    if loaded.data is not None and (schema.schema_dir() / f"{kind}.schema.json").is_file():
-        fr.diagnostics.extend(schema.check(loaded.data, loaded.positions, shown, kind))
-    if kind == "calendar" and loaded.data is not None and not any(d.is_error for d in fr.diagnostics):
+    if loaded.data is None:
+        return fr
+    fr.diagnostics.extend(schema.check(loaded.data, loaded.positions, shown, kind))
+    if not any(d.is_error for d in fr.diagnostics):
         from .workdays import CalendarError, check_file
 
         try:  # what the schema cannot say: real dates, in the file's year, each listed once
-            check_file(path)
+            check_file(path, loaded)
         except CalendarError as exc:
             fr.diagnostics.append(make(shown, exc.line or 1, exc.col or 1, "E403", exc.reason,
                                        "see definitions/calendar/README.md for the format"))

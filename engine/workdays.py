@@ -18,6 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .paths import CHECKOUT
+
+if TYPE_CHECKING:
+    from .loader import Loaded
 
 try:
     from chinese_calendar import constants as _cc
@@ -87,9 +93,10 @@ def _first_error(diags: list) -> CalendarError | None:
     return CalendarError(f"{d.path}:{d.line}:{d.col}: {d.message}{hint}{more}")
 
 
-def check_file(path: Path) -> None:
-    """Raise CalendarError for a calendar file the calendar would refuse to load."""
-    _load_file(path)
+def check_file(path: Path, loaded: Loaded) -> None:
+    """Raise CalendarError for what the schema cannot say about a calendar file that *loaded* and
+    passed the schema (``validate`` has done both): real dates, in the file's year, each listed once."""
+    _read_year(path, loaded)
 
 
 def _load_file(path: Path) -> _FileYear:
@@ -104,6 +111,11 @@ def _load_file(path: Path) -> _FileYear:
         error = _first_error(check(loaded.data, loaded.positions, str(path), "calendar"))
     if error is not None:
         raise error
+    return _read_year(path, loaded)
+
+
+def _read_year(path: Path, loaded: Loaded) -> _FileYear:
+    """The year of a calendar file that loaded and passed the schema."""
     data = loaded.data
 
     def fail(where: tuple, msg: str) -> CalendarError:
@@ -321,5 +333,5 @@ def default_calendar_dir() -> Path | None:
         candidate = base / "definitions" / "calendar"
         if candidate.is_dir():
             return candidate
-    checkout = Path(__file__).resolve().parents[1] / "definitions" / "calendar"
+    checkout = CHECKOUT / "definitions" / "calendar"
     return checkout if checkout.is_dir() else None

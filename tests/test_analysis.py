@@ -264,8 +264,9 @@ def test_properties_on_random_dags(item: Item) -> None:
     cp = a.critical_path
     assert sum(item.step(s).days for s in cp) == m.optimized_days
     assert all((u, v) in edges for u, v in pairwise(cp))
-    # every explicit need is an edge; every produced material used elsewhere is an edge or warned about
+    # every explicit need is an edge; a step gets a produced material only along an edge from its producer
     assert all((d, s.id) in edges for s in item.steps for d in s.needs)
+    assert all((mm.produced_by, u) in edges for mm in a.materials for u in mm.received_by)
     assert total([a])["saved_days"] == m.saved_days
 
 

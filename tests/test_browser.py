@@ -29,14 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import CATALOG, PROMISED, ROOT, SINGLE
 
 from engine.analysis import analyze
 from engine.site import build, publish
 from engine.validate import load_items
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFINITIONS = ROOT / "definitions"
-CATALOG = DEFINITIONS / "catalog"
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -277,29 +276,6 @@ GANTT_BOXES = """(() => { const svg = document.querySelector('svg.gantt');
   return [svg.viewBox.baseVal.width, [...svg.querySelectorAll('text')].map(t => {
     const b = t.getBBox(); return [t.textContent, b.x, b.y, b.x + b.width, b.y + b.height]; })]; })()"""
 
-NARROW_MARGIN = """\
-id: narrow-margin
-name: 单个十天环节
-lead: 市场监管局
-commitment: 10
-steps:
-  - {id: a, name: 营业执照登记, department: 市场监管局, days: 10}
-"""
-
-PROMISED = """\
-id: promised
-name: 承诺五天
-lead: 市场监管局
-partners: [公安局, 税务局]
-commitment: 5.5
-steps:
-  - {id: a, name: 设立登记, department: 市场监管局, days: 5}
-  - {id: b, name: 印章刻制, department: 公安局, days: 5}
-  - {id: c, name: 税务登记, department: 税务局, days: 5}
-  - {id: d, name: 发票申领, department: 税务局, days: 5}
-  - {id: e, name: 社保登记, department: 市场监管局, days: 3}
-"""
-
 
 def test_gantt_texts_never_overlap_as_drawn(browser: Chromium, tmp_path: Path) -> None:
     """With the real fonts: no text of a Gantt chart over another or off the picture (dates shown)."""
@@ -308,7 +284,9 @@ def test_gantt_texts_never_overlap_as_drawn(browser: Chromium, tmp_path: Path) -
 
     from engine.workdays import WorkCalendar
 
-    for name, text in (("narrow.yaml", NARROW_MARGIN), ("promised.yaml", PROMISED)):
+    crowded = {"narrow.yaml": SINGLE.replace("steps:", "commitment: 10\nsteps:"),  # the margin, and a commitment
+               "promised.yaml": PROMISED.replace("commitment: 5", "commitment: 5.5")}  # a commitment inside the notes
+    for name, text in crowded.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     items, result = load_items([DEFINITIONS, tmp_path / "narrow.yaml", tmp_path / "promised.yaml"])
     assert len(items) == len(load_items([DEFINITIONS])[0]) + 2, [d.message for d in result.diagnostics]
@@ -345,9 +323,14 @@ def test_the_harness_sees_errors(browser: Chromium, tmp_path: Path) -> None:
     bad = tmp_path / "bad.html"
     bad.write_text("<!DOCTYPE html><p>hi</p><script>fetch('http://lianban.invalid/x').catch(() => {});"
                    "console.error('boom'); alert('a'); throw new Error('oops')</script>", encoding="utf-8")
-    seen = "\n".join(browser.open(bad.as_uri()))
+    problems_seen = browser.open(bad.as_uri())
+    # The failed fetch is logged only once the name lookup gives up, which may be after the load:
+    # wait for it here, or it lands among the next page's problems (a failure of another test).
+    if not any(p.startswith("log error:") for p in problems_seen):
+        problems_seen += problems([browser.wait_for("Log.entryAdded")])
+    seen = "\n".join(problems_seen)
     for expected in ("network request: http://lianban.invalid/x", "console.error: ['boom']", "dialog: a",
-                     "uncaught: Error: oops"):
+                     "uncaught: Error: oops", "log error: Failed to load resource"):
         assert expected in seen
 
 

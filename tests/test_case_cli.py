@@ -7,11 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import ND_YAML
+from helpers import ND_YAML, ROOT, lb
 
-from engine.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
 ITEMS = sorted(p for p in (ROOT / "definitions").glob("*.y*ml"))
 
 
@@ -25,13 +22,6 @@ def nd(tmp_path: Path) -> str:
     path = tmp_path / "national-day.yaml"
     path.write_text(ND_YAML, encoding="utf-8")
     return str(path)
-
-
-def lb(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def lb_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import ND_YAML
+from helpers import ND_YAML, ROOT, analysis_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,24 +30,14 @@ from engine.catalog import load_catalog, project_catalog_dir
 from engine.validate import load_items
 from engine.workdays import WorkCalendar
 
-ROOT = Path(__file__).resolve().parents[1]
 CAL = WorkCalendar()  # the package's calendar only: independent of definitions/calendar
 D0 = date(2021, 9, 29)  # a Wednesday before National Day 2021
 ANALYSES = [analyze(i) for i in load_items([ROOT / "definitions"])[0]]
 
 
-
-def analysis_of(path: Path) -> Analysis:
-    items, result = load_items([path])
-    assert items, [d.message for d in result.diagnostics if d.is_error]
-    return analyze(items[0])
-
-
 @pytest.fixture(scope="module")
 def nd(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
-    path = tmp_path_factory.mktemp("nd") / "national-day.yaml"
-    path.write_text(ND_YAML, encoding="utf-8")
-    return analysis_of(path)
+    return analysis_of(tmp_path_factory.mktemp("nd"), ND_YAML, "national-day.yaml")
 
 
 @pytest.fixture
@@ -162,15 +152,13 @@ def test_queue_order_is_most_urgent_first(nd: Analysis) -> None:
 
 
 def test_the_definition_is_pinned(tmp_path: Path) -> None:
-    path = tmp_path / "national-day.yaml"
-    path.write_text(ND_YAML, encoding="utf-8")
-    analysis = analysis_of(path)
+    analysis = analysis_of(tmp_path, ND_YAML, "national-day.yaml")
     case = open_case(analysis, "张三", D0, CAL)
-    path.write_text(ND_YAML.replace("days: 3", "days: 9"), encoding="utf-8")  # a later edit
+    edited = analysis_of(tmp_path, ND_YAML.replace("days: 3", "days: 9"), "national-day.yaml")  # a later edit
     again = Case.replay(case.events)
     assert again.steps["licence"].days == 3 and again.steps["licence"].deadline == date(2021, 10, 9)
     assert case.sha256 == definition_sha256(analysis.item.source or {})
-    assert case.sha256 != definition_sha256(analysis_of(path).item.source or {})
+    assert case.sha256 != definition_sha256(edited.item.source or {})
     rebuilt = rebuild_analysis(again, load_catalog(project_catalog_dir()))
     assert rebuilt.schedule.timings == analysis.schedule.timings
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import VALID, make_tree, write
+from helpers import TREE_ITEM, VALID, make_tree, write
 
 from engine import checks
 from engine.catalog import load_catalog, project_catalog_dir
@@ -256,15 +256,6 @@ def test_every_file_of_a_tree_is_reported_in_one_run(tmp_path: Path) -> None:
 
 
 # --- catalogs of a definitions tree -------------------------------------------------
-
-TREE_ITEM = """\
-id: a
-name: 甲事项
-lead: 甲
-steps:
-  - {id: s, name: 步, department: 甲局, days: 1, materials: [通用表]}
-"""
-
 
 def test_a_tree_with_its_own_catalog_uses_it(tmp_path: Path) -> None:
     root = make_tree(tmp_path / "tree", items={"items/a.yaml": TREE_ITEM})

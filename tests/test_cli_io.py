@@ -5,19 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, lb
 
-from engine.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
 ITEM = str(ROOT / "definitions" / "start-business.yaml")
 COMMANDS = {"analyze": ["analyze", ITEM], "report": ["report", ITEM], "export": ["export", "mermaid", ITEM]}
-
-
-def lb(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))

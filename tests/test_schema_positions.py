@@ -1,6 +1,6 @@
 """JSON Schema errors mapped back to the YAML node that causes them (E201-E204).
 
-Each test changes one thing in the valid item of ``conftest.VALID`` and checks
+Each test changes one thing in the valid item of ``helpers.VALID`` and checks
 every finding of the file with its line, column and, for the ones users read
 most, the exact message.
 """
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import VALID
+from helpers import VALID
 
 from engine import schema
 from engine.loader import load_text

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, VALID, make_tree, write
+from helpers import ROOT, TREE_ITEM, VALID, lb, make_tree, write
 
-from engine.cli import main
 from engine.diagnostics import make
 from engine.validate import FileResult, Result
 
@@ -33,9 +32,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(["validate", *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return lb(capsys, "validate", *argv)
 
 
 # --- formats -------------------------------------------------------------------------
@@ -199,15 +196,6 @@ def test_colour_on_a_terminal(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 # --- catalogs ---------------------------------------------------------------------------
-
-TREE_ITEM = """\
-id: a
-name: 甲事项
-lead: 甲
-steps:
-  - {id: s, name: 步, department: 甲局, days: 1, materials: [通用表]}
-"""
-
 
 def test_catalog_option_overrides_the_lookup(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_tree(in_tmp / "mine")

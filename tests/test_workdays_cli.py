@@ -6,8 +6,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-
-from engine.cli import main
+from helpers import lb
 
 PKG = f"chinesecalendar {metadata.version('chinesecalendar')}"
 Y2035 = """\
@@ -27,12 +26,6 @@ def package_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("LIANBAN_CALENDAR_DIR", str(folder))
     return folder
-
-
-def lb(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_add_over_national_day(capsys: pytest.CaptureFixture[str]) -> None:

@@ -100,24 +100,25 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     from .common import load_valid
 
     path = _find_item(args.item)
+    on = args.on or date.today()
     items, _code = load_valid([str(path)], args.catalog)
     if not items:
         print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
         return 1
     try:
-        case = open_case(analyze(items[0]), args.applicant, args.on or date.today(), load_calendar(args.calendar))
+        case = open_case(analyze(items[0]), args.applicant, on, load_calendar(args.calendar))
     except CalendarError as exc:
         raise LianbanError(str(exc)) from exc
     case.id = store.create_case(case.events)
     if args.format == "json":
-        print(json.dumps(case.as_dict(args.on or date.today()), ensure_ascii=False, indent=2))
+        print(json.dumps(case.as_dict(on), ensure_ascii=False, indent=2))
         return 0
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
              f"  definition {case.item.get('path')} pinned, sha256 {case.sha256[:16]}…",
              f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
     lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))
-    _print_flow(case, args.on or date.today())
+    _print_flow(case, on)
     return 0
 
 

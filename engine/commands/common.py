@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 
-from ..fileio import write_atomic
+from ..fileio import blocker, write_atomic
 
 
 def add_catalog(parser: argparse.ArgumentParser) -> None:
@@ -45,12 +45,10 @@ def emit(text: str, output: str | None) -> None:
     try:
         write_atomic(output, text if text.endswith("\n") else text + "\n")
     except OSError as exc:
-        from pathlib import Path
-
         from ..diagnostics import LianbanError
 
         reason = exc.strerror or str(exc) or type(exc).__name__
-        if isinstance(exc, (FileExistsError, NotADirectoryError)):  # a file where a folder should be
-            reason = next((f"{p} is not a folder" for p in Path(output).parents if p.exists() and not p.is_dir()),
-                          reason)
+        in_the_way = blocker(output) if isinstance(exc, (FileExistsError, NotADirectoryError)) else None
+        if in_the_way is not None:
+            reason = f"{in_the_way} is not a folder"
         raise LianbanError(f"cannot write {output}: {reason}") from exc

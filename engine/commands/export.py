@@ -2,16 +2,13 @@
 
 ITEM is a definition file, or an item id looked up under ``--definitions``
 (default ``./definitions``).  Each format is an :class:`Exporter` in
-:data:`EXPORTERS`; a format whose module is not importable is left out, so
-``export bpmn`` appears as soon as ``engine/bpmn.py`` exists and provides
-``render_bpmn(analysis, flavor) -> str`` and a ``FLAVORS`` dict.
+:data:`EXPORTERS`.
 """
 from __future__ import annotations
 
 import argparse
 import difflib
 import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +40,10 @@ def _mermaid_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _bpmn_options(parser: argparse.ArgumentParser) -> None:
-    flavors = list(getattr(importlib.import_module("engine.bpmn"), "FLAVORS", {}))
-    parser.add_argument("--flavor", choices=flavors or None, default=flavors[0] if flavors else None,
-                        help="target BPMN tool" + (f" (default {flavors[0]})" if flavors else ""))
+    from ..bpmn import FLAVORS
+
+    flavors = list(FLAVORS)
+    parser.add_argument("--flavor", choices=flavors, default=flavors[0], help=f"target BPMN tool (default {flavors[0]})")
 
 
 EXPORTERS: dict[str, Exporter] = {
@@ -58,14 +56,9 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 
-def available() -> dict[str, Exporter]:
-    """The exporters whose module exists."""
-    return {name: e for name, e in EXPORTERS.items() if importlib.util.find_spec(e.module) is not None}
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
-    for name, exporter in available().items():
+    for name, exporter in EXPORTERS.items():
         p = sub.add_parser(name, help=exporter.help, description=exporter.help)
         p.add_argument("item", metavar="ITEM", help="a definition file, or an item id found under --definitions")
         p.add_argument("--definitions", metavar="DIR", default="definitions",

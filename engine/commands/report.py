@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..diagnostics import LianbanError
+from ..paths import CHECKOUT
 from .common import add_catalog, emit, load_valid, use_color
 
 
@@ -21,7 +22,7 @@ def default_definitions() -> Path:
     here = Path("definitions")
     if here.is_dir():
         return here
-    checkout = Path(__file__).resolve().parents[2] / "definitions"
+    checkout = CHECKOUT / "definitions"
     if checkout.is_dir():
         return checkout
     raise LianbanError("no definitions/ folder here: name the definitions to report on")
