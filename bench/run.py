@@ -10,6 +10,7 @@ Absolute times depend on the machine; the ratios are what to compare.
 """
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -51,11 +52,12 @@ def process_time(cmd: list[str], repeat: int = 3, env: dict[str, str] | None = N
 
 def big_items(tmp: Path, sizes: list[int]) -> None:
     print("1. Analysis of one large item (analyze() on the validated model; best of 3)")
-    print(f"   {'steps':>7} {'validate s':>11} {'analyze s':>10} {'growth':>8} {'ideal':>6}")
+    print(f"   {'steps':>7} {'validate s':>11} {'analyze s':>10} {'growth':>8} {'ideal':>6} "
+          f"{'gc off s':>9} {'growth':>8}")
     os.environ["LIANBAN_MAX_BYTES"] = str(64 * 1024 * 1024)
     import engine.loader as loader
     loader.MAX_BYTES = 64 * 1024 * 1024
-    prev: tuple[int, float] | None = None
+    prev: tuple[int, float, float] | None = None
     for n in sizes:
         path = tmp / "big" / f"big-{n}.yaml"
         path.parent.mkdir(exist_ok=True)
@@ -65,10 +67,16 @@ def big_items(tmp: Path, sizes: list[int]) -> None:
         t_validate = time.perf_counter() - t0
         assert items, [str(d) for d in result.diagnostics[:3]]
         t = best(partial(analyze, items[0]))
+        gc.disable()  # the same without the collector's passes over objects already alive
+        try:
+            t_nogc = best(partial(analyze, items[0]))
+        finally:
+            gc.enable()
         growth = f"{t / prev[1]:.2f}x" if prev else "-"
+        growth_nogc = f"{t_nogc / prev[2]:.2f}x" if prev else "-"
         ideal = f"{n / prev[0]:.0f}x" if prev else "-"
-        print(f"   {n:>7} {t_validate:>11.3f} {t:>10.3f} {growth:>8} {ideal:>6}")
-        prev = (n, t)
+        print(f"   {n:>7} {t_validate:>11.3f} {t:>10.3f} {growth:>8} {ideal:>6} {t_nogc:>9.3f} {growth_nogc:>8}")
+        prev = (n, t, t_nogc)
 
 
 def tree(tmp: Path, n_items: int) -> None:
