@@ -362,3 +362,22 @@ def test_no_day_after_the_last_date():
     with pytest.raises(CalendarError, match="no working day after 9999-12-31"):
         CAL.add_workdays(date.max, 1)
     assert CAL.add_workdays(date.max, 0) == date.max
+
+
+def test_2026_follows_the_state_council_notice_of_2025_11_04() -> None:
+    """国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04): cases opened now count on it."""
+    cal = WorkCalendar()
+    make_up = [date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9),
+               date(2026, 9, 20), date(2026, 10, 10)]
+    breaks = [(date(2026, 1, 1), date(2026, 1, 3)), (date(2026, 2, 15), date(2026, 2, 23)),
+              (date(2026, 4, 4), date(2026, 4, 6)), (date(2026, 5, 1), date(2026, 5, 5)),
+              (date(2026, 6, 19), date(2026, 6, 21)), (date(2026, 9, 25), date(2026, 9, 27)),
+              (date(2026, 10, 1), date(2026, 10, 7))]
+    assert all(cal.is_workday(d) for d in make_up)
+    for first, last in breaks:
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        assert not any(cal.is_workday(d) for d in days), (first, last)
+    # accepted on Thursday 2026-09-24, 3 working days: 09-25..27 off, 09-28, 09-29, 09-30
+    assert cal.add_workdays(date(2026, 9, 24), 3) == date(2026, 9, 30)
+    # accepted 2026-09-30: 10-01..07 off, Thursday 10-08, Friday 10-09, Saturday 10-10 is a working day
+    assert cal.add_workdays(date(2026, 9, 30), 3) == date(2026, 10, 10)
