@@ -10,10 +10,15 @@ import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .summaries import FORMATS, Formatter
-
 if TYPE_CHECKING:
     from .analysis import Analysis
+    from .summaries import Formatter
+
+# The choices of ``analyze --format``, known without importing any format (CLI start-up);
+# a test checks they are exactly the keys of all_formats().
+FORMAT_NAMES: tuple[str, ...] = ("text", "json", "markdown", "mermaid", "dot")
+# The choices of ``export bpmn --flavor``, likewise; they are the keys of engine.bpmn.FLAVORS.
+FLAVOR_NAMES: tuple[str, ...] = ("plain", "camunda7", "zeebe", "flowable")
 
 # format name -> module providing ``render(analyses) -> str``, imported on use
 _PLUGINS: dict[str, str] = {
@@ -23,6 +28,8 @@ _PLUGINS: dict[str, str] = {
 
 
 def all_formats() -> dict[str, Formatter]:
+    from .summaries import FORMATS
+
     return {**FORMATS, **{name: _imported_on_use(module_name) for name, module_name in _PLUGINS.items()}}
 
 

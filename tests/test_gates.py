@@ -23,3 +23,22 @@ def test_gate_passes(name: str) -> None:
     done = subprocess.run(GATES[name], cwd=ROOT, capture_output=True, text=True, encoding="utf-8",
                           timeout=600, check=False)
     assert done.returncode == 0, f"{' '.join(GATES[name][1:])} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+
+
+def test_cli_choices_match_the_registries() -> None:
+    """The CLI lists choices from constants so that --help imports no format; keep them in step."""
+    from engine.bpmn import FLAVORS
+    from engine.export import FLAVOR_NAMES, FORMAT_NAMES, all_formats
+
+    assert tuple(all_formats()) == FORMAT_NAMES
+    assert tuple(FLAVORS) == FLAVOR_NAMES
+
+
+def test_help_imports_no_engine_work() -> None:
+    """`lianban --help` must not load the analysis chain, YAML, or any heavy library."""
+    code = ("import sys; from engine.cli import build_parser; build_parser(); "
+            "print(' '.join(sorted(m for m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    loaded = set(out.split())
+    heavy = {"yaml", "jsonschema", "networkx", "rich", "transitions", "engine.analysis", "engine.loader"}
+    assert loaded.isdisjoint(heavy), sorted(loaded & heavy)

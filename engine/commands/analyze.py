@@ -7,10 +7,10 @@ from .common import add_catalog, load_valid
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..export import all_formats
+    from ..export import FORMAT_NAMES
 
     parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
-    parser.add_argument("--format", choices=list(all_formats()), default="text")
+    parser.add_argument("--format", choices=FORMAT_NAMES, default="text")
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     add_catalog(parser)
 

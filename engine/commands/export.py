@@ -40,9 +40,9 @@ def _mermaid_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _bpmn_options(parser: argparse.ArgumentParser) -> None:
-    from ..bpmn import FLAVORS
+    from ..export import FLAVOR_NAMES
 
-    flavors = list(FLAVORS)
+    flavors = list(FLAVOR_NAMES)
     parser.add_argument("--flavor", choices=flavors, default=flavors[0], help=f"target BPMN tool (default {flavors[0]})")
 
 
