@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.analysis import analyze
-from engine.cases import Case, Event, StepState, open_case
-from engine.store import SQLiteStore, load_case, transact
-from engine.validate import load_items
-from engine.workdays import WorkCalendar
+from engine.cases.machine import Case, Event, StepState, open_case
+from engine.cases.store import SQLiteStore, load_case, transact
+from engine.flow.analysis import analyze
+from engine.validation.tree import load_items
+from engine.workdays.calendar import WorkCalendar
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = WorkCalendar()

@@ -3,7 +3,7 @@
     python bench/hostile.py
 
 Each attack is written to a temporary folder and validated in a fresh process
-by ``engine.validate.validate_paths``, after a warm-up on a real definition (so
+by ``engine.validation.tree.validate_paths``, after a warm-up on a real definition (so
 imports and the catalog do not count).  The table shows the time of that one
 call (``time.perf_counter``), the process's peak RSS, the RSS after the warm-up
 and the codes the file got.  ``tests/test_hostile.py`` asserts the bounds
@@ -53,7 +53,7 @@ def _long_line(d: Path) -> bytes:
 
 
 def _many_keys(d: Path) -> bytes:
-    from engine import loader
+    from engine.validation import loader
 
     out, size, n = [b"id: x\n"], 6, 0
     while size < loader.MAX_BYTES - 32:
@@ -66,7 +66,7 @@ def _many_keys(d: Path) -> bytes:
 
 def _many_values_under_budget(d: Path) -> bytes:
     # the most values the node budget lets through, each costing the schema a check
-    from engine import loader
+    from engine.validation import loader
 
     n = min(loader.MAX_NODES, loader.MAX_BYTES // loader.BYTES_PER_NODE) - 40
     return ("id: x\nname: n\nlead: 市场监管局\nsteps: [{id: a, name: a, department: 市场监管局, days: 1}]\n"
@@ -117,7 +117,7 @@ ATTACKS: dict[str, tuple[str, Callable[[Path], bytes | Path]]] = {
 
 _CHILD = """
 import json, resource, sys, time
-from engine.validate import validate_paths
+from engine.validation.tree import validate_paths
 
 def peak_mb():
     # VmHWM is this process's own high-water mark; ru_maxrss would carry the parent's

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import ROOT, item_yaml, write_tree
 
-from engine.analysis import analyze
-from engine.validate import load_items
+from engine.flow.analysis import analyze
+from engine.validation.tree import load_items
 
 
 def best(fn: Callable[[], object], repeat: int = 3) -> float:
@@ -55,7 +55,7 @@ def big_items(tmp: Path, sizes: list[int]) -> None:
     print(f"   {'steps':>7} {'validate s':>11} {'analyze s':>10} {'growth':>8} {'ideal':>6} "
           f"{'gc off s':>9} {'growth':>8}")
     os.environ["LIANBAN_MAX_BYTES"] = str(64 * 1024 * 1024)
-    import engine.loader as loader
+    import engine.validation.loader as loader
     loader.MAX_BYTES = 64 * 1024 * 1024
     prev: tuple[int, float, float] | None = None
     for n in sizes:
@@ -90,8 +90,8 @@ def tree(tmp: Path, n_items: int) -> None:
                 yaml.load(fh, Loader=yaml.CSafeLoader)
 
     def ours() -> None:
-        import engine.catalog
-        engine.catalog._CACHE.clear()
+        import engine.validation.catalog
+        engine.validation.catalog._CACHE.clear()
         items, result = load_items([directory])
         assert len(items) == n_items, result.diagnostics[:3]
         for item in items:

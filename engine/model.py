@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import Material
-from .loader import Positions
+from engine.validation.catalog import Material
+from engine.validation.loader import Positions
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from helpers import write
 
-from engine.diagnostics import Diagnostic
-from engine.validate import validate_paths
+from engine.validation.diagnostics import Diagnostic
+from engine.validation.tree import validate_paths
 
 Expected = tuple[int, int, str] | tuple[int, int, str, str]
 

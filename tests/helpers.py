@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.analysis import Analysis, analyze
 from engine.cli import main
-from engine.validate import load_items
+from engine.flow.analysis import Analysis, analyze
+from engine.validation.tree import load_items
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "definitions" / "catalog"

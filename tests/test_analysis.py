@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.analysis import analyze, total
-from engine.catalog import Material
 from engine.cli import main
+from engine.flow.analysis import analyze, total
 from engine.model import Item, Step
-from engine.validate import load_items
+from engine.validation.catalog import Material
+from engine.validation.tree import load_items
 
 CATALOG_DEPARTMENTS = """\
 departments:

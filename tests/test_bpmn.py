@@ -22,14 +22,14 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.analysis import Analysis, analyze
-from engine.bpmn import BPMN_NS, FLAVORS, render_bpmn
-from engine.bpmn_camunda7 import CAMUNDA_NS, juel_literal
-from engine.bpmn_flowable import FLOWABLE_NS
-from engine.bpmn_zeebe import MODELER_NS, ZEEBE_NS, feel_string
-from engine.diagnostics import LianbanError
+from engine.flow.analysis import Analysis, analyze
 from engine.model import Item, Step
-from engine.validate import load_items
+from engine.outputs.bpmn.camunda7 import CAMUNDA_NS, juel_literal
+from engine.outputs.bpmn.flowable import FLOWABLE_NS
+from engine.outputs.bpmn.writer import BPMN_NS, FLAVORS, render_bpmn
+from engine.outputs.bpmn.zeebe import MODELER_NS, ZEEBE_NS, feel_string
+from engine.validation.diagnostics import LianbanError
+from engine.validation.tree import load_items
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"

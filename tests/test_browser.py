@@ -31,9 +31,9 @@ from typing import Any
 import pytest
 from helpers import CATALOG, PROMISED, ROOT, SINGLE
 
-from engine.analysis import analyze
-from engine.site import build, publish
-from engine.validate import load_items
+from engine.flow.analysis import analyze
+from engine.outputs.html.pages import build, publish
+from engine.validation.tree import load_items
 
 DEFINITIONS = ROOT / "definitions"
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
@@ -282,7 +282,7 @@ def test_gantt_texts_never_overlap_as_drawn(browser: Chromium, tmp_path: Path) -
     import math
     from datetime import date
 
-    from engine.workdays import WorkCalendar
+    from engine.workdays.calendar import WorkCalendar
 
     crowded = {"narrow.yaml": SINGLE.replace("steps:", "commitment: 10\nsteps:"),  # the margin, and a commitment
                "promised.yaml": PROMISED.replace("commitment: 5", "commitment: 5.5")}  # a commitment inside the notes

@@ -10,8 +10,7 @@ from helpers import ND_YAML, ROOT, analysis_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.analysis import Analysis, analyze
-from engine.cases import (
+from engine.cases.machine import (
     ACTIONS,
     STEP_MACHINE,
     Case,
@@ -26,9 +25,10 @@ from engine.cases import (
     open_case,
     rebuild_analysis,
 )
-from engine.catalog import load_catalog, project_catalog_dir
-from engine.validate import load_items
-from engine.workdays import WorkCalendar
+from engine.flow.analysis import Analysis, analyze
+from engine.validation.catalog import load_catalog, project_catalog_dir
+from engine.validation.tree import load_items
+from engine.workdays.calendar import WorkCalendar
 
 CAL = WorkCalendar()  # the package's calendar only: independent of definitions/calendar
 D0 = date(2021, 9, 29)  # a Wednesday before National Day 2021

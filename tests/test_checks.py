@@ -8,11 +8,11 @@ from typing import Any
 
 from helpers import TREE_ITEM, VALID, make_tree, write
 
-from engine import checks
-from engine.catalog import load_catalog, project_catalog_dir
-from engine.checks import check_item
-from engine.loader import load_text
-from engine.validate import validate_paths
+from engine.validation import checks
+from engine.validation.catalog import load_catalog, project_catalog_dir
+from engine.validation.checks import check_item
+from engine.validation.loader import load_text
+from engine.validation.tree import validate_paths
 
 Check = Callable[..., Any]
 

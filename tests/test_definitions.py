@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.analysis import analyze
-from engine.catalog import load_catalog, project_catalog_dir
-from engine.validate import validate_paths
+from engine.flow.analysis import analyze
+from engine.validation.catalog import load_catalog, project_catalog_dir
+from engine.validation.tree import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 # our loader keeps keys as text (YAML 1.1 would read the key `no` as false)

@@ -1,4 +1,4 @@
-"""docs/codes.md documents every code of engine.diagnostics.CODES, and only those, and
+"""docs/codes.md documents every code of engine.validation.diagnostics.CODES, and only those, and
 every example in it prints exactly the findings the page shows."""
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from engine import loader
-from engine.analysis import analyze
 from engine.cli import main
-from engine.diagnostics import CODES
-from engine.reporters import text as text_report
-from engine.validate import validate_paths
+from engine.flow.analysis import analyze
+from engine.outputs.findings import text as text_report
+from engine.validation import loader
+from engine.validation.diagnostics import CODES
+from engine.validation.tree import validate_paths
 
 DOC = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
 HEADING = re.compile(r"^## (\S+) (.+)$", re.MULTILINE)

@@ -44,7 +44,7 @@ def test_readme_portfolio_table_is_current(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_authoring_guide_lists_every_code() -> None:
-    from engine.diagnostics import CODES
+    from engine.validation.diagnostics import CODES
 
     text = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
     listed = re.findall(r"^\| \[([EWI]\d{3})\]", text, re.M)

@@ -27,8 +27,8 @@ def test_gate_passes(name: str) -> None:
 
 def test_cli_choices_match_the_registries() -> None:
     """The CLI lists choices from constants so that --help imports no format; keep them in step."""
-    from engine.bpmn import FLAVORS
-    from engine.export import FLAVOR_NAMES, FORMAT_NAMES, all_formats
+    from engine.outputs import FLAVOR_NAMES, FORMAT_NAMES, all_formats
+    from engine.outputs.bpmn.writer import FLAVORS
 
     assert tuple(all_formats()) == FORMAT_NAMES
     assert tuple(FLAVORS) == FLAVOR_NAMES
@@ -40,5 +40,5 @@ def test_help_imports_no_engine_work() -> None:
             "print(' '.join(sorted(m for m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     loaded = set(out.split())
-    heavy = {"yaml", "jsonschema", "networkx", "rich", "transitions", "engine.analysis", "engine.loader"}
+    heavy = {"yaml", "jsonschema", "networkx", "rich", "transitions", "engine.flow.analysis", "engine.validation.loader"}
     assert loaded.isdisjoint(heavy), sorted(loaded & heavy)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.validate import validate_paths
+from engine.validation.tree import validate_paths
 
 CASES = Path(__file__).resolve().parent / "cases" / "invalid"
 NAMES = sorted(p.stem for p in CASES.glob("*.yaml"))

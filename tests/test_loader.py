@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import loader
 from engine.cli import main
-from engine.diagnostics import LianbanError
-from engine.loader import load_bytes, load_file, load_text
+from engine.validation import loader
+from engine.validation.diagnostics import LianbanError
+from engine.validation.loader import load_bytes, load_file, load_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -312,7 +312,7 @@ def test_a_bad_size_limit_is_refused_at_the_first_load_not_at_import(
 @pytest.mark.parametrize("value", [0, -5, True, 2 * 1024 ** 3])
 def test_a_bad_size_limit_set_in_code_is_refused_too(monkeypatch: pytest.MonkeyPatch, value: int) -> None:
     monkeypatch.setattr(loader, "MAX_BYTES", value)
-    with pytest.raises(LianbanError, match="engine.loader.MAX_BYTES"):
+    with pytest.raises(LianbanError, match="engine.validation.loader.MAX_BYTES"):
         load_bytes(b"a: 1\n")
 
 

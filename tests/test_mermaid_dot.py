@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from helpers import CATALOG, ROOT, analysis_of
 
-from engine import dot, mermaid
-from engine.analysis import analyze
 from engine.cli import main
-from engine.validate import load_items
+from engine.flow.analysis import analyze
+from engine.outputs import dot, mermaid
+from engine.validation.tree import load_items
 
 DEMO = """\
 id: demo
@@ -309,6 +309,6 @@ def test_export_by_file_and_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_export_offers_every_format() -> None:
-    from engine.commands.export import EXPORTERS
+    from engine.cli.export import EXPORTERS
 
     assert set(EXPORTERS) == {"mermaid", "dot", "bpmn"}

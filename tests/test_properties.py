@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.cli import main
-from engine.diagnostics import CODES
-from engine.loader import load_bytes, load_text
-from engine.validate import validate_paths
+from engine.validation.diagnostics import CODES
+from engine.validation.loader import load_bytes, load_text
+from engine.validation.tree import validate_paths
 
 REAL = sorted((ROOT / "definitions").glob("*.yaml")) + [ROOT / "examples" / "broken.yaml"]
 SOURCES = [p.read_bytes() for p in REAL]

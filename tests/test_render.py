@@ -14,12 +14,12 @@ from typing import ClassVar
 import pytest
 from helpers import CATALOG, ND_YAML, PROMISED, ROOT, SINGLE, analysis_of
 
-from engine.analysis import Analysis, analyze
 from engine.cli import main
-from engine.site import MANIFEST, SiteError, build, index_page, item_page, publish
-from engine.svg import serial_order, text_width, wrap
-from engine.validate import load_items
-from engine.workdays import WorkCalendar, default_calendar_dir
+from engine.flow.analysis import Analysis, analyze
+from engine.outputs.html.pages import MANIFEST, SiteError, build, index_page, item_page, publish
+from engine.outputs.html.svg import serial_order, text_width, wrap
+from engine.validation.tree import load_items
+from engine.workdays.calendar import WorkCalendar, default_calendar_dir
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from helpers import VALID
 
-from engine import schema
-from engine.loader import load_text
+from engine.validation import schema
+from engine.validation.loader import load_text
 
 Check = Callable[..., Any]
 

@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
-from engine import store as store_mod
-from engine.analysis import analyze
-from engine.cases import Case, Event, StepState, TransitionError, open_case
-from engine.store import (
+from engine.cases import store as store_mod
+from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.store import (
     ConflictError,
     MemoryStore,
     PostgresStore,
@@ -32,8 +31,9 @@ from engine.store import (
     open_store,
     transact,
 )
-from engine.validate import load_items
-from engine.workdays import WorkCalendar
+from engine.flow.analysis import analyze
+from engine.validation.tree import load_items
+from engine.workdays.calendar import WorkCalendar
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = WorkCalendar()
@@ -364,9 +364,9 @@ def test_transacts_last_try_holds_the_write_lock(tmp_path: Path, monkeypatch: py
 WRITER = r"""
 import sys
 from datetime import date
-from engine.cases import StepState
-from engine.store import ConflictError, load_case, open_store, transact
-from engine.workdays import WorkCalendar
+from engine.cases.machine import StepState
+from engine.cases.store import ConflictError, load_case, open_store, transact
+from engine.workdays.calendar import WorkCalendar
 
 db, case_id, mode, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 store, cal, ok, conflicts = open_store(db), WorkCalendar(), 0, 0

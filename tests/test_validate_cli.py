@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, TREE_ITEM, VALID, lb, make_tree, write
 
-from engine.diagnostics import make
-from engine.validate import FileResult, Result
+from engine.validation.diagnostics import make
+from engine.validation.tree import FileResult, Result
 
 ERRORS = VALID.replace("    department: 市场监管局", "    department: 市场监督局")  # E304 at 12:17
 WARNINGS = VALID.replace("partners: [税务局]", "partners: [税务局, 公安局]")  # W321 at 4:17
@@ -183,7 +183,7 @@ def test_colour_when_forced_and_never_with_no_color(in_tmp: Path, capsys: pytest
 
 
 def test_colour_on_a_terminal(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.commands import common
+    from engine.cli import common
 
     class Tty:
         def isatty(self) -> bool:

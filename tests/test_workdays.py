@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import engine.workdays as wd
-from engine.workdays import CalendarError, WorkCalendar, YearSource, default_calendar_dir
+import engine.workdays.calendar as wd
+from engine.workdays.calendar import CalendarError, WorkCalendar, YearSource, default_calendar_dir
 
 CAL = WorkCalendar()  # package only: independent of definitions/calendar
 
@@ -271,7 +271,7 @@ def test_default_calendar_dir(tmp_path, monkeypatch):
     monkeypatch.chdir(project / "sub")
     assert default_calendar_dir() == (project / "definitions" / "calendar").resolve()
     monkeypatch.chdir(tmp_path)
-    checkout = Path(wd.__file__).resolve().parents[1] / "definitions" / "calendar"
+    checkout = Path(wd.__file__).resolve().parents[2] / "definitions" / "calendar"
     assert default_calendar_dir() == (checkout if checkout.is_dir() else None)
 
 

@@ -1,0 +1,444 @@
+"""Cases (办件): one item's optimized flow run for one applicant, as an event-sourced state machine.
+
+A case is rebuilt from its events by :meth:`Case.replay`; every change goes through
+:meth:`Case.fire`, which checks the move, returns the new :class:`Event` and applies it.
+The legal moves of a step and of a case are the ``transitions`` tables below (states are
+enums); the machines are shared and attach nothing to the models, so the whole API is
+``case.fire("approve", step=..., department=..., on=...)``. An illegal move raises
+:class:`TransitionError` with a one-line message and leaves the case unchanged.
+
+The ``opened`` event pins everything the case needs (the raw definition and its sha256,
+the schedule, the deadlines, the merged material list), so a later edit of the YAML or
+of the catalog never changes a running case, and replay needs no calendar: a
+``resubmitted`` event records the paused working days and the deadlines they moved.
+See docs/cases.md.
+"""
+from __future__ import annotations
+
+import difflib
+import enum
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from transitions import Machine
+
+if TYPE_CHECKING:
+    from engine.flow.analysis import Analysis
+    from engine.validation.catalog import Catalog
+    from engine.workdays.calendar import WorkCalendar
+
+__all__ = [
+    "ACTIONS",
+    "Case",
+    "CaseState",
+    "Event",
+    "StepRun",
+    "StepState",
+    "TransitionError",
+    "by_urgency",
+    "definition_sha256",
+    "illegal_states",
+    "open_case",
+    "rebuild_analysis",
+]
+
+
+class TransitionError(Exception):
+    """A move the case does not allow. The message is one user-facing line."""
+
+
+class StepState(enum.Enum):
+    WAITING = "waiting"    # a step it depends on is not approved yet
+    READY = "ready"        # the department may accept it
+    ACCEPTED = "accepted"  # 受理: the department's clock runs
+    RETURNED = "returned"  # 补正: the applicant must correct something; the clock stops
+    APPROVED = "approved"  # 办结
+    REFUSED = "refused"    # 不予许可: ends the case as refused
+
+
+class CaseState(enum.Enum):
+    OPEN = "open"                # no step accepted yet
+    IN_PROGRESS = "in_progress"  # from the first acceptance
+    COMPLETED = "completed"      # every step approved
+    REFUSED = "refused"          # a step was refused
+    WITHDRAWN = "withdrawn"      # the applicant withdrew
+
+    @property
+    def closed(self) -> bool:
+        return self in _CLOSED
+
+
+_CLOSED = frozenset({CaseState.COMPLETED, CaseState.REFUSED, CaseState.WITHDRAWN})
+_S, _C = StepState, CaseState
+
+STEP_TRANSITIONS: tuple[dict[str, Any], ...] = (
+    {"trigger": "unblock", "source": _S.WAITING, "dest": _S.READY},  # internal: the last dependency was approved
+    {"trigger": "accept", "source": _S.READY, "dest": _S.ACCEPTED},
+    {"trigger": "approve", "source": _S.ACCEPTED, "dest": _S.APPROVED},
+    {"trigger": "return", "source": _S.ACCEPTED, "dest": _S.RETURNED},
+    {"trigger": "resubmit", "source": _S.RETURNED, "dest": _S.ACCEPTED},
+    {"trigger": "refuse", "source": [_S.ACCEPTED, _S.RETURNED], "dest": _S.REFUSED},
+)
+CASE_TRANSITIONS: tuple[dict[str, Any], ...] = (
+    {"trigger": "start", "source": _C.OPEN, "dest": _C.IN_PROGRESS},
+    {"trigger": "complete", "source": _C.IN_PROGRESS, "dest": _C.COMPLETED},
+    {"trigger": "refuse", "source": _C.IN_PROGRESS, "dest": _C.REFUSED},
+    {"trigger": "withdraw", "source": [_C.OPEN, _C.IN_PROGRESS], "dest": _C.WITHDRAWN},
+)
+# model=None: the machines hold the tables; models are plain objects with a `state`.
+STEP_MACHINE = Machine(model=None, states=StepState, transitions=list(STEP_TRANSITIONS), initial=_S.WAITING,
+                       auto_transitions=False)
+CASE_MACHINE = Machine(model=None, states=CaseState, transitions=list(CASE_TRANSITIONS), initial=_C.OPEN,
+                       auto_transitions=False)
+
+# public action -> the event type it records
+ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return": "returned",
+                           "resubmit": "resubmitted", "refuse": "refused", "withdraw": "withdrawn"}
+_ACTION_OF = {v: k for k, v in ACTIONS.items()}
+_PAST = {"accept": "accepted", "approve": "approved", "return": "returned for correction",
+         "resubmit": "resubmitted", "refuse": "refused"}
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int                 # 1, 2, ... within the case
+    type: str                # "opened" or a value of ACTIONS
+    payload: dict[str, Any]
+    at: str | None = None    # when the store recorded it (UTC, ISO 8601); None before
+
+
+@dataclass(eq=False)
+class StepRun:
+    """One step of a running case."""
+    id: str
+    name: str
+    department: str
+    days: float
+    needs: tuple[str, ...]     # every step it depends on (from `needs` and produced materials)
+    latest_finish: float       # working days from opening, from the optimized schedule
+    earliest_finish: float
+    planned: date              # opened_on + earliest finish: when it is done if nothing waits
+    deadline: date             # opened_on + latest finish (+ paused days): keeps the whole item on time
+    state: StepState = StepState.WAITING
+    accepted_on: date | None = None
+    approved_on: date | None = None
+    returned_on: date | None = None
+    refused_on: date | None = None
+    paused_days: int = 0       # working days spent in 补正 (own pauses only)
+    reason: str | None = None  # of the last return or refusal
+
+    def as_dict(self) -> dict[str, Any]:
+        def iso(d: date | None) -> str | None:
+            return d.isoformat() if d else None
+        return {"id": self.id, "name": self.name, "department": self.department, "state": self.state.value,
+                "days": _num(self.days), "needs": list(self.needs), "earliest_finish": _num(self.earliest_finish),
+                "latest_finish": _num(self.latest_finish), "planned": iso(self.planned),
+                "deadline": iso(self.deadline), "accepted_on": iso(self.accepted_on),
+                "approved_on": iso(self.approved_on), "returned_on": iso(self.returned_on),
+                "refused_on": iso(self.refused_on), "paused_days": self.paused_days, "reason": self.reason}
+
+
+def _num(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else x
+
+
+def definition_sha256(raw: dict[str, Any]) -> str:
+    """sha256 of the definition's canonical JSON (sorted keys, UTF-8, no spaces)."""
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Case:
+    """The live state of one case; build it with :func:`open_case` or :meth:`Case.replay`."""
+
+    def __init__(self, opened: Event, case_id: str | None = None) -> None:
+        if opened.type != "opened" or opened.seq != 1:
+            raise TransitionError(f"a case's first event must be 'opened' with seq 1, not {opened.type!r} #{opened.seq}")
+        p = opened.payload
+        self.id = case_id
+        self.events: list[Event] = [opened]
+        self.state = CaseState.OPEN
+        self.item: dict[str, Any] = dict(p["item"])
+        self.applicant: str = p["applicant"]
+        self.opened_on = date.fromisoformat(p["on"])
+        self.closed_on: date | None = None
+        self.last_on = self.opened_on
+        self.sha256: str = p["sha256"]
+        self.definition: dict[str, Any] = p["definition"]
+        self.materials: list[dict[str, Any]] = p["materials"]
+        self.calendar: dict[str, str] = p.get("calendar", {})
+        self.steps: dict[str, StepRun] = {}
+        for s in p["steps"]:  # topological order
+            run = StepRun(s["id"], s["name"], s["department"], float(s["days"]), tuple(s["needs"]),
+                          float(s["latest_finish"]), float(s["earliest_finish"]),
+                          date.fromisoformat(s["planned"]), date.fromisoformat(s["deadline"]))
+            run.state = StepState.WAITING if run.needs else StepState.READY
+            self.steps[run.id] = run
+        self.successors: dict[str, list[str]] = {sid: [] for sid in self.steps}
+        for run in self.steps.values():
+            for n in run.needs:
+                self.successors[n].append(run.id)
+
+    # -- building -------------------------------------------------------------------
+    @classmethod
+    def replay(cls, events: Iterable[Event], case_id: str | None = None) -> Case:
+        it = iter(events)
+        try:
+            case = cls(next(it), case_id)
+        except StopIteration:
+            raise TransitionError(f"case {case_id or '?'} has no events") from None
+        for event in it:
+            case.apply(event)
+        return case
+
+    @property
+    def seq(self) -> int:
+        return self.events[-1].seq
+
+    @property
+    def name(self) -> str:
+        return f"case {self.id}" if self.id is not None else "the case"
+
+    # -- moves ----------------------------------------------------------------------
+    def fire(self, action: str, *, step: str | None = None, department: str | None = None, on: date | None = None,
+             reason: str | None = None, calendar: WorkCalendar | None = None) -> Event:
+        """Check and apply one move; return its event (for the store to append)."""
+        on = on or date.today()
+        run = self.check(action, step=step, department=department, on=on, reason=reason)
+        payload: dict[str, Any] = {"on": on.isoformat()}
+        if run is not None:
+            payload.update(step=run.id, department=run.department)
+        if reason:
+            payload["reason"] = reason
+        if action == "resubmit" and run is not None and run.returned_on is not None:
+            cal = calendar or _default_calendar()
+            paused = max(0, cal.workdays_between(run.returned_on, on))
+            payload["paused_days"] = paused
+            payload["deadlines"] = self._pushed_deadlines(run.id, paused, cal)
+        event = Event(self.seq + 1, ACTIONS[action], payload)
+        self.apply(event)
+        return event
+
+    def check(self, action: str, *, step: str | None = None, department: str | None = None,
+              on: date | None = None, reason: str | None = None) -> StepRun | None:
+        """Raise TransitionError unless `action` is legal now; return the step it acts on."""
+        if action not in ACTIONS:
+            raise TransitionError(f"unknown action '{action}'; use one of {', '.join(ACTIONS)}")
+        if self.state.closed:
+            when = f" on {self.closed_on}" if self.closed_on else ""
+            raise TransitionError(f"{self.name} is {self.state.value}{when}: no further action is possible")
+        if on is not None and on < self.last_on:
+            raise TransitionError(f"{on} is before {self.name}'s last action ({self.last_on}); "
+                                  f"actions are recorded in date order")
+        if action == "withdraw":
+            return None
+        if not step:
+            raise TransitionError(f"{action} needs a step")
+        run = self.steps.get(step)
+        if run is None:
+            hint = difflib.get_close_matches(step, list(self.steps), n=1)
+            did = f"did you mean '{hint[0]}'? " if hint else ""
+            raise TransitionError(f"no step '{step}' in item {self.item['id']}; {did}steps: {', '.join(self.steps)}")
+        if not department:
+            raise TransitionError(f"{action} needs the acting department")
+        if department != run.department:
+            raise TransitionError(f"{department} cannot act on step '{run.id}' ({run.department})")
+        if action in ("return", "refuse") and not (reason and reason.strip()):
+            what = "what the applicant must correct (一次性告知)" if action == "return" else "the grounds for refusal"
+            raise TransitionError(f"{action} needs a reason: {what}")
+        if run.state is StepState.WAITING:
+            open_ = [f"'{n}' ({self.steps[n].state.value})" for n in run.needs
+                     if self.steps[n].state is not StepState.APPROVED]
+            raise TransitionError(f"step '{run.id}' cannot be {_PAST[action]} yet: it waits for {', '.join(open_)}")
+        sources = STEP_MACHINE.events[action].transitions
+        if run.state.name not in sources:
+            allowed = " or ".join(StepState[s].value for s in sources)
+            raise TransitionError(f"step '{run.id}' is {run.state.value}: only a step that is {allowed} "
+                                  f"can be {_PAST[action]}")
+        return run
+
+    def apply(self, event: Event) -> None:
+        """Apply a recorded event (checked again: a bad log fails loudly, never silently)."""
+        if event.seq != self.seq + 1:
+            raise TransitionError(f"{self.name}: event #{event.seq} does not follow #{self.seq}")
+        action = _ACTION_OF.get(event.type)
+        if action is None:
+            raise TransitionError(f"{self.name}: unknown event type '{event.type}' at #{event.seq}")
+        p = event.payload
+        on = date.fromisoformat(p["on"])
+        run = self.check(action, step=p.get("step"), department=p.get("department"), on=on, reason=p.get("reason"))
+        if run is None:  # withdraw
+            CASE_MACHINE.events["withdraw"].trigger(self)
+            self.closed_on = on
+        else:
+            STEP_MACHINE.events[action].trigger(run)
+            self._effects(action, run, on, p)
+        self.last_on = on
+        self.events.append(event)
+
+    def _effects(self, action: str, run: StepRun, on: date, p: dict[str, Any]) -> None:
+        if action == "accept":
+            run.accepted_on = on
+            if self.state is CaseState.OPEN:
+                CASE_MACHINE.events["start"].trigger(self)
+        elif action == "approve":
+            run.approved_on = on
+            for succ in self.successors[run.id]:
+                if all(self.steps[n].state is StepState.APPROVED for n in self.steps[succ].needs):
+                    STEP_MACHINE.events["unblock"].trigger(self.steps[succ])
+            if all(s.state is StepState.APPROVED for s in self.steps.values()):
+                CASE_MACHINE.events["complete"].trigger(self)
+                self.closed_on = on
+        elif action == "return":
+            run.returned_on, run.reason = on, p["reason"]
+        elif action == "resubmit":
+            run.paused_days += int(p.get("paused_days", 0))
+            run.returned_on = None
+            for sid, d in p.get("deadlines", {}).items():
+                self.steps[sid].deadline = date.fromisoformat(d)
+        elif action == "refuse":
+            run.refused_on, run.reason = on, p["reason"]
+            CASE_MACHINE.events["refuse"].trigger(self)
+            self.closed_on = on
+
+    def _pushed_deadlines(self, step_id: str, paused: int, cal: WorkCalendar) -> dict[str, str]:
+        """Deadlines after `step_id` pauses `paused` more working days: the step and every step
+        after it move by the longest chain of pauses that leads to them."""
+        own = {sid: r.paused_days for sid, r in self.steps.items()}
+        own[step_id] += paused
+        shift: dict[str, int] = {}
+        out: dict[str, str] = {}
+        for sid, r in self.steps.items():  # topological order
+            shift[sid] = own[sid] + max((shift[n] for n in r.needs), default=0)
+            new = cal.add_workdays(self.opened_on, r.latest_finish + shift[sid])
+            if new != r.deadline:
+                out[sid] = new.isoformat()
+        return out
+
+    # -- queries --------------------------------------------------------------------
+    def paused(self, step_id: str) -> bool:
+        """True while the step or a step it depends on (transitively) is returned for correction."""
+        if step_id not in self.steps:
+            raise KeyError(step_id)
+        return step_id in self.paused_steps()
+
+    def paused_steps(self) -> frozenset[str]:
+        """Every step whose clock is stopped: the returned steps and all the steps after them.
+
+        One walk over the successor edges from the returned steps (each step and edge at most once,
+        no recursion), so a deep lattice of steps costs linear time, not one path per route.
+        """
+        todo = [sid for sid, r in self.steps.items() if r.state is StepState.RETURNED]
+        seen = set(todo)
+        while todo:
+            for succ in self.successors[todo.pop()]:
+                if succ not in seen:
+                    seen.add(succ)
+                    todo.append(succ)
+        return frozenset(seen)
+
+    def overdue(self, on: date) -> list[StepRun]:
+        """Open steps past their deadline on `on` (a paused branch's clock is stopped)."""
+        if self.state.closed:
+            return []
+        paused = self.paused_steps()
+        return [r for r in self.steps.values() if r.state in (StepState.WAITING, StepState.READY, StepState.ACCEPTED)
+                and r.deadline < on and r.id not in paused]
+
+    def todo(self, department: str) -> list[tuple[str, StepRun]]:
+        """(action, step) the department must do now: ready steps to accept, accepted ones to approve."""
+        if self.state.closed:
+            return []
+        want = {StepState.READY: "accept", StepState.ACCEPTED: "approve"}
+        return [(want[r.state], r) for r in self.steps.values() if r.department == department and r.state in want]
+
+    def as_dict(self, on: date | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "item": self.item, "sha256": self.sha256, "applicant": self.applicant,
+               "state": self.state.value, "opened_on": self.opened_on.isoformat(),
+               "closed_on": self.closed_on.isoformat() if self.closed_on else None, "seq": self.seq,
+               "materials": self.materials, "calendar": self.calendar,
+               "steps": [r.as_dict() for r in self.steps.values()]}
+        if on is not None:
+            out["overdue"] = [r.id for r in self.overdue(on)]
+        return out
+
+
+def _default_calendar() -> WorkCalendar:
+    from engine.workdays.calendar import WorkCalendar, default_calendar_dir
+    return WorkCalendar.from_dir(default_calendar_dir())
+
+
+def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None) -> Case:
+    """A new case of the analysed item (not stored yet: pass ``case.events`` to the store)."""
+    if not applicant or not applicant.strip():
+        raise TransitionError("a case needs the applicant's name")
+    cal = calendar or _default_calendar()
+    item, sched = analysis.item, analysis.schedule
+    raw = item.source or {}
+    steps: list[dict[str, Any]] = []
+    for sid in (n for stage in sched.stages for n in stage):
+        s, t = item.step(sid), sched[sid]
+        steps.append({"id": s.id, "name": s.name, "department": s.department, "days": s.days,
+                      "needs": list(sched.predecessors[sid]), "earliest_finish": t.earliest_finish,
+                      "latest_finish": t.latest_finish,
+                      "planned": cal.add_workdays(on, t.earliest_finish).isoformat(),
+                      "deadline": cal.add_workdays(on, t.latest_finish).isoformat()})
+    last = max([date.fromisoformat(s["deadline"]) for s in steps], default=on)
+    payload = {
+        "on": on.isoformat(), "applicant": applicant.strip(),
+        "item": {"id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
+                 "path": item.path, "optimized_days": _num(sched.length)},
+        "sha256": definition_sha256(raw), "definition": raw,
+        "materials": [{"id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments)}
+                      for m in analysis.applicant_materials],
+        "calendar": {str(y): cal.source(y).detail for y in cal.years_consulted(on, last)},
+        "steps": steps,
+    }
+    return Case(Event(1, "opened", payload))
+
+
+def rebuild_analysis(case: Case, catalog: Catalog) -> Analysis:
+    """The analysis of the pinned definition (re-checked against `catalog`), never the file on disk."""
+    from engine.flow.analysis import analyze
+    from engine.validation.checks import check_item
+    from engine.validation.loader import Positions
+
+    diags, item = check_item(case.item.get("path") or case.item["id"], case.definition, Positions(), catalog)
+    if item is None:
+        first = next(d for d in diags if d.is_error)
+        raise TransitionError(f"{case.name}: the pinned definition no longer checks: {first.message}")
+    return analyze(item)
+
+
+def illegal_states(case: Case) -> list[str]:
+    """Invariants a case must always keep (empty when sound); used by tests and `replay` audits."""
+    bad = []
+    for r in case.steps.values():
+        if r.state is not StepState.WAITING and any(case.steps[n].state is not StepState.APPROVED for n in r.needs):
+            bad.append(f"step '{r.id}' is {r.state.value} before its dependencies are approved")
+        if r.state is StepState.WAITING and r.needs and all(case.steps[n].state is StepState.APPROVED for n in r.needs):
+            bad.append(f"step '{r.id}' still waits though its dependencies are approved")
+    states = {r.state for r in case.steps.values()}
+    if (case.state is CaseState.COMPLETED) != (states == {StepState.APPROVED}):
+        bad.append(f"case is {case.state.value} with steps {sorted(s.value for s in states)}")
+    if (StepState.REFUSED in states) != (case.state is CaseState.REFUSED):
+        bad.append(f"case is {case.state.value} with a refused step" if StepState.REFUSED in states
+                   else "case is refused without a refused step")
+    if case.state is CaseState.OPEN and states - {StepState.WAITING, StepState.READY}:
+        bad.append("case is open but a step was accepted")
+    return bad
+
+
+def by_urgency(pairs: Iterable[tuple[Case, StepRun]]) -> list[tuple[Case, StepRun]]:
+    """Most urgent first: earliest deadline, then case number, then flow order."""
+    return sorted(pairs, key=lambda cs: (cs[1].deadline, _id_key(cs[0].id), list(cs[0].steps).index(cs[1].id)))
+
+
+def _id_key(case_id: str | None) -> tuple[int, str]:
+    text = case_id or ""
+    return (int(text), "") if text.isascii() and text.isdigit() and len(text) < 20 else (1 << 62, text)
+

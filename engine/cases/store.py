@@ -1,0 +1,539 @@
+"""Where cases live: an append-only event log per case behind a small :class:`Store` interface.
+
+Backends: :class:`SQLiteStore` (the default: one file, WAL, one ``BEGIN IMMEDIATE``
+transaction per append, schema versioned by ``PRAGMA user_version``), :class:`PostgresStore`
+(a ``postgresql://`` DSN; needs psycopg) and :class:`MemoryStore` (tests, dry runs). A case's state
+is never stored: it is rebuilt by replaying its events (:func:`load_case`). Concurrent writers never lose an update: an
+append names the last seq its writer saw, and a store that has moved on raises
+:class:`ConflictError`; :func:`transact` reloads, re-checks the move and tries again.
+See docs/cases.md.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from engine.cases.machine import Case, Event, TransitionError
+from engine.fileio import blocker
+from engine.validation.diagnostics import LianbanError
+
+__all__ = [
+    "MIGRATIONS",
+    "ConflictError",
+    "MemoryStore",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "UnknownCaseError",
+    "backoff",
+    "default_db_path",
+    "load_case",
+    "open_store",
+    "transact",
+]
+
+
+class StoreError(LianbanError):
+    """The store cannot be used (bad file, newer schema, corrupt log). One user-facing line."""
+
+
+class UnknownCaseError(StoreError):
+    """No case with that id."""
+
+
+class ConflictError(StoreError):
+    """Another writer appended to the case since it was loaded; nothing was written."""
+
+
+class Store(Protocol):
+    """The whole interface a backend implements (the suite in tests/test_store.py runs on each)."""
+
+    def create_case(self, events: Sequence[Event]) -> str:
+        """Store a new case's first events (seq 1, 2, ...) atomically; return its new id."""
+        ...
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        """Append events numbered expected_seq+1, ... if the case's last seq is still expected_seq,
+        in one transaction; return them with their `at`. Raise ConflictError otherwise."""
+        ...
+
+    def load(self, case_id: str) -> list[Event]:
+        """Every event of the case, in seq order (UnknownCaseError if there is none)."""
+        ...
+
+    def list_cases(self) -> list[str]:
+        """Every case id, oldest first."""
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _check_numbering(expected_seq: int, events: Sequence[Event]) -> None:
+    if not events:
+        raise ValueError("nothing to append")
+    seqs = [e.seq for e in events]
+    if seqs != list(range(expected_seq + 1, expected_seq + 1 + len(events))):
+        raise ValueError(f"events must be numbered from {expected_seq + 1} without gaps, not {seqs}")
+
+
+def _conflict(case_id: str, expected: int, found: int) -> ConflictError:
+    return ConflictError(f"case {case_id} changed while this action was prepared (expected last event #{expected}, "
+                         f"found #{found}); nothing was written: reload the case and try again")
+
+
+def _item_id(events: Sequence[Event]) -> str:
+    """The id of the item a new case runs, from its 'opened' event (the cases table keeps it)."""
+    return str(events[0].payload.get("item", {}).get("id", ""))
+
+
+def _no_case(case_id: str, where: object, count: int) -> str:
+    return f"no case {case_id} in {where} ({count} case(s); `lianban case list` shows them)"
+
+
+_CASE_ID = re.compile(r"[1-9][0-9]*", re.ASCII)  # the ids create_case hands out
+_MAX_ROWID = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
+
+
+def _row_id(case_id: str) -> int:
+    """The row id of a case id: only the exact text the store hands out ("1", "42": ASCII
+    digits, no leading zero, within 64 bits); anything else ("01", "١", "1e3") is no row (-1)."""
+    text = str(case_id)
+    if not _CASE_ID.fullmatch(text) or len(text) > 19:
+        return -1
+    key = int(text)
+    return key if key <= _MAX_ROWID else -1
+
+
+# -- SQLite ----------------------------------------------------------------------------------
+def _m1_initial(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE cases (id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, "
+               "created_at TEXT NOT NULL)")
+    db.execute("CREATE TABLE events (case_id INTEGER NOT NULL REFERENCES cases(id), "
+               "seq INTEGER NOT NULL CHECK (seq >= 1), type TEXT NOT NULL, payload TEXT NOT NULL, "
+               "at TEXT NOT NULL, PRIMARY KEY (case_id, seq)) WITHOUT ROWID")
+
+
+# Ordered: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial]
+
+
+class SQLiteStore:
+    """An SQLite file in WAL mode; synchronous=FULL, so a committed event survives a crash."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0, create: bool = True) -> None:
+        """Open the store at `path`, creating its folders and file unless `create` is False: then
+        a missing file (or one that holds no lianban store) is a StoreError and nothing is created."""
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        memory = str(path) == ":memory:"
+        try:
+            if memory:
+                self._db = sqlite3.connect(":memory:", timeout=timeout, isolation_level=None, check_same_thread=False)
+            elif create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+            else:
+                if not self.path.exists():
+                    raise FileNotFoundError(str(path))
+                # mode=rw: open an existing file, never create one (even if it vanished since the check)
+                self._db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=rw", uri=True, timeout=timeout,
+                                           isolation_level=None, check_same_thread=False)
+        except OSError as exc:  # a file where the folder should be, no permission, ...
+            reason = exc.strerror or str(exc)
+            in_the_way = blocker(self.path)
+            if in_the_way is not None:
+                reason = f"{in_the_way} is not a folder"
+            elif isinstance(exc, FileNotFoundError) and not create:
+                raise StoreError(_no_store(str(path))) from exc
+            raise StoreError(f"{path}: cannot open the case store ({reason})") from exc
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the case store ({exc})") from exc
+        try:
+            if not create and not memory and self.schema_version() == 0:  # an empty or foreign SQLite file
+                raise StoreError(_no_store(str(path)))
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except BaseException as exc:
+            self._db.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{path}: not a usable lianban case store ({exc})") from exc
+            raise
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._db.in_transaction:  # inside exclusive(): its transaction commits or rolls back
+                yield self._db
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def exclusive(self, case_id: str) -> AbstractContextManager[object]:
+        """Hold the write lock for a load, a check and an append: no rival append can get in between
+        (transact's last try). Other writers wait, up to the busy timeout."""
+        return self._tx()
+
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        if self.schema_version() == len(MIGRATIONS):
+            return
+        with self._tx() as db:
+            version = self.schema_version()
+            if version > len(MIGRATIONS):
+                raise StoreError(f"{self.path}: schema version {version} is newer than this lianban knows "
+                                 f"({len(MIGRATIONS)}); upgrade lianban")
+            for number, migration in enumerate(MIGRATIONS[version:], version + 1):
+                migration(db)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    def create_case(self, events: Sequence[Event]) -> str:
+        _check_numbering(0, events)
+        at = _now()
+        with self._tx() as db:
+            cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (_item_id(events), at))
+            case_id = str(cur.lastrowid)
+            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", self._rows(case_id, events, at))
+        return case_id
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        _check_numbering(expected_seq, events)
+        key = _row_id(case_id)
+        at = _now()
+        try:
+            with self._tx() as db:
+                last = db.execute("SELECT max(seq) FROM events WHERE case_id = ?", (key,)).fetchone()[0]
+                if last is None:
+                    raise UnknownCaseError(self._unknown(case_id))
+                if last != expected_seq:
+                    raise _conflict(case_id, expected_seq, last)
+                db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", self._rows(case_id, events, at))
+        except sqlite3.IntegrityError as exc:  # a writer that bypassed the check above
+            raise _conflict(case_id, expected_seq, -1) from exc
+        return [replace(e, at=at) for e in events]
+
+    def load(self, case_id: str) -> list[Event]:
+        with self._lock:
+            rows = self._db.execute("SELECT seq, type, payload, at FROM events WHERE case_id = ? ORDER BY seq",
+                                    (_row_id(case_id),)).fetchall()
+        if not rows:
+            raise UnknownCaseError(self._unknown(case_id))
+        return [Event(seq, type_, json.loads(payload), at) for seq, type_, payload, at in rows]
+
+    def list_cases(self) -> list[str]:
+        with self._lock:
+            return [str(r[0]) for r in self._db.execute("SELECT id FROM cases ORDER BY id")]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @staticmethod
+    def _rows(case_id: str, events: Sequence[Event], at: str) -> list[tuple[int, int, str, str, str]]:
+        return [(int(case_id), e.seq, e.type, json.dumps(e.payload, ensure_ascii=False), at) for e in events]
+
+    def _unknown(self, case_id: str) -> str:
+        with self._lock:
+            count = self._db.execute("SELECT count(*) FROM cases").fetchone()[0]
+        return _no_case(case_id, self.path, count)
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+PG_MIGRATIONS: list[str] = [  # PG_MIGRATIONS[i] takes the schema from version i to i + 1
+    ("CREATE TABLE cases (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, item_id TEXT NOT NULL, "
+     "created_at TEXT NOT NULL);"
+     "CREATE TABLE events (case_id BIGINT NOT NULL REFERENCES cases(id), seq INTEGER NOT NULL CHECK (seq >= 1), "
+     "type TEXT NOT NULL, payload JSONB NOT NULL, at TEXT NOT NULL, PRIMARY KEY (case_id, seq))"),
+]
+
+
+class PostgresStore:
+    """PostgreSQL through psycopg 3 (optional: pip install 'psycopg[binary]'). Appends do not wait
+    for each other (they share a key share lock on the case): the primary key (case_id, seq) turns
+    a concurrent append into ConflictError. Only exclusive() makes them wait."""
+
+    def __init__(self, dsn: str, *, create: bool = True) -> None:
+        """Connect and migrate; unless `create`, a database without a lianban schema is a StoreError
+        and nothing is created in it."""
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise StoreError("a postgresql:// store needs psycopg: pip install 'psycopg[binary]'") from exc
+        self._pg = psycopg
+        self.path, secrets = _pg_display(dsn)  # never show the password
+        self._lock = threading.RLock()
+
+        def reason(exc: BaseException) -> str:
+            text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            for secret in secrets:
+                text = text.replace(secret, "***")
+            return text
+        try:
+            self._db = psycopg.connect(dsn, autocommit=True)  # explicit transaction() blocks only
+        except (psycopg.Error, ValueError) as exc:
+            raise StoreError(f"cannot connect to the PostgreSQL case store at {self.path}: {reason(exc)}") from None
+        try:
+            if not create and self._stored_version() == 0:
+                raise StoreError(_no_store(self.path))
+            self._migrate()
+        except BaseException as exc:
+            self._db.close()
+            if isinstance(exc, psycopg.Error):
+                raise StoreError(f"PostgreSQL case store {self.path}: {reason(exc)}") from None
+            raise
+
+    @contextmanager
+    def exclusive(self, case_id: str) -> Iterator[None]:
+        """Lock the case's row for a load, a check and an append (transact's last try): a rival
+        append waits for it (its key share lock, taken before it inserts) and then conflicts."""
+        with self._lock, self._db.transaction():
+            self._db.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (_row_id(case_id),))
+            yield
+
+    def _stored_version(self) -> int:
+        """The schema version, 0 without creating anything if there is no lianban schema."""
+        with self._lock, self._db.transaction():
+            row = self._db.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+            if not row or not row[0]:
+                return 0
+            row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def schema_version(self) -> int:
+        with self._lock, self._db.transaction():
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def _migrate(self) -> None:
+        with self._lock, self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(2021092901)")  # one migrator at a time
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+            version = int(row[0] or 0) if row else 0
+            if version > len(PG_MIGRATIONS):
+                raise StoreError(f"{self.path}: schema version {version} is newer than this lianban knows "
+                                 f"({len(PG_MIGRATIONS)}); upgrade lianban")
+            for number, sql in enumerate(PG_MIGRATIONS[version:], version + 1):
+                self._db.execute(sql)
+                self._db.execute("INSERT INTO schema_version VALUES (%s)", (number,))
+
+    def create_case(self, events: Sequence[Event]) -> str:
+        _check_numbering(0, events)
+        at = _now()
+        with self._lock, self._db.transaction():
+            row = self._db.execute("INSERT INTO cases (item_id, created_at) VALUES (%s, %s) RETURNING id",
+                                   (_item_id(events), at)).fetchone()
+            case_id = str(row[0]) if row else ""
+            self._insert(case_id, events, at)
+        return case_id
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        _check_numbering(expected_seq, events)
+        key, at = _row_id(case_id), _now()
+        try:
+            with self._lock, self._db.transaction():
+                # The key share lock the foreign key check takes anyway, but before inserting: so an
+                # append waits for an exclusive() holder without holding a row it would wait on.
+                self._db.execute("SELECT 1 FROM cases WHERE id = %s FOR KEY SHARE", (key,))
+                row = self._db.execute("SELECT max(seq) FROM events WHERE case_id = %s", (key,)).fetchone()
+                last = row[0] if row else None
+                if last is None:
+                    raise UnknownCaseError(self._unknown(case_id))
+                if last != expected_seq:
+                    raise _conflict(case_id, expected_seq, last)
+                self._insert(case_id, events, at)
+        except self._pg.errors.UniqueViolation as exc:  # a concurrent append won the race
+            raise _conflict(case_id, expected_seq, expected_seq + 1) from exc
+        return [replace(e, at=at) for e in events]
+
+    def _insert(self, case_id: str, events: Sequence[Event], at: str) -> None:
+        from psycopg.types.json import Jsonb
+        with self._db.cursor() as cur:
+            cur.executemany("INSERT INTO events VALUES (%s, %s, %s, %s, %s)",
+                            [(int(case_id), e.seq, e.type, Jsonb(e.payload), at) for e in events])
+
+    def load(self, case_id: str) -> list[Event]:
+        with self._lock, self._db.transaction():
+            rows = self._db.execute("SELECT seq, type, payload, at FROM events WHERE case_id = %s ORDER BY seq",
+                                    (_row_id(case_id),)).fetchall()
+        if not rows:
+            raise UnknownCaseError(self._unknown(case_id))
+        return [Event(seq, type_, payload, at) for seq, type_, payload, at in rows]
+
+    def list_cases(self) -> list[str]:
+        with self._lock, self._db.transaction():
+            return [str(r[0]) for r in self._db.execute("SELECT id FROM cases ORDER BY id").fetchall()]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _unknown(self, case_id: str) -> str:
+        with self._lock, self._db.transaction():
+            row = self._db.execute("SELECT count(*) FROM cases").fetchone()
+        return _no_case(case_id, self.path, row[0] if row else 0)
+
+
+# -- memory ----------------------------------------------------------------------------------
+class MemoryStore:
+    """The same contract in a dict (thread-safe); nothing survives the process."""
+
+    def __init__(self) -> None:
+        self._cases: dict[str, list[Event]] = {}
+        self._lock = threading.Lock()
+
+    def create_case(self, events: Sequence[Event]) -> str:
+        _check_numbering(0, events)
+        at = _now()
+        with self._lock:
+            case_id = str(len(self._cases) + 1)
+            self._cases[case_id] = [replace(e, at=at) for e in events]
+        return case_id
+
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+        _check_numbering(expected_seq, events)
+        stored = [replace(e, at=_now()) for e in events]
+        with self._lock:
+            log = self._log(case_id)
+            if log[-1].seq != expected_seq:
+                raise _conflict(case_id, expected_seq, log[-1].seq)
+            log.extend(stored)
+        return stored
+
+    def load(self, case_id: str) -> list[Event]:
+        with self._lock:
+            log = self._log(case_id)
+            return [replace(e, payload=json.loads(json.dumps(e.payload))) for e in log]  # no shared dicts
+
+    def list_cases(self) -> list[str]:
+        with self._lock:
+            return list(self._cases)
+
+    def _log(self, case_id: str) -> list[Event]:
+        """The case's events (the caller holds the lock)."""
+        log = self._cases.get(str(case_id))
+        if log is None:
+            raise UnknownCaseError(f"no case {case_id} in memory ({len(self._cases)} case(s))")
+        return log
+
+    def close(self) -> None:
+        pass
+
+
+# -- helpers ---------------------------------------------------------------------------------
+_PG_SCHEMES = ("postgresql://", "postgres://")
+
+
+def default_db_path() -> str:
+    """$LIANBAN_DB verbatim, else cases.sqlite3 in the user's data folder (platformdirs).
+
+    Text, not a Path: the variable may hold a postgresql:// DSN, whose '//' a Path would fold
+    into a folder name ('postgresql:/user:password@host/db'), turning the DSN into an SQLite file.
+    """
+    env = os.environ.get("LIANBAN_DB")
+    if env:
+        return env
+    import platformdirs
+    return str(Path(platformdirs.user_data_dir("lianban")) / "cases.sqlite3")
+
+
+def open_store(target: str | Path | None = None, *, create: bool = True) -> Store:
+    """A store for `target`: a postgresql:// (or postgres://) DSN, ':memory:', or an SQLite file path
+    (default: default_db_path()). With create=False (read-only commands) a store that does not exist
+    yet is a StoreError ("no case store at ...") and nothing is created."""
+    text = str(target) if target is not None else default_db_path()
+    if text.startswith(_PG_SCHEMES):
+        return PostgresStore(text, create=create)
+    scheme = re.match(r"postgres(ql)?:", text, re.IGNORECASE)
+    if scheme:  # a mistyped or mangled DSN, never an SQLite file named after it (not shown: it may hold a password)
+        raise StoreError(f"the case store '{scheme.group()}...' is not a PostgreSQL DSN: "
+                         "write postgresql://USER[:PASSWORD]@HOST[:PORT]/DB")
+    return SQLiteStore(text, create=create)
+
+
+def _no_store(where: str) -> str:
+    return f"no case store at {where} (`lianban case open ITEM --applicant NAME` creates it)"
+
+
+def _pg_display(dsn: str) -> tuple[str, list[str]]:
+    """The DSN as it may be shown (host[:port]/db, no user, password or query) and the secrets in it."""
+    try:
+        parts = urlsplit(dsn)
+        netloc, path, query = parts.netloc, parts.path, parts.query
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        netloc, path, query = dsn.partition("://")[2].partition("/")[0], "", ""
+    userinfo, _at, host = netloc.rpartition("@")
+    password = userinfo.partition(":")[2]
+    secrets = [password, unquote(password)] if password else []
+    secrets += [v for k, v in parse_qsl(query) if k == "password" and v]
+    shown = host + path
+    return shown or "(no host)", sorted(set(secrets), key=len, reverse=True)
+
+
+def load_case(store: Store, case_id: str) -> Case:
+    """Rebuild a case by replaying its events."""
+    events = store.load(case_id)
+    try:
+        return Case.replay(events, str(case_id))
+    except (TransitionError, KeyError, ValueError) as exc:
+        raise StoreError(f"case {case_id}: its event log does not replay ({exc}); the store is damaged") from exc
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait before retry number `attempt` (1, 2, ...): random, so rivals that collided
+    spread out, within a ceiling that doubles from 10 ms up to 50 ms."""
+    ceiling = min(0.05, 0.005 * 2 ** attempt)
+    return random.uniform(0.005, ceiling)
+
+
+def transact(store: Store, case_id: str, action: Callable[[Case], Event], retries: int = 5) -> tuple[Case, Event]:
+    """Load the case, apply `action` (which calls case.fire) and append its event.
+
+    On a conflict the case is reloaded and the action checked again against the new state, up to
+    `retries` times, after a short random pause (:func:`backoff`): a move that another writer made
+    illegal raises TransitionError, never a lost update. The last try runs under the store's
+    `exclusive(case_id)` lock where it has one (SQLite, PostgreSQL), so busy writers that keep
+    winning cannot starve this one; a store without it raises the last ConflictError.
+    """
+    attempt = 0
+    while True:
+        exclusive = getattr(store, "exclusive", None) if attempt == retries else None
+        try:
+            with exclusive(case_id) if exclusive is not None else nullcontext():
+                case = load_case(store, case_id)
+                before = case.seq
+                event = action(case)
+                stored = store.append(case_id, before, [event])
+        except ConflictError:
+            attempt += 1
+            if attempt > retries:
+                raise
+            time.sleep(backoff(attempt))
+            continue
+        return case, stored[0]

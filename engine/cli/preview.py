@@ -1,0 +1,44 @@
+"""One item's optimized flow in the terminal: Gantt, stages, materials."""
+from __future__ import annotations
+
+import argparse
+
+from engine.cli.common import add_catalog, load_valid, use_color
+from engine.validation.diagnostics import LianbanError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("item", metavar="ITEM", help="a definition file")
+    parser.add_argument("--department", metavar="NAME",
+                        help="one department's view: its steps, what it receives, when it starts, its slack and deadline")
+    parser.add_argument("--width", type=int, help="output width in columns (default: the terminal's)")
+    add_catalog(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from engine.flow.analysis import analyze
+    from engine.outputs.terminal import department_preview, preview
+    from engine.validation.catalog import catalog_dir_for, load_catalog
+
+    items, code = load_valid([args.item], args.catalog)
+    if len(items) != 1:
+        return code or 1
+    analysis = analyze(items[0])
+    color = use_color()
+    if args.department:
+        catalog = load_catalog(Path(args.catalog) if args.catalog else catalog_dir_for(Path(args.item)))
+        dept = catalog.department(args.department)
+        if dept is None:
+            guess = catalog.suggest_department(args.department)
+            raise LianbanError(f"unknown department '{args.department}'" + (f" (did you mean '{guess}'?)" if guess else ""))
+        try:
+            view = analysis.department_view(dept.name)
+        except KeyError:
+            raise LianbanError(f"{dept.name} handles no step of {analysis.item.id}; departments with steps: "
+                               + ", ".join(v.department for v in analysis.department_views())) from None
+        print(department_preview(analysis, view, color, args.width))
+    else:
+        print(preview(analysis, color, args.width))
+    return code

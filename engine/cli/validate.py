@@ -1,0 +1,26 @@
+"""Check item definitions and catalogs: every finding as path:line:col."""
+from __future__ import annotations
+
+import argparse
+
+from engine.cli.common import add_catalog, use_color
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.outputs.findings import REPORTERS
+
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders (searched recursively)")
+    parser.add_argument("--format", choices=["auto", *REPORTERS], default="auto",
+                        help="text (default on a terminal), json, or github annotations (auto under GitHub Actions)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    add_catalog(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.outputs.findings import pick
+    from engine.validation.tree import validate_paths
+
+    result = validate_paths(args.paths, args.catalog)
+    reporter = pick(args.format)
+    print(reporter(result.diagnostics, len(result.files), use_color()))
+    return result.exit_code(strict=args.strict)

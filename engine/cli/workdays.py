@@ -1,0 +1,147 @@
+"""Working-day arithmetic on China's official calendar: deadlines, counts and where each year comes from.
+
+  lianban workdays add 2021-09-29 3        -> 2021-10-09 (the acceptance day does not count)
+  lianban workdays between 2021-09-29 2021-10-09
+  lianban workdays sources
+
+Exit codes: 0 done; 2 a bad date or number, or a year the calendar does not cover.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.workdays.calendar import WorkCalendar, YearSource
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def parse_date(text: str) -> date:
+    """argparse type for YYYY-MM-DD."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD, e.g. 2021-09-29") from None
+
+
+def _days(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        n = math.nan
+    if not math.isfinite(n) or n < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of working days (a number >= 0, halves allowed)")
+    return n
+
+
+def add_calendar(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calendar", metavar="DIR",
+                        help="folder of YYYY.yaml calendar files (default: $LIANBAN_CALENDAR_DIR, else the "
+                             "nearest definitions/calendar/)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
+    add = sub.add_parser("add", help="the deadline N working days after DATE")
+    add.add_argument("start", type=parse_date, metavar="DATE", help="the day of acceptance (does not count)")
+    add.add_argument("n", type=_days, metavar="N", help="working days (fractions round up)")
+    between = sub.add_parser("between", help="working days after A up to and including B")
+    between.add_argument("start", type=parse_date, metavar="A")
+    between.add_argument("end", type=parse_date, metavar="B")
+    sub.add_parser("sources", help="every year the calendar covers and where it comes from")
+    for p in (add, between, sub.choices["sources"]):
+        add_calendar(p)
+        p.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def load_calendar(directory: str | None) -> WorkCalendar:
+    """The calendar for --calendar DIR (or the default); a bad folder or file -> LianbanError."""
+    from pathlib import Path
+
+    from engine.validation.diagnostics import LianbanError
+    from engine.workdays.calendar import CalendarError, WorkCalendar, default_calendar_dir
+
+    if directory is not None and not Path(directory).is_dir():
+        raise LianbanError(f"--calendar {directory}: no such folder")
+    try:
+        return WorkCalendar.from_dir(Path(directory) if directory is not None else default_calendar_dir())
+    except CalendarError as exc:
+        raise LianbanError(str(exc)) from exc
+
+
+def _source_dict(s: YearSource) -> dict[str, Any]:
+    return {"year": s.year, "kind": s.kind, "detail": s.detail, "notice": s.notice}
+
+
+def _source_line(s: YearSource) -> str:
+    return f"{s.year}: {s.detail}" + (f" ({s.notice})" if s.notice else "")
+
+
+def _holidays(cal: WorkCalendar, start: date, end: date) -> list[str]:
+    """The holidays skipped after start up to end, as "国庆节 2021-10-01…10-07"."""
+    spans: list[list[Any]] = []
+    d = start + timedelta(days=1)
+    while d <= end:
+        name = cal.holiday_name(d)
+        if name:
+            if spans and spans[-1][0] == name and spans[-1][2] == d - timedelta(days=1):
+                spans[-1][2] = d
+            else:
+                spans.append([name, d, d])
+        d += timedelta(days=1)
+    return [f"{n} {a}" + (f"…{b:%m-%d}" if b != a else "") for n, a, b in spans]
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.validation.diagnostics import LianbanError
+    from engine.workdays.calendar import CalendarError
+
+    cal = load_calendar(args.calendar)
+    try:
+        out, text = _VERBS[args.verb](cal, args)
+    except CalendarError as exc:
+        raise LianbanError(str(exc)) from exc
+    print(json.dumps(out, ensure_ascii=False, indent=2) if args.format == "json" else text)
+    return 0
+
+
+def _add(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    end = cal.add_workdays(args.start, args.n)
+    sources = [cal.source(y) for y in cal.years_consulted(args.start, end)]
+    n = int(args.n) if float(args.n).is_integer() else args.n
+    out = {"start": args.start.isoformat(), "days": n, "deadline": end.isoformat(),
+           "holidays": _holidays(cal, args.start, end), "sources": [_source_dict(s) for s in sources]}
+    lines = [end.isoformat(),
+             (f"  {n} working day(s) after {args.start} ({_WEEKDAYS[args.start.weekday()]}; the day of acceptance "
+              f"does not count) -> {end} ({_WEEKDAYS[end.weekday()]})")]
+    if out["holidays"]:
+        lines.append(f"  holidays skipped: {', '.join(out['holidays'])}")
+    lines += [f"  calendar {_source_line(s)}" for s in sources]
+    return out, "\n".join(lines)
+
+
+def _between(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    count = cal.workdays_between(args.start, args.end)
+    sources = [cal.source(y) for y in cal.years_consulted(args.start, args.end)]
+    out = {"start": args.start.isoformat(), "end": args.end.isoformat(), "workdays": count,
+           "sources": [_source_dict(s) for s in sources]}
+    lines = [str(count), f"  working days after {args.start} up to and including {args.end}"]
+    lines += [f"  calendar {_source_line(s)}" for s in sources]
+    return out, "\n".join(lines)
+
+
+def _sources(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    sources = [cal.source(y) for y in cal.covered_years()]
+    out = {"years": [_source_dict(s) for s in sources]}
+    if not sources:
+        return out, "no year is covered: install chinesecalendar or add definitions/calendar/YYYY.yaml"
+    return out, "\n".join(_source_line(s) for s in sources)
+
+
+_VERBS = {"add": _add, "between": _between, "sources": _sources}

@@ -1,1 +1,0 @@
-"""One module per ``lianban`` subcommand (see :data:`engine.cli.COMMANDS`)."""

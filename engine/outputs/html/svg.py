@@ -1,0 +1,350 @@
+"""SVG pictures of an analysis: the before/after Gantt chart and the swimlane flow graph.
+
+Plain string building, no plotting library: every picture is a self-contained
+``<svg>`` element meant to be inlined in an HTML page (it inherits the page's
+fonts).  Every text that comes from a definition goes through :func:`esc`.
+Sizes are in CSS pixels of the ``viewBox``; pages scale the picture to fit.
+"""
+from __future__ import annotations
+
+import html
+import math
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date
+
+from engine.flow.analysis import Analysis, critical_edges, edges
+from engine.outputs.summaries import fmt_days as fmt
+
+DateOf = Callable[[float], date]  # schedule time point (working days) -> calendar date
+
+CRITICAL = "#b42318"
+NORMAL = "#1f4e79"
+BEFORE = "#98a2b3"
+SLACK = "#c7d7ea"
+INK = "#1d2939"
+MUTED = "#667085"
+EDGE = "#667085"
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def text_width(text: str, size: float) -> float:
+    """Approximate rendered width: wide (CJK) characters are 1em, others about 0.58em."""
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.58 for c in text)
+
+
+_NO_LINE_START = "）)]】」』〉》、，。．：；！？,.:;!?%"  # kept at the end of the line before (禁则)
+
+
+def wrap(text: str, width: float, size: float, max_lines: int = 2) -> list[str]:
+    """Break *text* into lines no wider than *width*; the last line ends in … if cut."""
+    text = " ".join(text.split())
+    lines: list[str] = []
+    line = ""
+    for c in text:
+        if text_width(line + c, size) <= width or not line:
+            line += c
+            continue
+        if len(lines) == max_lines - 1:
+            while line and text_width(line + "…", size) > width:
+                line = line[:-1]
+            return [*lines, line + "…"]
+        if c in _NO_LINE_START and len(line) > 1:  # carry the last character along
+            lines.append(line[:-1])
+            line = line[-1] + c
+        else:
+            lines.append(line)
+            line = c.lstrip()
+    return [*lines, line] if line or not lines else lines
+
+
+def _text(x: float, y: float, lines: Sequence[str], size: float, *, anchor: str = "start", cls: str = "",
+          fill: str = INK, weight: str = "normal", gap: float = 1.25) -> str:
+    attrs = f'x="{x:.1f}" y="{y:.1f}" font-size="{fmt(size)}" fill="{fill}" text-anchor="{anchor}"'
+    if weight != "normal":
+        attrs += f' font-weight="{weight}"'
+    if cls:
+        attrs += f' class="{cls}"'
+    if len(lines) == 1:
+        return f"<text {attrs}>{esc(lines[0])}</text>"
+    spans = "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else size * gap:.1f}">{esc(s)}</tspan>'
+                    for i, s in enumerate(lines))
+    return f"<text {attrs}>{spans}</text>"
+
+
+def _svg(width: float, height: float, body: list[str], label: str, cls: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" viewBox="0 0 {width:.0f} {height:.0f}" '
+            f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{esc(label)}">'
+            f"<title>{esc(label)}</title>" + "".join(body) + "</svg>")
+
+
+def _tick_step(span: float, max_ticks: int = 12) -> float:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+        if span / step <= max_ticks:
+            return step
+    return 10000
+
+
+def serial_order(analysis: Analysis) -> list[str]:
+    """The steps one after another as an applicant visits them without joint handling:
+    definition order, except that a step never comes before one it depends on."""
+    preds = analysis.schedule.predecessors
+    done: set[str] = set()
+    left = [s.id for s in analysis.item.steps]
+    out: list[str] = []
+    while left:
+        nxt = next((s for s in left if all(p in done for p in preds[s])), left[0])
+        out.append(nxt)
+        done.add(nxt)
+        left.remove(nxt)
+    return out
+
+
+NOTE_SIZE, NOTE_GAP = 10.5, 5.0  # a bar's note: font size, and its distance from the bar's end
+COMMIT_SIZE = 10.0
+MIN_RIGHT, MIN_PLOT = 96.0, 200.0
+
+
+def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
+    """Before (serial) and after (parallel) bars on one working-day axis, slack shown after each bar.
+
+    Every bar's note (days, end date, slack) sits just after the bar's end, never over the step
+    names on the left: the plot is narrowed until the widest note fits in the right margin.  The
+    commitment's dashed line has its label in a row of its own under the "after" heading, and
+    leaves a gap where it would cross a note.
+    """
+    item, sched, m = analysis.item, analysis.schedule, analysis.metrics
+    size, row, bar = 12.0, 24.0, 14.0
+    names = {s.id: s.name for s in item.steps}
+    label_w = min(max((text_width(n, size) for n in names.values()), default=80) + 12, 360)
+    left, width = label_w + 16, 1000.0
+    span = max(m.serial_days, item.commitment or 0, 1)
+
+    def when(d: float) -> str:
+        return f" · {date_of(d):%m-%d}" if date_of else ""
+
+    serial = serial_order(analysis)
+    serial_notes: list[tuple[float, float, str]] = []  # (start, end, words) in working days
+    t = 0.0
+    for sid in serial:
+        d = item.step(sid).days
+        serial_notes.append((t, t + d, f"{fmt(d)} 天{when(t + d)}"))
+        t += d
+    after_notes = {
+        s.id: (sched[s.id].earliest_start, max(sched[s.id].earliest_finish, sched[s.id].latest_finish),
+               f"{fmt(s.days)} 天{when(sched[s.id].earliest_finish)}"
+               + (f" · 时差 {fmt(sched[s.id].slack)}" if sched[s.id].slack else " · 关键"))
+        for s in item.steps}
+    commit_words = f"承诺 {fmt(item.commitment)} 天" if item.commitment is not None else ""
+    # Right ends of texts that follow a point of the axis: (working day, gap, width in px).
+    tails = [(end, NOTE_GAP, text_width(w, NOTE_SIZE)) for _s, end, w in (*serial_notes, *after_notes.values())]
+    if item.commitment is not None:
+        tails.append((item.commitment, 3.0, text_width(commit_words, COMMIT_SIZE)))
+    plot_w = width - left - MIN_RIGHT
+    for d, gap, w in tails:
+        if d > 0:
+            plot_w = min(plot_w, (width - 4 - left - gap - w) * span / d)
+    plot_w = max(plot_w, MIN_PLOT)
+    width = max(width, *(left + d / span * plot_w + gap + w + 4 for d, gap, w in tails))
+
+    def x_of(d: float) -> float:
+        return left + d / span * plot_w
+
+    body: list[str] = []
+    y = 8.0
+
+    def label(sid: str, yy: float) -> None:
+        line = wrap(names[sid], label_w - 8, size, 1)
+        body.append(f"<g><title>{esc(names[sid])} · {esc(item.step(sid).department)}</title>"
+                    + _text(left - 10, yy + bar / 2 + size * 0.36, line, size, anchor="end") + "</g>")
+
+    def note(end: float, yy: float, words: str, fill: str) -> None:
+        body.append(_text(x_of(end) + NOTE_GAP, yy + bar / 2 + 4, [words], NOTE_SIZE, fill=fill, cls="note"))
+
+    body.append(_text(0, y + 14, [f"联办前：逐个部门串联办理，共 {fmt(m.serial_days)} 个工作日"], 13, weight="bold"))
+    y += 26
+    top_before = y
+    for sid, (t0, t1, words) in zip(serial, serial_notes, strict=True):
+        label(sid, y)
+        body.append(f'<rect x="{x_of(t0):.1f}" y="{y:.1f}" width="{max(x_of(t1) - x_of(t0), 1.5):.1f}" '
+                    f'height="{bar:.0f}" rx="2" fill="{BEFORE}"><title>{esc(names[sid])}: {fmt(t0)}–{fmt(t1)}'
+                    f"</title></rect>")
+        note(t1, y, words, MUTED)
+        y += row
+    y += 10
+    after = (f"联办后：并联办理，共 {fmt(m.optimized_days)} 个工作日"
+             f"（节省 {fmt(m.saved_days)} 天，{m.saved_ratio * 100:.1f}%）")
+    body.append(_text(0, y + 14, [after], 13, weight="bold"))
+    y += 26
+    if item.commitment is not None:
+        y += 14  # the commitment's label gets a row of its own, clear of the heading
+    top_after = y
+    crossed: list[float] = []  # tops of the rows whose note the commitment line would cross
+    xc = x_of(item.commitment) if item.commitment is not None else -1.0
+    for s in item.steps:
+        tm = sched[s.id]
+        x0, x1, x2 = x_of(tm.earliest_start), x_of(tm.earliest_finish), x_of(tm.latest_finish)
+        label(s.id, y)
+        if tm.slack > 0:
+            mid = y + bar / 2
+            body.append(f'<rect class="slack" x="{x1:.1f}" y="{mid - 3:.1f}" width="{x2 - x1:.1f}" height="6" '
+                        f'fill="{SLACK}"/><line x1="{x2:.1f}" y1="{y + 2:.1f}" x2="{x2:.1f}" y2="{y + bar - 2:.1f}" '
+                        f'stroke="{NORMAL}" stroke-width="1.2"/>')
+        colour = CRITICAL if tm.critical else NORMAL
+        body.append(f'<rect class="{"critical" if tm.critical else "bar"}" x="{x0:.1f}" y="{y:.1f}" '
+                    f'width="{max(x1 - x0, 1.5):.1f}" height="{bar:.0f}" rx="2" fill="{colour}"><title>'
+                    f"{esc(s.name)}: {fmt(tm.earliest_start)}–{fmt(tm.earliest_finish)}，时差 {fmt(tm.slack)}"
+                    f"</title></rect>")
+        _t0, end, words = after_notes[s.id]
+        note(end, y, words, CRITICAL if tm.critical else MUTED)
+        nx = x_of(end) + NOTE_GAP
+        if nx - 3 <= xc <= nx + text_width(words, NOTE_SIZE) + 3:
+            crossed.append(y)
+        y += row
+    bottom = y + 2
+    grid: list[str] = []
+    for k in ticks(span):
+        x = x_of(k)
+        grid.append(f'<line x1="{x:.1f}" y1="{top_before - 4:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" '
+                    f'stroke="#eaecf0" stroke-width="1"/>')
+        body.append(_text(x, bottom + 14, [fmt(k)], 10.5, anchor="middle", fill=MUTED))
+        if date_of:
+            body.append(_text(x, bottom + 27, [f"{date_of(k):%m-%d}"], 10, anchor="middle", fill=MUTED))
+    body.append(_text(left - 26, bottom + 14, ["工作日"], 10.5, anchor="end", fill=MUTED))
+    if date_of:
+        body.append(_text(left - 26, bottom + 27, ["日期"], 10, anchor="end", fill=MUTED))
+    if item.commitment is not None:
+        y0, path = top_after - 14, ""
+        for yy in [*crossed, bottom]:  # one dashed segment between consecutive crossed notes
+            y1 = min(yy, bottom)
+            if y1 > y0:
+                path += f"M{xc:.1f},{y0:.1f}V{y1:.1f}"
+            y0 = yy + bar
+        grid.append(f'<path class="commitment" d="{path}" fill="none" stroke="{CRITICAL}" '
+                    f'stroke-dasharray="4 3" stroke-width="1"/>')
+        body.append(_text(xc + 3, top_after - 5, [commit_words], COMMIT_SIZE, fill=CRITICAL, cls="commitment"))
+    height = bottom + (34 if date_of else 22)
+    return _svg(width, height, grid + body, f"{item.name} 办理时序（联办前后）", "gantt")
+
+
+# --- the flow graph -----------------------------------------------------------------------------
+BOX_W, GAP, LABEL_SEG, LANE_W, HEAD = 156.0, 176.0, 118.0, 112.0, 30.0
+PAD, STACK, PORT = 12.0, 10.0, 26.0
+
+
+def flow(analysis: Analysis, uid: str = "f") -> str:
+    """Swimlanes per department (lead first), one column per stage, arrows labelled by material."""
+    item = analysis.item
+    stage_of = {sid: i for i, st in enumerate(analysis.stages) for sid in st}
+    arrows_of = {(s, t): names for s, t, names in edges(analysis)}
+    n_in = {s.id: sum(1 for _s, t in arrows_of if t == s.id) for s in item.steps}
+    crit = critical_edges(analysis)
+    name_lines = {s.id: wrap(s.name, BOX_W - 16, 12.5, 3) for s in item.steps}
+    box_h = {sid: max(18 + len(lines) * 16 + 18, n_in[sid] * PORT + 8) for sid, lines in name_lines.items()}
+    lanes = [d for d in item.departments if any(s.department == d for s in item.steps)]
+    x_col = [LANE_W + 16 + i * (BOX_W + GAP) for i in range(len(analysis.stages))]
+    pos: dict[str, tuple[float, float]] = {}
+    lane_top: dict[str, float] = {}
+    body: list[str] = []
+    y = HEAD
+    width = (x_col[-1] if x_col else LANE_W) + BOX_W + 20
+    for li, dept in enumerate(lanes):
+        lane_top[dept] = y
+        tallest = 0.0
+        for ci, stage in enumerate(analysis.stages):
+            yy = y + PAD
+            for sid in (s for s in stage if item.step(s).department == dept):
+                pos[sid] = (x_col[ci], yy)
+                yy += box_h[sid] + STACK
+            tallest = max(tallest, yy - STACK - y - PAD)
+        lane_h = tallest + 2 * PAD
+        role = "牵头单位" if dept == item.lead else "协同单位" if dept in item.partners else "其他部门"
+        body.append(f'<rect x="0" y="{y:.1f}" width="{width:.0f}" height="{lane_h:.1f}" '
+                    f'fill="{"#f5f8fc" if li % 2 == 0 else "#ffffff"}" stroke="#d0d5dd" stroke-width="0.8"/>')
+        body.append(f'<rect x="0" y="{y:.1f}" width="{LANE_W:.0f}" height="{lane_h:.1f}" fill="#e9eef5" '
+                    f'stroke="#d0d5dd" stroke-width="0.8"/>')
+        lines = wrap(dept, LANE_W - 16, 13, 3)
+        ty = y + lane_h / 2 - (len(lines) - 1) * 8 - 2
+        body.append(_text(LANE_W / 2, ty, lines, 13, anchor="middle", weight="bold"))
+        body.append(_text(LANE_W / 2, ty + len(lines) * 16 + 2, [role], 10.5, anchor="middle", fill=MUTED))
+        y += lane_h
+    height = y + 4
+    for ci, x in enumerate(x_col):
+        body.append(_text(x + BOX_W / 2, 19, [f"阶段 {ci + 1}"], 12, anchor="middle", fill=MUTED, weight="bold"))
+    arrows, labels = _arrows(analysis, arrows_of, pos, box_h, stage_of, lane_top, crit, uid)
+    boxes = [_box(analysis, sid, *pos[sid], box_h[sid], name_lines[sid]) for sid in (s.id for s in item.steps)]
+    defs = "".join(
+        f'<marker id="{uid}-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+        for kind, colour in (("arrow", EDGE), ("crit", CRITICAL)))
+    return _svg(width, height, [f"<defs>{defs}</defs>", *body, *arrows, *boxes, *labels],
+                f"{item.name} 并联流程图", "flow")
+
+
+def _box(analysis: Analysis, sid: str, x: float, y: float, h: float, lines: list[str]) -> str:
+    step, tm = analysis.item.step(sid), analysis.schedule[sid]
+    colour = CRITICAL if tm.critical else NORMAL
+    meta = f"{fmt(step.days)} 个工作日" + (" · 关键路径" if tm.critical else f" · 时差 {fmt(tm.slack)}")
+    return (f'<g class="step{" critical" if tm.critical else ""}"><title>{esc(step.name)}（{esc(step.department)}）'
+            f"</title>"
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{BOX_W:.0f}" height="{h:.1f}" rx="6" fill="#ffffff" '
+            f'stroke="{colour}" stroke-width="{2 if tm.critical else 1.2}"/>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="5" height="{h:.1f}" rx="2" fill="{colour}"/>'
+            + _text(x + 13, y + 20, lines, 12.5, gap=1.28)
+            + _text(x + 13, y + h - 9, [meta], 10.5, fill=CRITICAL if tm.critical else MUTED) + "</g>")
+
+
+def _arrows(analysis: Analysis, arrows_of: dict[tuple[str, str], list[str]], pos: dict[str, tuple[float, float]],
+            box_h: dict[str, float], stage_of: dict[str, int], lane_top: dict[str, float],
+            crit: set[tuple[str, str]], uid: str) -> tuple[list[str], list[str]]:
+    centre = {sid: pos[sid][1] + box_h[sid] / 2 for sid in pos}
+    ins: dict[str, list[str]] = {}
+    outs: dict[str, list[str]] = {}
+    for s, t in arrows_of:
+        ins.setdefault(t, []).append(s)
+        outs.setdefault(s, []).append(t)
+
+    def port(sid: str, others: list[str], other: str) -> float:
+        order = sorted(others, key=lambda o: (centre[o], o))
+        return pos[sid][1] + box_h[sid] * (order.index(other) + 1) / (len(order) + 1)
+
+    arrows: list[str] = []
+    labels: list[str] = []
+    for (s, t), materials in arrows_of.items():
+        sx, sy = pos[s][0] + BOX_W, port(s, outs[s], t)
+        tx, ty = pos[t][0], port(t, ins[t], s)
+        mx = tx - LABEL_SEG
+        if stage_of[t] - stage_of[s] > 1:  # run in the target lane's top margin, clear of every box
+            yc = lane_top[analysis.item.step(t).department] + PAD / 2
+            gx = sx + GAP
+            d = (f"M{sx:.1f},{sy:.1f} C{sx + GAP / 2:.1f},{sy:.1f} {gx - GAP / 2:.1f},{yc:.1f} {gx:.1f},{yc:.1f} "
+                 f"L{tx - GAP:.1f},{yc:.1f} C{tx - GAP + 29:.1f},{yc:.1f} {mx - 29:.1f},{ty:.1f} {mx:.1f},{ty:.1f} "
+                 f"L{tx - 1:.1f},{ty:.1f}")
+        else:
+            k = (mx - sx) / 2
+            d = f"M{sx:.1f},{sy:.1f} C{sx + k:.1f},{sy:.1f} {mx - k:.1f},{ty:.1f} {mx:.1f},{ty:.1f} L{tx - 1:.1f},{ty:.1f}"
+        hot = (s, t) in crit
+        dash = "" if materials else ' stroke-dasharray="5 3"'
+        arrows.append(f'<path class="edge{" critical" if hot else ""}" d="{d}" fill="none" '
+                      f'stroke="{CRITICAL if hot else EDGE}" stroke-width="{1.8 if hot else 1.1}"{dash} '
+                      f'marker-end="url(#{uid}-{"crit" if hot else "arrow"})"/>')
+        if materials:
+            lines = wrap("、".join(materials), LABEL_SEG - 14, 11, 2)
+            w = max(text_width(line, 11) for line in lines) + 8
+            h = len(lines) * 13 + 3
+            cx = tx - LABEL_SEG / 2 - 3
+            labels.append(f'<g class="material"><title>{esc("、".join(materials))}</title>'
+                          f'<rect x="{cx - w / 2:.1f}" y="{ty - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" rx="3" '
+                          f'fill="#fffbeb" stroke="#f0c36d" stroke-width="0.8"/>'
+                          + _text(cx, ty - h / 2 + 11.5, lines, 11, anchor="middle", fill="#7a4b00", gap=1.18)
+                          + "</g>")
+    return arrows, labels
+
+
+def ticks(span: float) -> list[float]:
+    """The working days :func:`gantt` marks on its axis for a chart *span* days long."""
+    step = _tick_step(span)
+    return [i * step for i in range(math.floor(span / step + 1e-9) + 1)]

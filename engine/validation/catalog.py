@@ -1,0 +1,168 @@
+"""The department and material catalogs, and name resolution with suggestions.
+
+A catalog folder holds ``departments.yaml`` and ``materials.yaml``.  A definition
+inside a definitions tree uses that tree's ``catalog/``; anything else uses the
+project's ``definitions/catalog/`` (shipped inside the package when installed).
+"""
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from engine.locations import data_dir
+from engine.validation import schema
+from engine.validation.diagnostics import Diagnostic, LianbanError, display_path, make
+from engine.validation.loader import load_file
+
+DEPARTMENTS_FILE = "departments.yaml"
+MATERIALS_FILE = "materials.yaml"
+
+_Entry = TypeVar("_Entry")
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    full_name: str | None = None
+    aliases: tuple[str, ...] = ()
+    kind: str = "government"
+
+
+@dataclass(frozen=True)
+class Material:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    issued_by: str | None = None
+    local: bool = False  # defined in the item rather than the catalog
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.name, *self.aliases)
+
+
+@dataclass
+class Catalog:
+    directory: Path
+    departments: list[Department] = field(default_factory=list)
+    materials: list[Material] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _dept_index: dict[str, Department] = field(default_factory=dict, repr=False)
+    _mat_index: dict[str, Material] = field(default_factory=dict, repr=False)
+
+    def department(self, name: str) -> Department | None:
+        return self._dept_index.get(name.strip())
+
+    def material(self, ref: str) -> Material | None:
+        return self._mat_index.get(ref.strip())
+
+    def suggest_department(self, name: str) -> str | None:
+        return _suggest(name, self._dept_index, lambda d: d.name)
+
+    def suggest_material(self, ref: str, extra: Mapping[str, Material] | None = None) -> str | None:
+        index = {**self._mat_index, **(extra or {})}
+        return _suggest(ref, index, lambda m: m.id if m.local else m.name)
+
+
+SUGGEST_MAX = 100  # no "did you mean" for longer text: difflib's cost grows with it
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """*text* cut to *limit* characters for a message (hostile files have megabyte names)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _suggest(text: str, index: Mapping[str, _Entry], canonical: Callable[[_Entry], str]) -> str | None:
+    if not text or len(text) > SUGGEST_MAX:
+        return None
+    keys = sorted(index)
+    hits = difflib.get_close_matches(text, keys, n=1, cutoff=0.6)
+    if not hits:  # 市场监督管理 → 市场监督管理局: a name contained in another
+        contained = [k for k in keys if len(text) >= 2 and (text in k or k in text) and len(k) >= 2]
+        hits = sorted(contained, key=lambda k: abs(len(k) - len(text)))[:1]
+    return canonical(index[hits[0]]) if hits else None
+
+
+def project_catalog_dir() -> Path:
+    """The project's own catalog: the checkout's, else the copy inside the package."""
+    env = os.environ.get("LIANBAN_CATALOG")
+    if env:
+        return Path(env)
+    return data_dir("definitions/catalog", "engine.bundled_catalog", DEPARTMENTS_FILE)
+
+
+def catalog_dir_for(item_path: Path) -> Path:
+    """The catalog a definition uses: its tree's ``catalog/``, else the project's."""
+    for parent in item_path.resolve().parents:
+        candidate = parent / "catalog"
+        if (candidate / DEPARTMENTS_FILE).is_file() and candidate != item_path.parent.resolve():
+            return candidate
+    return project_catalog_dir()
+
+
+_CACHE: dict[tuple[str, tuple[float, ...]], Catalog] = {}
+
+
+def load_catalog(directory: Path) -> Catalog:
+    """Load and check a catalog folder (cached while its files are unchanged)."""
+    directory = Path(directory)
+    files = [directory / DEPARTMENTS_FILE, directory / MATERIALS_FILE]
+    if not directory.is_dir() or not files[0].is_file():
+        raise LianbanError(f"E401 no catalog at {directory}: it needs {DEPARTMENTS_FILE} (and {MATERIALS_FILE})")
+    stamp = tuple(f.stat().st_mtime if f.is_file() else 0.0 for f in files)
+    key = (str(directory.resolve()), stamp)
+    if key not in _CACHE:
+        _CACHE[key] = _read_catalog(directory)
+    return _CACHE[key]
+
+
+def _read_catalog(directory: Path) -> Catalog:
+    cat = Catalog(directory)
+    # name -> (entry, what, line), per index: a department and a material may share a name
+    owners: dict[int, dict[str, tuple[object, str, int]]] = {}
+
+    def register(index: dict, name: str, value: object, where: tuple[str, int, int], what: str) -> None:
+        name = name.strip()
+        owner = owners.setdefault(id(index), {})
+        if name in owner and owner[name][0] is not value:
+            _entry, prev, prev_line = owner[name]
+            cat.diagnostics.append(make(where[0], where[1], where[2], "E402",
+                                        f"'{name}' names both {prev} (line {prev_line}) and {what}",
+                                        "a name or alias must name one entry only"))
+            return
+        owner[name] = (value, what, where[1])
+        index[name] = value
+
+    for file_name, schema_name in ((DEPARTMENTS_FILE, "departments"), (MATERIALS_FILE, "materials")):
+        path = directory / file_name
+        if not path.is_file():
+            continue
+        loaded = load_file(path, display_path(path))
+        cat.diagnostics.extend(loaded.diagnostics)
+        if not loaded.ok:
+            continue
+        problems = schema.check(loaded.data, loaded.positions, loaded.path, schema_name)
+        cat.diagnostics.extend(problems)
+        if problems:
+            continue
+        for i, entry in enumerate(loaded.data[schema_name]):
+            line, col = loaded.positions.at((schema_name, i))
+            where = (loaded.path, line, col)
+            aliases = tuple(entry.get("aliases", ()))
+            if schema_name == "departments":
+                dept = Department(entry["name"], entry.get("full_name"), aliases, entry.get("kind", "government"))
+                cat.departments.append(dept)
+                what = f"department '{dept.name}'"
+                for name in {dept.name, *aliases, *([dept.full_name] if dept.full_name else [])}:
+                    register(cat._dept_index, name, dept, where, what)
+            else:
+                mat = Material(entry["id"], entry["name"], aliases, entry.get("issued_by"))
+                cat.materials.append(mat)
+                what = f"material '{mat.id}'"
+                for name in dict.fromkeys(mat.names):
+                    register(cat._mat_index, name, mat, where, what)
+    return cat

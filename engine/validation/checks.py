@@ -1,0 +1,305 @@
+"""Meaning: the checks that run after the schema, and the model they build.
+
+Each check is a function over an :class:`ItemContext` that yields diagnostics;
+:data:`CHECKS` lists them in the order they run.  Checks are written to cope
+with partly malformed data (the schema may already have found problems), so one
+run reports every problem of a file.  :func:`check_item` returns the
+diagnostics and, when there are no errors, the resolved :class:`~engine.model.Item`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.flow import graph, schedule
+from engine.model import Item, Step
+from engine.validation import schema
+from engine.validation.catalog import SUGGEST_MAX, Catalog, Department, Material, shorten
+from engine.validation.diagnostics import Diagnostic, make
+from engine.validation.loader import Positions, YamlPath
+
+
+@dataclass
+class ItemContext:
+    path: str
+    data: dict[str, Any]
+    pos: Positions
+    catalog: Catalog
+    steps: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (index, raw) with a str id
+    local: dict[str, Material] = field(default_factory=dict)
+    _local_names: dict[str, Material] = field(default_factory=dict, repr=False)
+    graph: graph.StepGraph | None = None
+    suggested: int = 0
+
+    def __post_init__(self) -> None:
+        raw_steps = self.data.get("steps")
+        if isinstance(raw_steps, list):
+            self.steps = [(i, s) for i, s in enumerate(raw_steps) if isinstance(s, dict) and isinstance(s.get("id"), str)]
+        raw_mats = self.data.get("materials")
+        if isinstance(raw_mats, list):
+            for m in raw_mats:
+                if isinstance(m, dict) and isinstance(m.get("id"), str) and isinstance(m.get("name"), str):
+                    raw_aliases = m.get("aliases")
+                    aliases = tuple(a for a in raw_aliases if isinstance(a, str)) if isinstance(raw_aliases, list) else ()
+                    self.local.setdefault(m["id"], Material(m["id"], m["name"], aliases, local=True))
+        for mat in self.local.values():
+            for name in (mat.name, *mat.aliases):
+                self._local_names.setdefault(name, mat)
+
+    def may_suggest(self) -> bool:
+        """Whether a "did you mean" may still be computed: difflib is costly, so a
+        file gets :data:`SUGGESTIONS` of them (a hostile one has thousands of typos)."""
+        self.suggested += 1
+        return self.suggested <= SUGGESTIONS
+
+    def diag(self, where: YamlPath, code: str, message: str, hint: str | None = None, key: bool = False) -> Diagnostic:
+        line, col = self.pos.key(where) if key else self.pos.at(where)
+        return make(self.path, line, col, code, message, hint)
+
+    def department(self, name: Any) -> Department | None:
+        return self.catalog.department(name) if isinstance(name, str) else None
+
+    def material(self, ref: str) -> Material | None:
+        return self.local.get(ref) or self._local_names.get(ref) or self.catalog.material(ref)
+
+    def str_list(self, raw: dict[str, Any], key: str) -> list[tuple[int, str]]:
+        value = raw.get(key)
+        return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+
+    def rows(self) -> list[tuple[str, list[str], list[str], list[str]]]:
+        """(id, needs, material ids, produced ids) per step, for the graph."""
+        out = []
+        seen: set[str] = set()
+        for _i, raw in self.steps:
+            if raw["id"] in seen:
+                continue
+            seen.add(raw["id"])
+            mats = [m.id for _j, r in self.str_list(raw, "materials") if (m := self.material(r))]
+            prods = [m.id for _j, r in self.str_list(raw, "produces") if (m := self.material(r))]
+            out.append((raw["id"], [n for _j, n in self.str_list(raw, "needs")], mats, prods))
+        return out
+
+
+Check = Callable[[ItemContext], Iterator[Diagnostic]]
+SUGGESTIONS = 25  # "did you mean" hints per file
+
+
+def _unique_ids(ctx: ItemContext) -> Iterator[Diagnostic]:
+    first: dict[str, int] = {}
+    for i, raw in ctx.steps:
+        sid = raw["id"]
+        if sid in first:
+            line = ctx.pos.at(("steps", first[sid], "id"))[0]
+            yield ctx.diag(("steps", i, "id"), "E302", f"step id '{sid}' is already used (line {line})",
+                           "step ids must be unique in the item: rename one")
+        else:
+            first[sid] = i
+    seen_mat: dict[str, int] = {}
+    raw_mats = ctx.data.get("materials")
+    for i, m in enumerate(raw_mats if isinstance(raw_mats, list) else []):
+        mid = m.get("id") if isinstance(m, dict) else None
+        if not isinstance(mid, str):
+            continue
+        if mid in seen_mat:
+            line = ctx.pos.at(("materials", seen_mat[mid], "id"))[0]
+            yield ctx.diag(("materials", i, "id"), "E303", f"material id '{mid}' is already used (line {line})")
+        else:
+            seen_mat[mid] = i
+            name = m.get("name")
+            cat = ctx.catalog.material(mid) or (ctx.catalog.material(name) if isinstance(name, str) else None)
+            if cat is not None:
+                yield ctx.diag(("materials", i, "id"), "W328",
+                               f"local material '{mid}' shadows catalog material '{cat.id}' ({cat.name})",
+                               f"use the catalog's '{cat.id}' so the material merges across items")
+    item_id = ctx.data.get("id")
+    if isinstance(item_id, str) and ctx.path.endswith((".yaml", ".yml")) and Path(ctx.path).stem != item_id:
+        yield ctx.diag(("id",), "W327", f"file '{Path(ctx.path).name}' holds item '{item_id}'",
+                       f"name the file {item_id}.yaml so the item is easy to find")
+
+
+def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
+    where: list[tuple[YamlPath, Any]] = [(("lead",), ctx.data.get("lead"))]
+    where += [(("partners", i), p) for i, p in ctx.str_list(ctx.data, "partners")]
+    where += [(("steps", i, "department"), raw.get("department")) for i, raw in ctx.steps]
+    listed: dict[str, YamlPath] = {}
+    for place, name in where:
+        if not isinstance(name, str):
+            continue
+        dept = ctx.department(name)
+        if dept is None:
+            guess = ctx.catalog.suggest_department(name) if ctx.may_suggest() else None
+            yield ctx.diag(place, "E304", f"unknown department '{shorten(name)}'",
+                           f"did you mean '{guess}'?" if guess
+                           else "add it to the department catalog (catalog/departments.yaml)")
+        elif place[0] != "steps":
+            if dept.name in listed:
+                first_line = ctx.pos.at(listed[dept.name])[0]
+                yield ctx.diag(place, "W324", f"'{name}' is {dept.name}, already listed at line {first_line}",
+                               "list each department once")
+            else:
+                listed[dept.name] = place
+
+
+def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
+    ids = list(dict.fromkeys(raw["id"] for _i, raw in ctx.steps))
+    known = set(ids)
+    producers: dict[str, tuple[str, YamlPath]] = {}
+    for i, raw in ctx.steps:
+        for j, dep in ctx.str_list(raw, "needs"):
+            if dep == raw["id"]:
+                yield ctx.diag(("steps", i, "needs", j), "E307", f"step '{dep}' needs itself", "remove it from needs")
+            elif dep not in known:
+                from difflib import get_close_matches
+                close = len(dep) <= SUGGEST_MAX and len(ids) <= 2000 and ctx.may_suggest()
+                guess = get_close_matches(dep, ids, n=1, cutoff=0.6) if close else []
+                yield ctx.diag(("steps", i, "needs", j), "E305",
+                               f"step '{shorten(raw['id'])}' needs unknown step '{shorten(dep)}'",
+                               f"did you mean '{guess[0]}'?" if guess else f"steps of this item: {', '.join(ids[:20])}")
+        for key in ("materials", "produces"):
+            seen: dict[str, str] = {}
+            for j, ref in ctx.str_list(raw, key):
+                mat = ctx.material(ref)
+                place = ("steps", i, key, j)
+                if mat is None:
+                    suggestion = None
+                    if ctx.may_suggest():
+                        local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
+                        suggestion = ctx.catalog.suggest_material(ref, local_names)
+                    yield ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
+                                   f"did you mean '{suggestion}'?" if suggestion else
+                                   "add it to the item's materials, or to the material catalog")
+                    continue
+                if mat.id in seen:
+                    yield ctx.diag(place, "W326", f"'{ref}' and '{seen[mat.id]}' are the same material ({mat.name})",
+                                   "list it once")
+                seen[mat.id] = ref
+                if key == "produces":
+                    if mat.id in producers and producers[mat.id][0] != raw["id"]:
+                        other, other_place = producers[mat.id]
+                        other_line = ctx.pos.at(other_place)[0]
+                        yield ctx.diag(place, "E310",
+                                       f"'{mat.name}' is also produced by step '{other}' (line {other_line})",
+                                       "one step issues each material; split it into two materials if they differ")
+                    producers.setdefault(mat.id, (raw["id"], place))
+
+
+def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
+    ctx.graph = graph.build(ctx.rows())
+    cycle = ctx.graph.find_cycle()
+    index = {raw["id"]: i for i, raw in reversed(ctx.steps)}
+    if cycle:
+        yield ctx.diag(("steps", index[cycle[0]], "needs"), "E308", "dependency cycle: " + " → ".join(cycle),
+                       "a step cannot wait for itself, even through others: remove one of these needs")
+    for d in ctx.graph.backwards:
+        mat = ctx.material(d.material or "")
+        name = mat.name if mat else d.material
+        if d.source == d.target:
+            msg = f"step '{d.target}' both asks the applicant for '{name}' and issues it"
+        else:
+            msg = f"step '{d.target}' asks the applicant for '{name}', which step '{d.source}' issues later in the flow"
+        i = index[d.target]
+        j = next((j for j, r in ctx.str_list(ctx.data["steps"][i], "materials")
+                  if (m := ctx.material(r)) and m.id == d.material), 0)
+        yield ctx.diag(("steps", i, "materials", j), "W325", msg,
+                       "make the step wait for the producer (needs), or drop the material from one side")
+
+
+def _coverage(ctx: ItemContext) -> Iterator[Diagnostic]:
+    lead = ctx.department(ctx.data.get("lead"))
+    partners = [(i, d) for i, p in ctx.str_list(ctx.data, "partners") if (d := ctx.department(p))]
+    used: set[str] | None = {d.name for _i, raw in ctx.steps if (d := ctx.department(raw.get("department")))}
+    if any(isinstance(raw.get("department"), str) and ctx.department(raw["department"]) is None for _i, raw in ctx.steps):
+        used = None  # a step's department is misspelt (reported): it may be the one "without a step"
+    if lead is not None and used is not None and lead.name not in used:
+        yield ctx.diag(("lead",), "W323", f"the lead department {lead.name} handles no step",
+                       "add its step, or make the department that leads the flow the lead")
+    for i, dept in partners:
+        if used is not None and dept.name not in used:
+            yield ctx.diag(("partners", i), "W321", f"partner {dept.name} handles no step",
+                           "add the sub-item it handles, or remove it from partners")
+    listed = {d.name for _i, d in partners} | ({lead.name} if lead else set())
+    raw_partners = ctx.data.get("partners", [])
+    if lead is None or not isinstance(raw_partners, list) or len(partners) < len(raw_partners):
+        return  # a lead or partner is misspelt (reported): no guessing who is missing
+    for i, raw in ctx.steps:
+        handler = ctx.department(raw.get("department"))
+        if handler is not None and handler.name not in listed:
+            yield ctx.diag(("steps", i, "department"), "W322",
+                           f"step '{raw['id']}' is handled by {handler.name}, which is neither lead nor partner",
+                           f"add {handler.name} to partners")
+
+
+def _days(raw: dict[str, Any], key: str) -> float | None:
+    value = raw.get(key)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
+def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
+    for i, raw in ctx.steps:
+        days, legal = _days(raw, "days"), _days(raw, "legal_days")
+        if days is not None and legal is not None and days > legal:
+            yield ctx.diag(("steps", i, "days"), "W329",
+                           f"step '{raw['id']}' promises {days:g} working days, more than its legal limit of {legal:g}",
+                           "a committed limit (承诺时限) should not exceed the legal one (法定时限)")
+    commitment = _days(ctx.data, "commitment")
+    if commitment is None or ctx.graph is None:
+        return
+    durations = {raw["id"]: _days(raw, "days") for _i, raw in ctx.steps}
+    # Steps on a cycle or without a valid time limit are reported elsewhere; the
+    # chains among the others are real chains, so a too-short promise shows now.
+    part = ctx.graph.sound_part(sid for sid, d in durations.items() if d is None)
+    if not part.nodes:
+        return
+    length, chain = schedule.longest_chain(part, {sid: d for sid, d in durations.items() if d is not None})
+    if commitment < length:
+        yield ctx.diag(("commitment",), "E309",
+                       f"commitment of {commitment:g} working days cannot be kept: the chain "
+                       f"{' → '.join(chain)} takes {length:g}",
+                       f"promise at least {length:g} days, or shorten a step on that chain")
+
+
+CHECKS: tuple[Check, ...] = (_unique_ids, _departments, _references, _graph, _coverage, _time_limits)
+
+
+def check_item(path: str, data: dict[str, Any], pos: Positions, catalog: Catalog,
+               schema_ok: bool | None = None) -> tuple[list[Diagnostic], Item | None]:
+    """The findings of every check and, when there are no errors, the model.
+
+    The model is built only from data that also passes the schema: *schema_ok*
+    says whether it does (None: check here).
+    """
+    ctx = ItemContext(path, data, pos, catalog)
+    diags = [d for check in CHECKS for d in check(ctx)]
+    if any(d.is_error for d in diags):
+        return diags, None
+    if schema_ok is None:
+        schema_ok = schema.is_valid(data, "item")
+    return diags, build_item(ctx) if schema_ok else None
+
+
+def build_item(ctx: ItemContext) -> Item:
+    data = ctx.data
+    dept = ctx.department
+    materials: dict[str, Material] = {}
+    steps = []
+    for index, (_i, raw) in enumerate(ctx.steps):
+        refs = {}
+        for key in ("materials", "produces"):
+            mats = [ctx.material(r) for _j, r in ctx.str_list(raw, key)]
+            refs[key] = tuple(dict.fromkeys(m.id for m in mats if m))
+            materials.update({m.id: m for m in mats if m})
+        steps.append(Step(
+            id=raw["id"], name=raw["name"], department=dept(raw["department"]).name,  # type: ignore[union-attr]
+            days=float(raw["days"]), needs=tuple(raw.get("needs", ())), materials=refs["materials"],
+            produces=refs["produces"], visits=int(raw.get("visits", 1)), legal_days=_days(raw, "legal_days"),
+            basis=raw.get("basis"), channel=raw.get("channel"), notes=raw.get("notes"), index=index))
+    lead = dept(data["lead"])
+    assert lead is not None
+    return Item(
+        id=data["id"], name=data["name"], lead=lead.name,
+        partners=tuple(dict.fromkeys(d.name for p in data.get("partners", ()) if (d := dept(p)) and d.name != lead.name)),
+        steps=tuple(steps), materials=materials, commitment=_days(data, "commitment"),
+        legal_days=_days(data, "legal_days"), joint_visits=int(data.get("joint_visits", 1)),
+        basis=data.get("basis"), path=ctx.path, source=data, positions=ctx.pos)

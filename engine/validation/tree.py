@@ -1,0 +1,164 @@
+"""Validation of files and trees: loader, schema and meaning, every problem at once.
+
+:func:`validate_paths` is the library entry point behind ``lianban validate``
+and every command that reads definitions: it returns every diagnostic of every
+file (sorted by place) and the models of the items that had no errors.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.model import Item
+from engine.validation import schema
+from engine.validation.catalog import DEPARTMENTS_FILE, MATERIALS_FILE, Catalog, catalog_dir_for, load_catalog
+from engine.validation.checks import check_item
+from engine.validation.diagnostics import Diagnostic, LianbanError, Severity, display_path, make
+from engine.validation.loader import load_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+CATALOG_DIR = "catalog"
+CALENDAR_DIR = "calendar"
+
+
+@dataclass
+class FileResult:
+    path: str
+    kind: str  # "item" | "departments" | "materials" | "calendar"
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    item: Item | None = None
+    item_id: tuple[str, int, int] | None = None  # the item's id and where it is written
+
+
+@dataclass
+class Result:
+    files: list[FileResult] = field(default_factory=list)
+    extra: list[Diagnostic] = field(default_factory=list)  # catalog findings reported once
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return sorted({d for f in self.files for d in f.diagnostics} | set(self.extra))
+
+    @property
+    def items(self) -> list[Item]:
+        return [f.item for f in self.files if f.item is not None]
+
+    def exit_code(self, strict: bool = False) -> int:
+        diags = self.diagnostics
+        if any(d.code == "E110" for d in diags):
+            return 2
+        worst = Severity.WARNING if strict else Severity.ERROR
+        return 1 if any(d.severity >= worst for d in diags) else 0
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """YAML files under *paths* (files as given, folders recursively, sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = [f for f in p.rglob("*") if f.suffix in YAML_SUFFIXES and f.is_file()
+                     and not any(part.startswith(".") for part in f.relative_to(p).parts)]
+            out.extend(sorted(found))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise LianbanError(f"{p}: no such file or folder")
+    unique: dict[Path, Path] = {}  # one file named twice (a.yaml and ./dir/../a.yaml) is read once
+    for f in out:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
+
+
+def kind_of(path: Path) -> str:
+    if path.parent.name == CATALOG_DIR and path.name in (DEPARTMENTS_FILE, MATERIALS_FILE):
+        return path.stem
+    if path.parent.name == CALENDAR_DIR and path.stem.isdigit():
+        return "calendar"
+    return "item"
+
+
+def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None = None,
+                   progress: object = None) -> Result:
+    """Validate every definition under *paths*.
+
+    *catalog_dir* overrides the catalog lookup (``--catalog``); *progress*, if
+    given, is called with ``(done, total)`` after each file.
+    """
+    files = discover(paths)
+    fixed: Catalog | None = load_catalog(Path(catalog_dir)) if catalog_dir is not None else None
+    result = Result()
+    seen_catalogs: set[str] = set()
+    item_ids: dict[str, tuple[str, int]] = {}  # id -> (file, line)
+    for n, path in enumerate(files, 1):
+        kind = kind_of(path)
+        shown = display_path(path)
+        if kind == "item":
+            catalog = fixed or load_catalog(catalog_dir_for(path))
+            key = str(catalog.directory)
+            if key not in seen_catalogs:
+                seen_catalogs.add(key)
+                result.extra.extend(catalog.diagnostics)
+            fr = _validate_item(path, shown, catalog)
+            if fr.item_id is not None:  # even when the file has other problems
+                item_id, line, col = fr.item_id
+                if item_id in item_ids:
+                    first, first_line = item_ids[item_id]
+                    fr.diagnostics.append(make(shown, line, col, "E301",
+                                               f"item id '{item_id}' is already used by {first} (line {first_line})",
+                                               "item ids must be unique in a definitions tree"))
+                    fr.item = None
+                else:
+                    item_ids[item_id] = (shown, line)
+        else:
+            fr = _validate_other(path, shown, kind)
+        result.files.append(fr)
+        if callable(progress):
+            progress(n, len(files))
+    return result
+
+
+def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
+    loaded = load_file(path, shown)
+    fr = FileResult(shown, "item", list(loaded.diagnostics))
+    if loaded.data is None:
+        return fr
+    if isinstance(loaded.data.get("id"), str):
+        fr.item_id = (loaded.data["id"], *loaded.positions.at(("id",)))
+    # where the loader already replaced a value it could not use (a number, a tagged scalar),
+    # the schema would only repeat the complaint about the replacement
+    reported = {(d.line, d.col) for d in loaded.diagnostics if d.code in ("E106", "E204")}
+    structure = schema.check(loaded.data, loaded.positions, shown, "item", skip=reported)
+    fr.diagnostics.extend(structure)
+    schema_ok = loaded.ok and not any(d.is_error for d in structure)
+    diags, item = check_item(shown, loaded.data, loaded.positions, catalog, schema_ok=schema_ok)
+    fr.diagnostics.extend(diags)
+    if not any(d.is_error for d in fr.diagnostics):
+        fr.item = item
+    return fr
+
+
+def _validate_other(path: Path, shown: str, kind: str) -> FileResult:
+    if kind in ("departments", "materials"):  # loader, schema and E402 findings, as the catalog saw them
+        return FileResult(shown, kind, [d for d in load_catalog(path.parent).diagnostics if d.path == shown])
+    loaded = load_file(path, shown)  # a calendar file
+    fr = FileResult(shown, kind, list(loaded.diagnostics))
+    if loaded.data is None:
+        return fr
+    fr.diagnostics.extend(schema.check(loaded.data, loaded.positions, shown, kind))
+    if not any(d.is_error for d in fr.diagnostics):
+        from engine.workdays.calendar import CalendarError, check_file
+
+        try:  # what the schema cannot say: real dates, in the file's year, each listed once
+            check_file(path, loaded)
+        except CalendarError as exc:
+            fr.diagnostics.append(make(shown, exc.line or 1, exc.col or 1, "E403", exc.reason,
+                                       "see definitions/calendar/README.md for the format"))
+    return fr
+
+
+def load_items(paths: Sequence[str | Path], catalog_dir: str | Path | None = None,
+               progress: object = None) -> tuple[list[Item], Result]:
+    """The items under *paths* that validated, and the validation result."""
+    result = validate_paths(paths, catalog_dir, progress)
+    return result.items, result

@@ -1,0 +1,337 @@
+"""China's official working-day calendar (法定节假日 and 调休) and deadline counting.
+
+The years come from the ``chinesecalendar`` package (import name ``chinese_calendar``)
+and from calendar files (``definitions/calendar/YYYY.yaml``, schema
+``schemas/calendar.schema.json``) that add a year the package does not know yet or
+correct one it does. Counting rule (docs/workdays.md): the day of acceptance does not
+count; the Nth working day after it is the deadline; a fractional N rounds up; N = 0 is
+the acceptance day itself.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.locations import CHECKOUT
+
+if TYPE_CHECKING:
+    from engine.validation.loader import Loaded
+
+try:
+    from chinese_calendar import constants as _cc
+except ImportError:  # declared as a dependency; degrade to "files only" with a clear message
+    _cc = None
+
+__all__ = ["CalendarError", "YearSource", "WorkCalendar", "default_calendar_dir"]
+
+_PACKAGE_NAMES = {  # chinese_calendar.Holiday values -> the names used in the State Council's notices
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+class CalendarError(Exception):
+    """A year the calendar does not cover, or a bad calendar file. The message is user-facing.
+
+    For a bad file, *line*, *col* and *reason* locate the problem (``validate`` reports them
+    as finding E403); the message then reads ``path:line:col: reason``.
+    """
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None,
+                 reason: str | None = None) -> None:
+        super().__init__(message)
+        self.line, self.col, self.reason = line, col, reason or message
+
+
+@dataclass(frozen=True)
+class YearSource:
+    year: int
+    kind: str  # "package" | "file" | "file+package" (the file corrects the package's year)
+    detail: str  # e.g. "chinesecalendar 1.11.0", or the file path
+    notice: str | None = None  # the file's `source`: the State Council notice it was taken from
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("chinesecalendar")
+    except metadata.PackageNotFoundError:
+        return str(getattr(_cc, "__version__", "?"))
+
+
+def _package_years() -> range:
+    if _cc is None or not _cc.holidays:
+        return range(0)
+    return range(min(_cc.holidays).year, max(_cc.holidays).year + 1)
+
+
+@dataclass
+class _FileYear:
+    path: Path
+    year: int
+    notice: str
+    replaces_package: bool
+    off: dict[date, str]  # holidays -> name
+    on: dict[date, str]  # make-up working days -> name ("" when unnamed)
+
+
+def _first_error(diags: list) -> CalendarError | None:
+    errors = [d for d in diags if d.is_error]
+    if not errors:
+        return None
+    d = min(errors)
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    hint = f"; {d.hint}" if d.hint else ""
+    return CalendarError(f"{d.path}:{d.line}:{d.col}: {d.message}{hint}{more}")
+
+
+def check_file(path: Path, loaded: Loaded) -> None:
+    """Raise CalendarError for what the schema cannot say about a calendar file that *loaded* and
+    passed the schema (``validate`` has done both): real dates, in the file's year, each listed once."""
+    _read_year(path, loaded)
+
+
+def _load_file(path: Path) -> _FileYear:
+    from engine.validation.loader import load_file  # the project's YAML loader: dates stay text, every node located
+    from engine.validation.schema import check
+
+    loaded = load_file(path)
+    if any(d.code == "E104" for d in loaded.diagnostics):
+        raise CalendarError(f"{path}: the calendar file is empty; see definitions/calendar/README.md")
+    error = _first_error(loaded.diagnostics)
+    if error is None:
+        error = _first_error(check(loaded.data, loaded.positions, str(path), "calendar"))
+    if error is not None:
+        raise error
+    return _read_year(path, loaded)
+
+
+def _read_year(path: Path, loaded: Loaded) -> _FileYear:
+    """The year of a calendar file that loaded and passed the schema."""
+    data = loaded.data
+
+    def fail(where: tuple, msg: str) -> CalendarError:
+        line, col = loaded.positions.at(where)
+        return CalendarError(f"{path}:{line}:{col}: {msg}", line, col, msg)
+
+    year = data["year"]
+
+    def day(value: str, where: tuple) -> date:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError("write YYYY-MM-DD")
+            parsed = date.fromisoformat(value)
+        except ValueError as exc:
+            raise fail(where, f"'{value}' is not a valid date: {exc}") from exc
+        if parsed.year != year:
+            raise fail(where, f"{parsed.isoformat()} is not in {year}, the file's year "
+                              f"(put it in {parsed.year}.yaml)")
+        return parsed
+
+    off: dict[date, str] = {}
+    on: dict[date, str] = {}
+    for i, entry in enumerate(data.get("holidays") or []):
+        where = ("holidays", i)
+        if ("date" in entry) == ("from" in entry):
+            raise fail(where, f"holiday '{entry['name']}' needs either date, or from and to (not both)")
+        if "date" in entry:
+            first = last = day(entry["date"], where + ("date",))
+        else:
+            first, last = day(entry["from"], where + ("from",)), day(entry["to"], where + ("to",))
+            if first > last:
+                raise fail(where, f"from {first} is after to {last}")
+        d = first
+        while d <= last:
+            if d in off:
+                raise fail(where, f"{d} is listed twice in holidays ({off[d]} and {entry['name']})")
+            off[d] = entry["name"]
+            d += timedelta(days=1)
+    for i, entry in enumerate(data.get("workdays") or []):
+        where = ("workdays", i)
+        d = day(entry["date"], where + ("date",))
+        if d in off:
+            raise fail(where, f"{d} is both a holiday ({off[d]}) and a working day")
+        if d in on:
+            raise fail(where, f"{d} is listed twice in workdays")
+        on[d] = entry.get("name", "")
+    return _FileYear(path, year, data["source"], bool(data.get("replaces_package", False)), off, on)
+
+
+@dataclass(frozen=True)
+class _Year:
+    ordinals: list[int]  # the year's working days, as sorted date ordinals
+    working: frozenset[int]
+    names: dict[date, str]  # days off because of a holiday -> Chinese name
+
+
+class WorkCalendar:
+    """Working days of mainland China's official calendar (package years + calendar files)."""
+
+    def __init__(self, files: Iterable[Path] = (), *, use_package: bool = True):
+        self._use_package = use_package and _cc is not None
+        self._files: dict[int, _FileYear] = {}
+        for f in files:
+            fy = _load_file(Path(f))
+            if fy.year in self._files:
+                raise CalendarError(f"{fy.path}: year {fy.year} is already given by {self._files[fy.year].path}; "
+                                    f"keep one file per year")
+            self._files[fy.year] = fy
+        self._years: dict[int, _Year] = {}
+
+    @classmethod
+    def from_dir(cls, directory: Path | None) -> WorkCalendar:
+        """Load every *.yaml in `directory`; None or a missing directory -> package only."""
+        if directory is None or not Path(directory).is_dir():
+            return cls()
+        return cls(sorted(Path(directory).glob("*.yaml")))
+
+    # -- coverage -----------------------------------------------------------------
+    def _package_knows(self, year: int) -> bool:
+        return self._use_package and year in _package_years()
+
+    def covered_years(self) -> list[int]:
+        years = set(self._files)
+        if self._use_package:
+            years.update(_package_years())
+        return sorted(years)
+
+    def _uncovered(self, year: int) -> CalendarError:
+        if self._use_package:
+            known = _package_years()
+            what = f"chinesecalendar {_package_version()} knows {known.start}–{known.stop - 1}"
+        elif _cc is None:
+            what = "the chinesecalendar package is not installed (pip install chinesecalendar)"
+        else:
+            what = "the chinesecalendar package is switched off"
+        files = ", ".join(map(str, sorted(self._files))) or "none"
+        return CalendarError(
+            f"no working-day calendar for {year}: {what}; calendar files cover: {files}. "
+            f"Add definitions/calendar/{year}.yaml from the State Council's notice "
+            f"(国务院办公厅关于{year}年部分节假日安排的通知), or upgrade chinesecalendar")
+
+    def source(self, year: int) -> YearSource:
+        fy = self._files.get(year)
+        if fy is not None:
+            if self._package_knows(year) and not fy.replaces_package:
+                return YearSource(year, "file+package", f"{fy.path} over chinesecalendar {_package_version()}",
+                                  fy.notice)
+            return YearSource(year, "file", str(fy.path), fy.notice)
+        if self._package_knows(year):
+            return YearSource(year, "package", f"chinesecalendar {_package_version()}")
+        raise self._uncovered(year)
+
+    # -- per-year tables ----------------------------------------------------------
+    def _year(self, year: int) -> _Year:
+        cached = self._years.get(year)
+        if cached is not None:
+            return cached
+        fy = self._files.get(year)
+        pkg = self._package_knows(year) and not (fy is not None and fy.replaces_package)
+        if fy is None and not pkg:
+            raise self._uncovered(year)
+        ordinals: list[int] = []
+        names: dict[date, str] = {}
+        d, end = date(year, 1, 1), date(year, 12, 31)
+        while d <= end:
+            if fy is not None and d in fy.off:
+                working, name = False, fy.off[d]
+            elif (fy is not None and d in fy.on) or (pkg and d in _cc.workdays):
+                working, name = True, None
+            elif pkg and d in _cc.holidays:
+                working, name = False, _PACKAGE_NAMES.get(_cc.holidays[d], _cc.holidays[d])
+            else:
+                working, name = d.weekday() < 5, None
+            if working:
+                ordinals.append(d.toordinal())
+            elif name:
+                names[d] = name
+            d += timedelta(days=1)
+        result = self._years[year] = _Year(ordinals, frozenset(ordinals), names)
+        return result
+
+    # -- queries ------------------------------------------------------------------
+    def is_workday(self, d: date) -> bool:
+        d = _as_date(d)
+        return d.toordinal() in self._year(d.year).working
+
+    def holiday_name(self, d: date) -> str | None:
+        """The holiday's Chinese name (e.g. "国庆节") if `d` is a day off for a holiday, else None."""
+        d = _as_date(d)
+        return self._year(d.year).names.get(d)
+
+    def add_workdays(self, start: date, n: float) -> date:
+        """The deadline N working days after `start` (the acceptance day does not count).
+
+        A fractional N rounds up (0.5 -> the 1st working day after `start`); N = 0 -> `start`.
+        """
+        start = _as_date(start)
+        if isinstance(n, bool) or not isinstance(n, (int, float)) or not math.isfinite(n) or n < 0:
+            raise ValueError(f"a number of working days must be a finite number >= 0, not {n!r}")
+        left = math.ceil(n)
+        if left == 0:
+            return start
+        # Counting starts the day after `start`: its year is the first one consulted (the year of
+        # `start` itself is not needed when `start` is 31 December).
+        if start == date.max:
+            raise CalendarError(f"no working day after {start}")
+        first = start + timedelta(days=1)
+        year = first.year
+        table = self._year(year).ordinals
+        i = bisect.bisect_left(table, first.toordinal())
+        while i + left > len(table):
+            left -= len(table) - i
+            year += 1
+            table, i = self._year(year).ordinals, 0
+        return date.fromordinal(table[i + left - 1])
+
+    def years_consulted(self, start: date, end: date) -> range:
+        """The years whose calendar counting from `start` to `end` reads (either order): those
+        of the days after the earlier date up to and including the later; none if they are equal."""
+        lo, hi = sorted((_as_date(start), _as_date(end)))
+        if lo == hi:
+            return range(0)
+        return range((lo + timedelta(days=1)).year, hi.year + 1)
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (negative if end < start)."""
+        start, end = _as_date(start), _as_date(end)
+        if end < start:
+            return -self.workdays_between(end, start)
+        if end == start:
+            return 0
+        lo, hi, count = start.toordinal(), end.toordinal(), 0
+        for year in self.years_consulted(start, end):
+            table = self._year(year).ordinals
+            count += bisect.bisect_right(table, hi) - bisect.bisect_right(table, lo)
+        return count
+
+
+def _as_date(d: date) -> date:
+    if isinstance(d, datetime):
+        return d.date()
+    if not isinstance(d, date):
+        raise TypeError(f"expected a datetime.date, not {type(d).__name__}")
+    return d
+
+
+def default_calendar_dir() -> Path | None:
+    """$LIANBAN_CALENDAR_DIR if set; else the nearest `definitions/calendar` of the working
+    directory (or its parents), else the project checkout's; else None."""
+    env = os.environ.get("LIANBAN_CALENDAR_DIR")
+    if env:
+        return Path(env)
+    cwd = Path.cwd().resolve()
+    for base in (cwd, *cwd.parents):
+        candidate = base / "definitions" / "calendar"
+        if candidate.is_dir():
+            return candidate
+    checkout = CHECKOUT / "definitions" / "calendar"
+    return checkout if checkout.is_dir() else None
