@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
+from engine.errors import LianbanError
 from engine.validation import loader
-from engine.validation.diagnostics import LianbanError
 from engine.validation.loader import load_bytes, load_file, load_text
 
 ROOT = Path(__file__).resolve().parents[1]

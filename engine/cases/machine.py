@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from transitions import Machine
 
+from engine.errors import RefusedError
+
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
     from engine.validation.catalog import Catalog
@@ -47,8 +49,8 @@ __all__ = [
 ]
 
 
-class TransitionError(Exception):
-    """A move the case does not allow. The message is one user-facing line."""
+class TransitionError(RefusedError):
+    """A move the case does not allow. The message is one user-facing line (exit 1)."""
 
 
 class StepState(enum.Enum):

@@ -26,8 +26,8 @@ from typing import Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from engine.cases.machine import Case, Event, TransitionError
+from engine.errors import LianbanError, RefusedError
 from engine.fileio import blocker
-from engine.validation.diagnostics import LianbanError
 
 __all__ = [
     "MIGRATIONS",
@@ -54,7 +54,10 @@ class UnknownCaseError(StoreError):
 
 
 class ConflictError(StoreError):
-    """Another writer appended to the case since it was loaded; nothing was written."""
+    """Another writer appended to the case since it was loaded; nothing was written (exit 1)."""
+
+    exit_code = RefusedError.exit_code
+    label = RefusedError.label
 
 
 class Store(Protocol):

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from engine import __version__
-from engine.validation.diagnostics import LianbanError
+from engine.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, LianbanError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -51,21 +51,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """Run one command; return its exit code (the one place that maps errors to exit codes)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        check_arguments(args_list)
+        parser = build_parser()
+        args = parser.parse_args(args_list)
         if not getattr(args, "_run", None):
             parser.print_help()
-            return 2
+            return EXIT_USAGE
         return int(args._run(args))
     except LianbanError as exc:
-        print(f"lianban: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"lianban: {exc.label}: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("lianban: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return 0
+        return EXIT_OK
+    except OSError as exc:  # I/O the command did not expect to fail (disk full, a vanished folder): not a bug
+        print(f"lianban: error: {describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # the one place that turns bugs into a report
         import traceback
 
@@ -73,6 +79,29 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"This is a bug. Please report it with the command you ran and these versions:\n"
               f"  lianban {__version__}, Python {platform.python_version()}, {platform.platform()}",
               file=sys.stderr)
-        if "--debug" in (argv or sys.argv):
+        if "--debug" in args_list:
             traceback.print_exc()
-        return 3
+        return EXIT_BUG
+
+
+def check_arguments(argv: Sequence[str]) -> None:
+    """Refuse arguments that are not valid UTF-8 (Python keeps their bytes as lone surrogates,
+    which no message could print)."""
+    for n, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise LianbanError(f"argument {n} ({shown!r}) is not valid UTF-8: "
+                               "name files and values in UTF-8") from None
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, on which file, and why."""
+    import errno
+
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno == errno.ENOSPC:
+        reason = "no space left on the device (free some space and run the command again)"
+    where = exc.filename if isinstance(exc.filename, str) else None
+    return f"{where}: {reason}" if where else reason

@@ -78,15 +78,11 @@ def _as(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.cases.machine import TransitionError
-    from engine.cases.store import ConflictError, open_store
+    from engine.cases.store import open_store
 
     store = open_store(args.db, create=args.verb not in READ_ONLY)  # a mistyped --db of show/list/queue creates nothing
     try:
         return _VERBS.get(args.verb, _act)(store, args)
-    except (TransitionError, ConflictError) as exc:
-        print(f"lianban: refused: {exc}", file=sys.stderr)
-        return 1
     finally:
         store.close()
 
@@ -96,8 +92,6 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     from engine.cases.machine import open_case
     from engine.cli.common import load_valid
     from engine.flow.analysis import analyze
-    from engine.validation.diagnostics import LianbanError
-    from engine.workdays.calendar import CalendarError
 
     path = _find_item(args.item)
     on = args.on or date.today()
@@ -105,10 +99,7 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     if not items:
         print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
         return 1
-    try:
-        case = open_case(analyze(items[0]), args.applicant, on, load_calendar(args.calendar))
-    except CalendarError as exc:
-        raise LianbanError(str(exc)) from exc
+    case = open_case(analyze(items[0]), args.applicant, on, load_calendar(args.calendar))
     case.id = store.create_case(case.events)
     if args.format == "json":
         print(json.dumps(case.as_dict(on), ensure_ascii=False, indent=2))
@@ -124,8 +115,6 @@ def _open(store: Store, args: argparse.Namespace) -> int:
 
 def _act(store: Store, args: argparse.Namespace) -> int:
     from engine.cases.store import transact
-    from engine.validation.diagnostics import LianbanError
-    from engine.workdays.calendar import CalendarError
 
     department = _department(args) if args.verb != "withdraw" else None
     on = args.on or date.today()
@@ -134,10 +123,7 @@ def _act(store: Store, args: argparse.Namespace) -> int:
     def action(case: Case) -> Event:
         return case.fire(args.verb, step=getattr(args, "step", None), department=department, on=on,
                          reason=args.reason, calendar=calendar)
-    try:
-        case, event = transact(store, args.case, action)
-    except CalendarError as exc:
-        raise LianbanError(str(exc)) from exc
+    case, event = transact(store, args.case, action)
     if args.format == "json":
         print(json.dumps({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
                           "state": case.state.value}, ensure_ascii=False, indent=2))
@@ -240,7 +226,7 @@ def _find_item(ref: str) -> Path:
     """A definition file, or the file of item id `ref` under ./definitions/."""
     import difflib
 
-    from engine.validation.diagnostics import LianbanError
+    from engine.errors import LianbanError
     from engine.validation.loader import load_file
     from engine.validation.tree import discover, kind_of
 
@@ -267,8 +253,8 @@ def _find_item(ref: str) -> Path:
 
 
 def _department(args: argparse.Namespace) -> str:
+    from engine.errors import LianbanError
     from engine.validation.catalog import load_catalog, project_catalog_dir
-    from engine.validation.diagnostics import LianbanError
 
     catalog = load_catalog(Path(args.catalog) if args.catalog else project_catalog_dir())
     dept = catalog.department(args.department)

@@ -32,7 +32,7 @@ def load_valid(paths: list[str], catalog: str | None, progress: object = None) -
     if errors:
         print(text(errors, len(result.files), use_color(sys.stderr)), file=sys.stderr)
     if not result.files:
-        from engine.validation.diagnostics import LianbanError
+        from engine.errors import LianbanError
         raise LianbanError(f"no YAML definitions found under {', '.join(map(str, paths))}")
     return result.items, result.exit_code()
 
@@ -45,7 +45,7 @@ def emit(text: str, output: str | None) -> None:
     try:
         write_atomic(output, text if text.endswith("\n") else text + "\n")
     except OSError as exc:
-        from engine.validation.diagnostics import LianbanError
+        from engine.errors import LianbanError
 
         reason = exc.strerror or str(exc) or type(exc).__name__
         in_the_way = blocker(output) if isinstance(exc, (FileExistsError, NotADirectoryError)) else None

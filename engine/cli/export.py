@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 def find_item(ref: str, definitions: str, catalog: str | None) -> tuple[Item, int]:
     """The one valid item *ref* names (a file, or an id under *definitions*), and the exit code so far."""
     from engine.cli.common import load_valid
-    from engine.validation.diagnostics import LianbanError
+    from engine.errors import LianbanError
 
     path = Path(ref)
     if path.is_file():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from engine.cli.common import add_catalog, load_valid, use_color
-from engine.validation.diagnostics import LianbanError
+from engine.errors import LianbanError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

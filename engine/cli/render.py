@@ -38,7 +38,7 @@ def tree_calendar_dir(paths: Sequence[str]) -> Path | None:
     folder (the path itself if it is a folder, else its ancestors) that has a ``calendar/``
     sub-folder, as catalog_dir_for finds ``catalog/``.  None when no path is in such a tree.
     Paths in trees with different calendar folders are a usage error (pass --calendar)."""
-    from engine.validation.diagnostics import LianbanError
+    from engine.errors import LianbanError
 
     found: dict[Path, str] = {}
     for text in paths:
@@ -72,8 +72,6 @@ def run(args: argparse.Namespace) -> int:
     from engine.flow.analysis import analyze
     from engine.outputs.html.pages import SiteError, build, publish
     from engine.outputs.html.svg import DateOf
-    from engine.validation.diagnostics import LianbanError
-    from engine.workdays.calendar import CalendarError
 
     items, code = load_valid(args.paths, args.catalog)
     if code:
@@ -96,8 +94,8 @@ def run(args: argparse.Namespace) -> int:
             date_of = date_of_workday
         pages = build(analyses, date_of)
         done = publish(args.out, pages)
-    except (CalendarError, SiteError, OSError) as exc:
-        raise LianbanError(str(exc)) from exc
+    except OSError as exc:
+        raise SiteError(str(exc)) from exc
     print(f"wrote {len(done.written)} page(s) to {done.directory}"
           + (f"; removed {len(done.removed)} stale page(s)" if done.removed else ""))
     return code

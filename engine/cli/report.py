@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 from engine.cli.common import add_catalog, emit, load_valid, use_color
+from engine.errors import LianbanError
 from engine.locations import CHECKOUT
-from engine.validation.diagnostics import LianbanError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -64,15 +64,12 @@ def load_calendar(directory: str | None) -> WorkCalendar:
     """The calendar for --calendar DIR (or the default); a bad folder or file -> LianbanError."""
     from pathlib import Path
 
-    from engine.validation.diagnostics import LianbanError
-    from engine.workdays.calendar import CalendarError, WorkCalendar, default_calendar_dir
+    from engine.errors import LianbanError
+    from engine.workdays.calendar import WorkCalendar, default_calendar_dir
 
     if directory is not None and not Path(directory).is_dir():
         raise LianbanError(f"--calendar {directory}: no such folder")
-    try:
-        return WorkCalendar.from_dir(Path(directory) if directory is not None else default_calendar_dir())
-    except CalendarError as exc:
-        raise LianbanError(str(exc)) from exc
+    return WorkCalendar.from_dir(Path(directory) if directory is not None else default_calendar_dir())
 
 
 def _source_dict(s: YearSource) -> dict[str, Any]:
@@ -99,14 +96,9 @@ def _holidays(cal: WorkCalendar, start: date, end: date) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.validation.diagnostics import LianbanError
-    from engine.workdays.calendar import CalendarError
 
     cal = load_calendar(args.calendar)
-    try:
-        out, text = _VERBS[args.verb](cal, args)
-    except CalendarError as exc:
-        raise LianbanError(str(exc)) from exc
+    out, text = _VERBS[args.verb](cal, args)
     print(json.dumps(out, ensure_ascii=False, indent=2) if args.format == "json" else text)
     return 0
 

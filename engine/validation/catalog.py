@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from engine.errors import LianbanError
 from engine.locations import data_dir
 from engine.validation import schema
-from engine.validation.diagnostics import Diagnostic, LianbanError, display_path, make
+from engine.validation.diagnostics import Diagnostic, display_path, make
 from engine.validation.loader import load_file
 
 DEPARTMENTS_FILE = "departments.yaml"

@@ -113,10 +113,6 @@ def make(path: str, line: int, col: int, code: str, message: str, hint: str | No
                       severity if severity is not None else severity_of(code), message, hint)
 
 
-class LianbanError(Exception):
-    """An expected failure the CLI reports in one line (usage or I/O problems: exit 2)."""
-
-
 def display_path(path: object) -> str:
     """How a path is shown in findings: relative to the working folder when under it."""
     text = os.fspath(path)  # type: ignore[call-overload]

@@ -28,7 +28,8 @@ import yaml
 from yaml import events as ev
 from yaml.nodes import ScalarNode
 
-from engine.validation.diagnostics import Diagnostic, LianbanError, make
+from engine.errors import LianbanError
+from engine.validation.diagnostics import Diagnostic, make
 
 try:  # the C parser is ~10x faster; fall back to the pure-Python one
     from yaml import CSafeLoader as _Parser

@@ -10,11 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.errors import LianbanError
 from engine.model import Item
 from engine.validation import schema
 from engine.validation.catalog import DEPARTMENTS_FILE, MATERIALS_FILE, Catalog, catalog_dir_for, load_catalog
 from engine.validation.checks import check_item
-from engine.validation.diagnostics import Diagnostic, LianbanError, Severity, display_path, make
+from engine.validation.diagnostics import Diagnostic, Severity, display_path, make
 from engine.validation.loader import load_file
 
 YAML_SUFFIXES = (".yaml", ".yml")

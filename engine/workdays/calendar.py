@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.errors import LianbanError
 from engine.locations import CHECKOUT
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ _PACKAGE_NAMES = {  # chinese_calendar.Holiday values -> the names used in the S
 }
 
 
-class CalendarError(Exception):
+class CalendarError(LianbanError):
     """A year the calendar does not cover, or a bad calendar file. The message is user-facing.
 
     For a bad file, *line*, *col* and *reason* locate the problem (``validate`` reports them

@@ -30,13 +30,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine import __version__
+from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, edges
 from engine.model import Step
 from engine.outputs.bpmn.camunda7 import Camunda7, juel_literal
 from engine.outputs.bpmn.flavor import Flavor
 from engine.outputs.bpmn.flowable import Flowable
 from engine.outputs.bpmn.zeebe import Zeebe
-from engine.validation.diagnostics import LianbanError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"

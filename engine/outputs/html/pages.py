@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import __version__
+from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, DepartmentView, total
 from engine.outputs.html.svg import DateOf, esc, flow, fmt, gantt
 from engine.outputs.summaries import pct
@@ -65,7 +66,7 @@ footer{break-before:avoid;break-inside:avoid;margin-top:14px}
 """
 
 
-class SiteError(Exception):
+class SiteError(LianbanError):
     """A site cannot be written as asked (the message is user-facing)."""
 
 

@@ -1,0 +1,72 @@
+"""Message catalogs: the interface speaks Chinese when the locale says so, else English.
+
+Every user-facing string is written in English in the code, wrapped in :func:`_` (or
+:func:`ngettext` for counts), and translated through the gettext catalog
+``engine/locale/<lang>/LC_MESSAGES/lianban.mo`` (compiled from the ``.po`` beside it).
+Strings defined at import time (tables of titles, argparse help) are marked with
+:func:`N_` and translated where they are shown. Codes (E304 …), ids and JSON keys are
+never translated.
+
+The language is chosen once per process by :func:`set_language`: ``--lang`` on the command
+line, else the first of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set (``zh_CN.UTF-8``,
+``zh_TW``, ``zh`` → Chinese; anything else, ``C`` included → English).
+"""
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+DOMAIN = "lianban"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("en", "zh")  # "en" is the source language: no catalog
+_CATALOG_NAME = {"zh": "zh_CN"}
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def detect(environ: Mapping[str, str] | None = None) -> str:
+    """The language the environment asks for: ``zh`` or ``en`` (POSIX precedence)."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "").strip()
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def set_language(language: str | None = None) -> str:
+    """Use *language* (``zh``/``en``; None: from the environment) from now on; return it."""
+    global _translations, _language
+    lang = language or detect()
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+    if lang == "en":
+        _translations = gettext.NullTranslations()
+    else:
+        _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_CATALOG_NAME[lang]], fallback=True)
+    _language = lang
+    return lang
+
+
+def language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    """*message* in the current language."""
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark *message* for the catalog without translating it now (translate it where shown)."""
+    return message
+
+
+set_language()
