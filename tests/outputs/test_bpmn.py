@@ -31,7 +31,7 @@ from engine.outputs.bpmn.writer import BPMN_NS, FLAVORS, render_bpmn
 from engine.outputs.bpmn.zeebe import MODELER_NS, ZEEBE_NS, feel_string
 from engine.validation.tree import load_items
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 XSD = Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
 NS = {"bpmn": BPMN_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
       "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}

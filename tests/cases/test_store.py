@@ -36,7 +36,7 @@ from engine.locations import default_store
 from engine.validation.tree import load_items
 from engine.workdays.calendar import WorkCalendar
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CAL = WorkCalendar()
 D0 = date(2021, 9, 29)
 ANALYSIS = analyze(load_items([ROOT / "definitions" / "start-business.yaml"])[0][0])
