@@ -18,7 +18,7 @@ Flavours add their engine's extensions only (see docs/bpmn.md): each is a
 
 No definition text is ever read as code by an engine: Camunda 7 and Flowable evaluate a user
 task's ``name`` and ``documentation`` as JUEL, so both are written through
-:func:`~engine.outputs.bpmn.camunda7.juel_literal` in every flavour (any of these files deploys on those
+:func:`~engine.outputs.bpmn.flavor.juel_literal` in every flavour (any of these files deploys on those
 engines unchanged); each flavour's :meth:`Flavor.literal` does the same for the attributes it adds.
 """
 from __future__ import annotations
@@ -33,8 +33,8 @@ from engine import __version__
 from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, edges
 from engine.model import Step
-from engine.outputs.bpmn.camunda7 import Camunda7, juel_literal
-from engine.outputs.bpmn.flavor import Flavor
+from engine.outputs.bpmn.camunda7 import Camunda7
+from engine.outputs.bpmn.flavor import Flavor, Plain, juel_literal
 from engine.outputs.bpmn.flowable import Flowable
 from engine.outputs.bpmn.zeebe import Zeebe
 
@@ -43,17 +43,6 @@ BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 CORE_NAMESPACES: dict[str, str] = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
-
-
-class Plain(Flavor):
-    """Standard BPMN 2.0 only: any modeler, SpiffWorkflow, or an engine you configure yourself."""
-
-    name = "plain"
-
-    def literal(self, text: str) -> str:
-        # No attribute of its own, but a plain file is executable as is on Camunda 7 or Flowable,
-        # which evaluate task names and documentation as JUEL: be as careful as those flavours.
-        return juel_literal(text)
 
 
 FLAVORS: dict[str, Flavor] = {f.name: f for f in (Plain(), Camunda7(), Zeebe(), Flowable())}
