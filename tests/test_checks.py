@@ -8,8 +8,9 @@ from typing import Any
 
 from helpers import TREE_ITEM, VALID, make_tree, write
 
+from engine.locations import project_catalog_dir
 from engine.validation import checks
-from engine.validation.catalog import load_catalog, project_catalog_dir
+from engine.validation.catalog import load_catalog
 from engine.validation.checks import check_item
 from engine.validation.loader import load_text
 from engine.validation.tree import validate_paths

@@ -16,10 +16,11 @@ from helpers import CATALOG, ND_YAML, PROMISED, ROOT, SINGLE, analysis_of
 
 from engine.cli import main
 from engine.flow.analysis import Analysis, analyze
+from engine.locations import default_calendar_dir
 from engine.outputs.html.pages import MANIFEST, SiteError, build, index_page, item_page, publish
 from engine.outputs.html.svg import serial_order, text_width, wrap
 from engine.validation.tree import load_items
-from engine.workdays.calendar import WorkCalendar, default_calendar_dir
+from engine.workdays.calendar import WorkCalendar
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -361,7 +362,7 @@ def test_render_command_writes_the_site(tmp_path: Path, capsys: pytest.CaptureFi
     assert "wrote 2 page(s)" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("start, message", [("2024-13-01", "is not a date"),
+@pytest.mark.parametrize("start, message", [("2024-13-01", "2024-13-01: no such day (there is no month 13)"),
                                             ("2199-01-02", "no working-day calendar for 2199")])
 def test_render_command_rejects_bad_start_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                 start: str, message: str) -> None:

@@ -15,8 +15,9 @@ from typing import Any
 
 from engine.flow import graph, schedule
 from engine.model import Item, Step
+from engine.suggest import closest, did_you_mean
 from engine.validation import schema
-from engine.validation.catalog import SUGGEST_MAX, Catalog, Department, Material, shorten
+from engine.validation.catalog import Catalog, Department, Material, shorten
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.loader import Positions, YamlPath
 
@@ -131,7 +132,7 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
         if dept is None:
             guess = ctx.catalog.suggest_department(name) if ctx.may_suggest() else None
             yield ctx.diag(place, "E304", f"unknown department '{shorten(name)}'",
-                           f"did you mean '{guess}'?" if guess
+                           did_you_mean(guess) if guess
                            else "add it to the department catalog (catalog/departments.yaml)")
         elif place[0] != "steps":
             if dept.name in listed:
@@ -151,12 +152,10 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
             if dep == raw["id"]:
                 yield ctx.diag(("steps", i, "needs", j), "E307", f"step '{dep}' needs itself", "remove it from needs")
             elif dep not in known:
-                from difflib import get_close_matches
-                close = len(dep) <= SUGGEST_MAX and len(ids) <= 2000 and ctx.may_suggest()
-                guess = get_close_matches(dep, ids, n=1, cutoff=0.6) if close else []
+                guess = closest(dep, ids, limit=2000) if ctx.may_suggest() else None
                 yield ctx.diag(("steps", i, "needs", j), "E305",
                                f"step '{shorten(raw['id'])}' needs unknown step '{shorten(dep)}'",
-                               f"did you mean '{guess[0]}'?" if guess else f"steps of this item: {', '.join(ids[:20])}")
+                               did_you_mean(guess) if guess else f"steps of this item: {', '.join(ids[:20])}")
         for key in ("materials", "produces"):
             seen: dict[str, str] = {}
             for j, ref in ctx.str_list(raw, key):
@@ -168,7 +167,7 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                         local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
                         suggestion = ctx.catalog.suggest_material(ref, local_names)
                     yield ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
-                                   f"did you mean '{suggestion}'?" if suggestion else
+                                   did_you_mean(suggestion) if suggestion else
                                    "add it to the item's materials, or to the material catalog")
                     continue
                 if mat.id in seen:

@@ -11,16 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import LianbanError
+from engine.locations import CALENDAR_DIR, CATALOG_DIR, DEPARTMENTS_FILE, YAML_SUFFIXES, catalog_dir_for
 from engine.model import Item
 from engine.validation import schema
-from engine.validation.catalog import DEPARTMENTS_FILE, MATERIALS_FILE, Catalog, catalog_dir_for, load_catalog
+from engine.validation.catalog import MATERIALS_FILE, Catalog, load_catalog
 from engine.validation.checks import check_item
 from engine.validation.diagnostics import Diagnostic, Severity, display_path, make
 from engine.validation.loader import load_file
-
-YAML_SUFFIXES = (".yaml", ".yml")
-CATALOG_DIR = "catalog"
-CALENDAR_DIR = "calendar"
 
 
 @dataclass
