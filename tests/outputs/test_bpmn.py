@@ -25,7 +25,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, analyze
 from engine.model import Item, Step
-from engine.outputs.bpmn.camunda7 import CAMUNDA_NS, juel_literal
+from engine.outputs.bpmn.camunda7 import CAMUNDA_NS
+from engine.outputs.bpmn.flavor import juel_literal
 from engine.outputs.bpmn.flowable import FLOWABLE_NS
 from engine.outputs.bpmn.writer import BPMN_NS, FLAVORS, render_bpmn
 from engine.outputs.bpmn.zeebe import MODELER_NS, ZEEBE_NS, feel_string
