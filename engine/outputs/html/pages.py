@@ -69,7 +69,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("engine.outputs.html", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        auto_reload=False)  # the package's templates do not change while a site is built
     env.filters.update(days=fmt_days, pct=pct, ymd=_ymd)
     env.globals.update(version=__version__, css=stylesheet(), index=INDEX, page_name=page_name,
                        step_labels=step_labels, receives=receives)

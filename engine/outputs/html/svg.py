@@ -41,19 +41,19 @@ def clean(text: object) -> str:
     return NOT_TEXT.sub("\ufffd", str(text))
 
 
-def element(tag: str, attrs: Mapping[str, object] | None = None, text: str | None = None,
+def element(tag: str, attrs: Mapping[str, str] | None = None, text: str | None = None,
             *children: ET.Element) -> ET.Element:
-    """A detached element; attribute values and text are cleaned (the serialiser escapes them)."""
-    el = ET.Element(tag, {name: clean(value) for name, value in (attrs or {}).items()})
-    if text is not None:
-        el.text = clean(text)
+    """A detached element (:func:`markup` escapes its texts and attribute values when serialising)."""
+    el = ET.Element(tag, dict(attrs or {}))
+    el.text = text
     el.extend(children)
     return el
 
 
 def markup(el: ET.Element) -> Markup:
-    """The element as markup for a page (built from elements, so it is safe as it is)."""
-    return Markup(ET.tostring(el, encoding="unicode"))
+    """The element as markup for a page (built from elements, so it is safe as it is): serialised,
+    then any character markup cannot hold, which only a text can bring, becomes U+FFFD."""
+    return Markup(clean(ET.tostring(el, encoding="unicode")))
 
 
 def _1(x: float) -> str:
