@@ -303,7 +303,7 @@ def test_export_by_file_and_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["export", "dot", "renamed", *common]) == 0  # found by scanning (W327 is only a warning)
     assert parse_dot(capsys.readouterr().out.rstrip("\n")).nodes == {}
     assert main(["export", "dot", "demo-x", *common]) == 2
-    assert "no valid item with id 'demo-x'" in capsys.readouterr().err
+    assert "no item 'demo-x' in " in (err := capsys.readouterr().err) and "(did you mean 'demo'?)" in err
     assert main(["export", "dot", str(defs), *common]) == 2
     assert "is a folder" in capsys.readouterr().err
 

@@ -15,11 +15,12 @@ from sitedom import SVG, Dom, style, svgs, texts
 
 from engine.cli import main
 from engine.flow.analysis import Analysis, analyze
+from engine.locations import default_calendar_dir
 from engine.outputs.html.pages import build, index_page, item_page
 from engine.outputs.html.publish import MANIFEST
 from engine.outputs.html.svg import serial_order, text_width, wrap
 from engine.validation.tree import load_items
-from engine.workdays.calendar import WorkCalendar, default_calendar_dir
+from engine.workdays.calendar import WorkCalendar
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +251,7 @@ def test_render_command_writes_the_site(tmp_path: Path, capsys: pytest.CaptureFi
     assert "wrote 2 page(s)" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("start, message", [("2024-13-01", "is not a date"),
+@pytest.mark.parametrize("start, message", [("2024-13-01", "2024-13-01: no such day (there is no month 13)"),
                                             ("2199-01-02", "no working-day calendar for 2199")])
 def test_render_command_rejects_bad_start_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                 start: str, message: str) -> None:
@@ -355,8 +356,8 @@ def test_trees_with_different_calendar_folders_need_calendar(tmp_path: Path, mon
         (tmp_path / tree / "calendar").mkdir(parents=True)
         (tmp_path / tree / "item.yaml").write_text(DEMO, encoding="utf-8")
     one, two = tmp_path / "one" / "item.yaml", tmp_path / "two"
-    assert calendar_dir([one]) == (tmp_path / "one" / "calendar").resolve()
-    assert calendar_dir([two]) == (tmp_path / "two" / "calendar").resolve()
-    assert calendar_dir([one, two], "mine") == Path("mine")
+    assert calendar_dir(None, [one]) == (tmp_path / "one" / "calendar").resolve()
+    assert calendar_dir(None, [two]) == (tmp_path / "two" / "calendar").resolve()
+    assert calendar_dir(tmp_path / "one" / "calendar", [one, two]) == tmp_path / "one" / "calendar"
     with pytest.raises(UsageError, match="different calendar folders: .*choose one with --calendar DIR"):
-        calendar_dir([one, two])
+        calendar_dir(None, [one, two])

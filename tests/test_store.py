@@ -32,6 +32,7 @@ from engine.cases.store import (
     transact,
 )
 from engine.flow.analysis import analyze
+from engine.locations import default_store
 from engine.validation.tree import load_items
 from engine.workdays.calendar import WorkCalendar
 
@@ -229,7 +230,7 @@ def test_open_store_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     s.close()
     monkeypatch.delenv("LIANBAN_DB")
     monkeypatch.setattr("platformdirs.user_data_dir", lambda name: str(tmp_path / "data" / name))
-    assert store_mod.default_db_path() == str(tmp_path / "data" / "lianban" / "cases.sqlite3")
+    assert default_store() == str(tmp_path / "data" / "lianban" / "cases.sqlite3")
 
 
 @pytest.mark.parametrize("dsn", ["postgresql://postgres:pw@127.0.0.1:1/db", "postgres://postgres:pw@127.0.0.1:1/db"])
@@ -237,7 +238,7 @@ def test_lianban_db_keeps_a_dsn_as_text(tmp_path: Path, monkeypatch: pytest.Monk
     # Path(dsn) folds '//' into 'postgresql:/postgres:pw@...': an SQLite file named after the DSN
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("LIANBAN_DB", dsn)
-    assert store_mod.default_db_path() == dsn
+    assert default_store() == dsn
     with pytest.raises(StoreError) as err:
         open_store()
     assert "pw" not in str(err.value) and "127.0.0.1:1/db" in str(err.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date
 
 from engine.fileio import blocker, write_atomic
 
@@ -11,6 +12,17 @@ from engine.fileio import blocker, write_atomic
 def add_catalog(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalog", metavar="DIR",
                         help="catalog folder (default: the definitions tree's catalog/, else the project's)")
+
+
+def date_arg(text: str) -> date:
+    """argparse type for a date: YYYY-MM-DD, a real day (see engine.units.parse_date)."""
+    from engine.errors import UsageError
+    from engine.units import parse_date
+
+    try:
+        return parse_date(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def use_color(stream: object = None) -> bool:
@@ -43,7 +55,7 @@ def emit(text: str, output: str | None) -> None:
         print(text)
         return
     try:
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
+        write_atomic(output, text if text.endswith("\n") else text + "\n", through=True)
     except OSError as exc:
         from engine.errors import LianbanError
 

@@ -7,11 +7,9 @@ ITEM is a definition file, or an item id looked up under ``--definitions``
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -81,28 +79,11 @@ def run(args: argparse.Namespace) -> int:
 def find_item(ref: str, definitions: str, catalog: str | None) -> tuple[Item, int]:
     """The one valid item *ref* names (a file, or an id under *definitions*), and the exit code so far."""
     from engine.cli.common import load_valid
-    from engine.errors import LianbanError
+    from engine.errors import UsageError
+    from engine.locations import find_item_file
 
-    path = Path(ref)
-    if path.is_file():
-        items, code = load_valid([ref], catalog)
-        if not items:
-            raise LianbanError(f"{ref} has errors; fix them first (lianban validate {ref})")
-        return items[0], code
-    if path.exists():
-        raise LianbanError(f"{ref} is a folder: give one definition file or an item id")
-    root = Path(definitions)
-    if not root.is_dir():
-        raise LianbanError(f"{ref}: no such file, and no definitions folder {definitions} to look the id up in")
-    guess = root / f"{ref}.yaml"
-    if guess.is_file():  # item files are named after their id (W327)
-        items, code = load_valid([str(guess)], catalog)
-        if items and items[0].id == ref:
-            return items[0], code
-    items, code = load_valid([definitions], catalog)
-    for item in items:
-        if item.id == ref:
-            return item, code
-    close = difflib.get_close_matches(ref, [i.id for i in items], n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
-    raise LianbanError(f"no valid item with id {ref!r} under {definitions}{hint}")
+    path = find_item_file(ref, definitions)
+    items, code = load_valid([str(path)], catalog)
+    if not items:
+        raise UsageError(f"{path} has errors; fix them first (lianban validate {path})")
+    return items[0], code

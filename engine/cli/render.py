@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 
-from engine.cli.common import add_catalog
+from engine.cli.common import add_catalog, date_arg
 from engine.i18n import _
 
 
@@ -14,20 +13,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", type=_folder,
                         help="folder for the site (created if needed; pages an earlier run wrote there are replaced;"
                              " left untouched when any definition has errors)")
-    parser.add_argument("--start", metavar="DATE", type=_iso_date,
+    parser.add_argument("--start", metavar="DATE", type=date_arg,
                         help="acceptance date (YYYY-MM-DD): show calendar dates from the working-day calendar")
     parser.add_argument("--calendar", metavar="DIR",
                         help="folder of YYYY.yaml calendar files for --start (default: $LIANBAN_CALENDAR_DIR, "
                              "else the calendar/ folder of the definitions tree, else the nearest "
                              "definitions/calendar/)")
     add_catalog(parser)
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
 
 
 def _folder(text: str) -> str:
@@ -40,12 +32,12 @@ def _folder(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from engine.cli.common import load_valid
-    from engine.cli.workdays import load_calendar
     from engine.flow.analysis import analyze
     from engine.locations import calendar_dir
     from engine.outputs.html.dates import workday_dates
     from engine.outputs.html.pages import build
     from engine.outputs.html.publish import publish
+    from engine.workdays.calendar import WorkCalendar
 
     items, code = load_valid(args.paths, args.catalog)
     if code:
@@ -56,8 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return code
     date_of = None
     if args.start is not None:
-        where = calendar_dir(args.paths, args.calendar)
-        date_of = workday_dates(load_calendar(str(where) if where is not None else None), args.start)
+        date_of = workday_dates(WorkCalendar.from_dir(calendar_dir(args.calendar, args.paths)), args.start)
     done = publish(args.out, build([analyze(i) for i in items], date_of))
     print(f"wrote {len(done.written)} page(s) to {done.directory}"
           + (f"; removed {len(done.removed)} stale page(s)" if done.removed else ""))

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from engine.cli.common import add_catalog, emit, load_valid, use_color
-from engine.errors import LianbanError
-from engine.locations import CHECKOUT
+from engine.locations import default_definitions_dir
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,21 +16,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_catalog(parser)
 
 
-def default_definitions() -> Path:
-    here = Path("definitions")
-    if here.is_dir():
-        return here
-    checkout = CHECKOUT / "definitions"
-    if checkout.is_dir():
-        return checkout
-    raise LianbanError("no definitions/ folder here: name the definitions to report on")
-
-
 def run(args: argparse.Namespace) -> int:
     from engine.flow.analysis import analyze
     from engine.outputs.summaries import FORMATS
 
-    paths = args.paths or [str(default_definitions())]
+    paths = args.paths or [str(default_definitions_dir())]
     with _progress() as tick:
         items, code = load_valid(paths, args.catalog, progress=tick)
     analyses = [analyze(i) for i in items]

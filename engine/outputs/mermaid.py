@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, critical_edges, edges
-from engine.outputs.summaries import fmt_days
+from engine.units import days_text
 
 GROUPS = ("department", "stage")
 
@@ -65,7 +65,7 @@ def flowchart_body(a: Analysis, group: str = "department", prefix: str = "", ind
 
 def _label(name: str, department: str, days: float) -> str:
     """Two lines: the step's name, then department and days (``<br/>`` is ours, never the user's)."""
-    first, second = text(name)[1:-1], text(f"{department} · {fmt_days(days)} 工作日")[1:-1]
+    first, second = text(name)[1:-1], text(f"{department} · {days_text(days)} 工作日")[1:-1]
     return f'"{first}<br/>{second}"'
 
 

@@ -28,7 +28,7 @@ from engine.flow.analysis import Analysis, StepView, total
 from engine.model import Item
 from engine.outputs.html.dates import DateOf
 from engine.outputs.html.svg import clean, flow, gantt
-from engine.outputs.summaries import fmt_days, pct
+from engine.units import days_text, percent
 
 INDEX = "index.html"
 PAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.html")
@@ -71,7 +71,7 @@ def environment() -> jinja2.Environment:
         autoescape=True, undefined=jinja2.StrictUndefined, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         auto_reload=False)  # the package's templates do not change while a site is built
-    env.filters.update(days=fmt_days, pct=pct, ymd=_ymd)
+    env.filters.update(days=days_text, pct=percent, ymd=_ymd)
     env.globals.update(version=__version__, css=stylesheet(), index=INDEX, page_name=page_name,
                        step_labels=step_labels, receives=receives)
     return env

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from engine.flow.analysis import Analysis, critical_edges, edges
 from engine.outputs.html.dates import DateOf
-from engine.outputs.summaries import fmt_days as fmt
+from engine.units import days_text as fmt
 
 CRITICAL = "#b42318"
 NORMAL = "#1f4e79"
