@@ -26,13 +26,14 @@ from __future__ import annotations
 import itertools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine import __version__
 from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, edges
 from engine.model import Step
+from engine.outputs import Options
 from engine.outputs.bpmn.camunda7 import Camunda7, juel_literal
 from engine.outputs.bpmn.flavor import Flavor
 from engine.outputs.bpmn.flowable import Flowable
@@ -195,6 +196,13 @@ def build_flow(analysis: Analysis) -> FlowGraph:
             connect(fork.get(k, node_id[k]), join.get(v, node_id[v]), "、".join(materials.get((k, v), [])) or None)
     lanes = {d: float(lane_rows[d] * ROW_H) for d in departments}
     return FlowGraph(nodes, flows, lanes, end_x + GATEWAY + GAP + EVENT + GAP - POOL_X)
+
+
+def render(analyses: Sequence[Analysis], options: Options) -> str:
+    """The registered output: the BPMN of the one item of the run."""
+    if len(analyses) != 1:
+        raise LianbanError(f"a BPMN file holds one item's process, not {len(analyses)}")
+    return render_bpmn(analyses[0], options.flavor)
 
 
 def render_bpmn(analysis: Analysis, flavor: str = "plain") -> str:
