@@ -48,6 +48,7 @@ def set_language(language: str | None = None) -> str:
     else:
         _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_CATALOG_NAME[lang]], fallback=True)
     _language = lang
+    _patch_argparse(_translations)
     return lang
 
 
@@ -67,6 +68,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark *message* for the catalog without translating it now (translate it where shown)."""
     return message
+
+
+def _patch_argparse(translations: gettext.NullTranslations) -> None:
+    """argparse builds its own words (``usage:``, ``options``, ``invalid choice``) with its module's
+    ``_``: point it at our catalog, which carries them (engine/cli/argparse_messages.py)."""
+    import argparse
+
+    argparse._ = translations.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = translations.ngettext  # type: ignore[attr-defined]
 
 
 set_language()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.cases.machine import Case, Event, StepState, by_urgency, open_case
 from engine.cases.store import Store, load_case, transact
+from engine.i18n import _
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
@@ -114,13 +115,13 @@ def flow_rows(case: Case, on: date) -> list[FlowRow]:
     for r in case.steps.values():
         notes = []
         if r.id in late:
-            notes.append(f"overdue on {on}")
+            notes.append(_("overdue on {date}").format(date=on))
         if r.state is StepState.RETURNED:
-            notes.append(f"补正 since {r.returned_on}: {r.reason}")
+            notes.append(_("补正 since {date}: {reason}").format(date=r.returned_on, reason=r.reason))
         if r.paused_days:
-            notes.append(f"paused {r.paused_days} wd")
+            notes.append(_("paused {n} wd").format(n=r.paused_days))
         if r.state is StepState.REFUSED:
-            notes.append(f"不予许可: {r.reason}")
+            notes.append(_("不予许可: {reason}").format(reason=r.reason))
         rows.append(FlowRow(r.id, r.name, r.department, r.state.value, list(r.needs), r.planned.isoformat(),
                             r.deadline.isoformat(), notes))
     return rows

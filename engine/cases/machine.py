@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from transitions import Machine
 
+from engine.cases.words import label
 from engine.errors import RefusedError
+from engine.i18n import N_, _
 from engine.suggest import closest, did_you_mean
 from engine.units import json_number
 
@@ -102,8 +104,8 @@ CASE_MACHINE = Machine(model=None, states=CaseState, transitions=list(CASE_TRANS
 ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return": "returned",
                            "resubmit": "resubmitted", "refuse": "refused", "withdraw": "withdrawn"}
 _ACTION_OF = {v: k for k, v in ACTIONS.items()}
-_PAST = {"accept": "accepted", "approve": "approved", "return": "returned for correction",
-         "resubmit": "resubmitted", "refuse": "refused"}
+_PAST = {"accept": N_("accepted"), "approve": N_("approved"), "return": N_("returned for correction"),
+         "resubmit": N_("resubmitted"), "refuse": N_("refused")}
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ class Case:
 
     @property
     def name(self) -> str:
-        return f"case {self.id}" if self.id is not None else "the case"
+        return _("case {case}").format(case=self.id) if self.id is not None else _("the case")
 
     # -- moves ----------------------------------------------------------------------
     def fire(self, action: str, *, step: str | None = None, department: str | None = None, on: date | None = None,
@@ -227,38 +229,44 @@ class Case:
               on: date | None = None, reason: str | None = None) -> StepRun | None:
         """Raise TransitionError unless `action` is legal now; return the step it acts on."""
         if action not in ACTIONS:
-            raise TransitionError(f"unknown action '{action}'; use one of {', '.join(ACTIONS)}")
+            raise TransitionError(_("unknown action '{action}'; use one of {actions}").format(
+                action=action, actions=", ".join(ACTIONS)))
         if self.state.closed:
-            when = f" on {self.closed_on}" if self.closed_on else ""
-            raise TransitionError(f"{self.name} is {self.state.value}{when}: no further action is possible")
+            when = _(" on {date}").format(date=self.closed_on) if self.closed_on else ""
+            raise TransitionError(_("{case} is {state}{when}: no further action is possible").format(
+                case=self.name, state=label(self.state.value), when=when))
         if on is not None and on < self.last_on:
-            raise TransitionError(f"{on} is before {self.name}'s last action ({self.last_on}); "
-                                  f"actions are recorded in date order")
+            raise TransitionError(_("{date} is before {case}'s last action ({last}); actions are recorded in date order"
+                                    ).format(date=on, case=self.name, last=self.last_on))
         if action == "withdraw":
             return None
         if not step:
-            raise TransitionError(f"{action} needs a step")
+            raise TransitionError(_("{action} needs a step").format(action=action))
         run = self.steps.get(step)
         if run is None:
             guess = closest(step, self.steps)
             did = f"{did_you_mean(guess)} " if guess else ""
-            raise TransitionError(f"no step '{step}' in item {self.item['id']}; {did}steps: {', '.join(self.steps)}")
+            raise TransitionError(_("no step '{step}' in item {item}; {did}steps: {steps}").format(
+                step=step, item=self.item["id"], did=did, steps=", ".join(self.steps)))
         if not department:
-            raise TransitionError(f"{action} needs the acting department")
+            raise TransitionError(_("{action} needs the acting department").format(action=action))
         if department != run.department:
-            raise TransitionError(f"{department} cannot act on step '{run.id}' ({run.department})")
+            raise TransitionError(_("{department} cannot act on step '{step}' ({owner})").format(
+                department=department, step=run.id, owner=run.department))
         if action in ("return", "refuse") and not (reason and reason.strip()):
-            what = "what the applicant must correct (一次性告知)" if action == "return" else "the grounds for refusal"
-            raise TransitionError(f"{action} needs a reason: {what}")
+            what = (_("what the applicant must correct (一次告知)") if action == "return"
+                    else _("the grounds for refusal"))
+            raise TransitionError(_("{action} needs a reason: {what}").format(action=action, what=what))
         if run.state is StepState.WAITING:
-            open_ = [f"'{n}' ({self.steps[n].state.value})" for n in run.needs
+            open_ = [f"'{n}' ({label(self.steps[n].state.value)})" for n in run.needs
                      if self.steps[n].state is not StepState.APPROVED]
-            raise TransitionError(f"step '{run.id}' cannot be {_PAST[action]} yet: it waits for {', '.join(open_)}")
+            raise TransitionError(_("step '{step}' cannot be {done} yet: it waits for {steps}").format(
+                step=run.id, done=_(_PAST[action]), steps=", ".join(open_)))
         sources = STEP_MACHINE.events[action].transitions
         if run.state.name not in sources:
-            allowed = " or ".join(StepState[s].value for s in sources)
-            raise TransitionError(f"step '{run.id}' is {run.state.value}: only a step that is {allowed} "
-                                  f"can be {_PAST[action]}")
+            allowed = _(" or ").join(label(StepState[s].value) for s in sources)
+            raise TransitionError(_("step '{step}' is {state}: only a step that is {allowed} can be {done}").format(
+                step=run.id, state=label(run.state.value), allowed=allowed, done=_(_PAST[action])))
         return run
 
     def apply(self, event: Event) -> None:

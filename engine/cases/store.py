@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from engine.cases.machine import Case, Event, TransitionError
 from engine.errors import LianbanError, RefusedError
 from engine.fileio import blocker
+from engine.i18n import _
 from engine.locations import default_store
 
 __all__ = [
@@ -96,8 +97,9 @@ def _check_numbering(expected_seq: int, events: Sequence[Event]) -> None:
 
 
 def _conflict(case_id: str, expected: int, found: int) -> ConflictError:
-    return ConflictError(f"case {case_id} changed while this action was prepared (expected last event #{expected}, "
-                         f"found #{found}); nothing was written: reload the case and try again")
+    return ConflictError(_("case {case} changed while this action was prepared (expected last event #{expected}, "
+                           "found #{found}); nothing was written: reload the case and try again").format(
+                               case=case_id, expected=expected, found=found))
 
 
 def _item_id(events: Sequence[Event]) -> str:
@@ -106,7 +108,8 @@ def _item_id(events: Sequence[Event]) -> str:
 
 
 def _no_case(case_id: str, where: object, count: int) -> str:
-    return f"no case {case_id} in {where} ({count} case(s); `lianban case list` shows them)"
+    return _("no case {case} in {where} ({n} case(s); `lianban case list` shows them)").format(
+        case=case_id, where=where, n=count)
 
 
 _CASE_ID = re.compile(r"[1-9][0-9]*", re.ASCII)  # the ids create_case hands out
@@ -161,12 +164,12 @@ class SQLiteStore:
             reason = exc.strerror or str(exc)
             in_the_way = blocker(self.path)
             if in_the_way is not None:
-                reason = f"{in_the_way} is not a folder"
+                reason = _("{path} is not a folder").format(path=in_the_way)
             elif isinstance(exc, FileNotFoundError) and not create:
                 raise StoreError(_no_store(str(path))) from exc
-            raise StoreError(f"{path}: cannot open the case store ({reason})") from exc
+            raise StoreError(_("{path}: cannot open the case store ({reason})").format(path=path, reason=reason)) from exc
         except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the case store ({exc})") from exc
+            raise StoreError(_("{path}: cannot open the case store ({reason})").format(path=path, reason=exc)) from exc
         try:
             if not create and not memory and self.schema_version() == 0:  # an empty or foreign SQLite file
                 raise StoreError(_no_store(str(path)))
@@ -177,7 +180,8 @@ class SQLiteStore:
         except BaseException as exc:
             self._db.close()
             if isinstance(exc, sqlite3.DatabaseError):
-                raise StoreError(f"{path}: not a usable lianban case store ({exc})") from exc
+                raise StoreError(_("{path}: not a usable lianban case store ({reason})").format(
+                    path=path, reason=exc)) from exc
             raise
 
     @contextmanager
@@ -208,8 +212,8 @@ class SQLiteStore:
         with self._tx() as db:
             version = self.schema_version()
             if version > len(MIGRATIONS):
-                raise StoreError(f"{self.path}: schema version {version} is newer than this lianban knows "
-                                 f"({len(MIGRATIONS)}); upgrade lianban")
+                raise StoreError(_("{path}: schema version {version} is newer than this lianban knows ({known}); "
+                                   "upgrade lianban").format(path=self.path, version=version, known=len(MIGRATIONS)))
             for number, migration in enumerate(MIGRATIONS[version:], version + 1):
                 migration(db)
                 db.execute(f"PRAGMA user_version = {number}")
@@ -285,7 +289,7 @@ class PostgresStore:
         try:
             import psycopg
         except ImportError as exc:
-            raise StoreError("a postgresql:// store needs psycopg: pip install 'psycopg[binary]'") from exc
+            raise StoreError(_("a postgresql:// store needs psycopg: pip install 'psycopg[binary]'")) from exc
         self._pg = psycopg
         self.path, secrets = _pg_display(dsn)  # never show the password
         self._lock = threading.RLock()
@@ -298,7 +302,8 @@ class PostgresStore:
         try:
             self._db = psycopg.connect(dsn, autocommit=True)  # explicit transaction() blocks only
         except (psycopg.Error, ValueError) as exc:
-            raise StoreError(f"cannot connect to the PostgreSQL case store at {self.path}: {reason(exc)}") from None
+            raise StoreError(_("cannot connect to the PostgreSQL case store at {where}: {reason}").format(
+                where=self.path, reason=reason(exc))) from None
         try:
             if not create and self._stored_version() == 0:
                 raise StoreError(_no_store(self.path))
@@ -306,7 +311,8 @@ class PostgresStore:
         except BaseException as exc:
             self._db.close()
             if isinstance(exc, psycopg.Error):
-                raise StoreError(f"PostgreSQL case store {self.path}: {reason(exc)}") from None
+                raise StoreError(_("PostgreSQL case store {where}: {reason}").format(where=self.path,
+                                                                                   reason=reason(exc))) from None
             raise
 
     @contextmanager
@@ -339,8 +345,8 @@ class PostgresStore:
             row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
             version = int(row[0] or 0) if row else 0
             if version > len(PG_MIGRATIONS):
-                raise StoreError(f"{self.path}: schema version {version} is newer than this lianban knows "
-                                 f"({len(PG_MIGRATIONS)}); upgrade lianban")
+                raise StoreError(_("{path}: schema version {version} is newer than this lianban knows ({known}); "
+                                   "upgrade lianban").format(path=self.path, version=version, known=len(PG_MIGRATIONS)))
             for number, sql in enumerate(PG_MIGRATIONS[version:], version + 1):
                 self._db.execute(sql)
                 self._db.execute("INSERT INTO schema_version VALUES (%s)", (number,))
@@ -461,13 +467,13 @@ def open_store(target: str | Path | None = None, *, create: bool = True) -> Stor
         return PostgresStore(text, create=create)
     scheme = re.match(r"postgres(ql)?:", text, re.IGNORECASE)
     if scheme:  # a mistyped or mangled DSN, never an SQLite file named after it (not shown: it may hold a password)
-        raise StoreError(f"the case store '{scheme.group()}...' is not a PostgreSQL DSN: "
-                         "write postgresql://USER[:PASSWORD]@HOST[:PORT]/DB")
+        raise StoreError(_("the case store '{scheme}...' is not a PostgreSQL DSN: "
+                           "write postgresql://USER[:PASSWORD]@HOST[:PORT]/DB").format(scheme=scheme.group()))
     return SQLiteStore(text, create=create)
 
 
 def _no_store(where: str) -> str:
-    return f"no case store at {where} (`lianban case open ITEM --applicant NAME` creates it)"
+    return _("no case store at {where} (`lianban case open ITEM --applicant NAME` creates it)").format(where=where)
 
 
 def _pg_display(dsn: str) -> tuple[str, list[str]]:
@@ -491,7 +497,8 @@ def load_case(store: Store, case_id: str) -> Case:
     try:
         return Case.replay(events, str(case_id))
     except (TransitionError, KeyError, ValueError) as exc:
-        raise StoreError(f"case {case_id}: its event log does not replay ({exc}); the store is damaged") from exc
+        raise StoreError(_("case {case}: its event log does not replay ({reason}); the store is damaged").format(
+            case=case_id, reason=exc)) from exc
 
 
 def backoff(attempt: int) -> float:

@@ -4,13 +4,17 @@ from __future__ import annotations
 import argparse
 
 from engine.cli.common import add_catalog, add_output, load_valid
+from engine.i18n import N_, _
+
+DESCRIPTION = N_("The optimized flow and the four reductions of one or more items.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from engine.outputs import names
 
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
-    parser.add_argument("--format", choices=names("analyze"), default="text")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=_("definition files or folders"))
+    parser.add_argument("--format", choices=names("analyze"), default="text",
+                        help=_("output format (default: text)"))
     add_output(parser)
     add_catalog(parser)
 

@@ -18,60 +18,64 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from engine.cases.words import label
 from engine.cli.common import add_catalog, date_arg, use_color
 from engine.cli.workdays import add_calendar, load_calendar
+from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.cases.machine import Case
     from engine.cases.store import Store
 
-STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
-              "return": "补正: return for correction (the clock stops)",
-              "resubmit": "the applicant resubmitted the corrections (the clock restarts)",
-              "refuse": "不予许可: refuse the step (the case ends refused)"}
+DESCRIPTION = N_("Run cases (办件) through an item's optimized flow: open, accept, approve, return, resubmit, refuse, "
+                 "withdraw.")
+STEP_VERBS = {"accept": N_("受理: take the step in"), "approve": N_("办结: approve the step"),
+              "return": N_("补正: return for correction (the clock stops)"),
+              "resubmit": N_("the applicant resubmitted the corrections (the clock restarts)"),
+              "refuse": N_("不予许可: refuse the step (the case ends refused)")}
 
 READ_ONLY = ("show", "list", "queue")  # verbs that never create a store: a missing one is "no case store at PATH"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="case store (default: $LIANBAN_DB, else the user data folder)")
-    common.add_argument("--format", choices=["text", "json"], default="text")
+    common.add_argument("--db", metavar="PATH", help=_("case store (default: $LIANBAN_DB, else the user data folder)"))
+    common.add_argument("--format", choices=["text", "json"], default="text", help=_("output format (default: text)"))
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
 
-    p = sub.add_parser("open", parents=[common], help="open a case of an item for an applicant")
-    p.add_argument("item", metavar="ITEM", help="a definition file, or an item id in ./definitions/")
-    p.add_argument("--applicant", required=True, metavar="NAME")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="the day of opening (default: today)")
+    p = sub.add_parser("open", parents=[common], help=_("open a case of an item for an applicant"))
+    p.add_argument("item", metavar="ITEM", help=_("a definition file, or an item id in ./definitions/"))
+    p.add_argument("--applicant", required=True, metavar="NAME", help=_("the applicant's name"))
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("the day of opening (default: today)"))
     add_catalog(p)
     add_calendar(p)
     for verb, help_text in STEP_VERBS.items():
-        p = sub.add_parser(verb, parents=[common], help=help_text)
-        p.add_argument("case", metavar="CASE")
-        p.add_argument("step", metavar="STEP")
+        p = sub.add_parser(verb, parents=[common], help=_(help_text))
+        p.add_argument("case", metavar="CASE", help=_("the case number"))
+        p.add_argument("step", metavar="STEP", help=_("the step id"))
         _as(p)
-        p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
-        p.add_argument("--reason", help="required for return (what to correct) and refuse (the grounds)")
+        p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
+        p.add_argument("--reason", help=_("required for return (what to correct) and refuse (the grounds)"))
         if verb == "resubmit":
             add_calendar(p)
-    p = sub.add_parser("withdraw", parents=[common], help="the applicant withdraws the case")
-    p.add_argument("case", metavar="CASE")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
-    p.add_argument("--reason")
-    p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
-    p.add_argument("case", metavar="CASE")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
-    p = sub.add_parser("list", parents=[common], help="every case, with its next deadline")
-    p.add_argument("--overdue", action="store_true", help="only cases with a step past its deadline")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
-    p = sub.add_parser("queue", parents=[common], help="what a department must do now, most urgent first")
+    p = sub.add_parser("withdraw", parents=[common], help=_("the applicant withdraws the case"))
+    p.add_argument("case", metavar="CASE", help=_("the case number"))
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
+    p.add_argument("--reason", help=_("why (optional)"))
+    p = sub.add_parser("show", parents=[common], help=_("the flow of a case: each step's state and deadline"))
+    p.add_argument("case", metavar="CASE", help=_("the case number"))
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("judge overdue steps on DATE (default: today)"))
+    p = sub.add_parser("list", parents=[common], help=_("every case, with its next deadline"))
+    p.add_argument("--overdue", action="store_true", help=_("only cases with a step past its deadline"))
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
+    p = sub.add_parser("queue", parents=[common], help=_("what a department must do now, most urgent first"))
     _as(p)
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
 
 
 def _as(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as", dest="department", required=True, metavar="DEPT",
-                   help="the acting department (catalog names and aliases: 市场监管 = 市场监管局)")
+                   help=_("the acting department (catalog names and aliases: 市场监管 = 市场监管局)"))
     add_catalog(p)
 
 
@@ -103,15 +107,16 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     on = args.on or date.today()
     items, _code = load_valid([str(path)], args.catalog)
     if not items:
-        print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
+        print(_("lianban: cannot open a case: {path} has errors").format(path=path), file=sys.stderr)
         return 1
     case = open_new(store, analyze(items[0]), args.applicant, on, load_calendar(args.calendar))
     if args.format == "json":
         return _print_json(case.as_dict(on))
-    lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
-             f"  definition {case.item.get('path')} pinned, sha256 {case.sha256[:16]}…",
-             f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
-    lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
+    lines = [_("opened case {case}: {name} ({id}) for {applicant} on {on}").format(
+                 case=case.id, name=case.item["name"], id=case.item["id"], applicant=case.applicant, on=case.opened_on),
+             _("  definition {path} pinned, sha256 {sha}…").format(path=case.item.get("path"), sha=case.sha256[:16]),
+             _("  materials, submitted once and shared by every department ({n}):").format(n=len(case.materials))]
+    lines += [f"    - {m['name']} ({m['id']}): {_(', ').join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))
     _print_flow(case, on)
     return 0
@@ -129,21 +134,23 @@ def _act(store: Store, args: argparse.Namespace) -> int:
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
                             "state": case.state.value})
     if args.verb == "withdraw":
-        print(f"case {case.id}: withdrawn by the applicant on {on}")
+        print(_("case {case}: withdrawn by the applicant on {on}").format(case=case.id, on=on))
         return 0
     run_ = case.steps[event.payload["step"]]
-    text = f"case {case.id}: step '{run_.id}' ({run_.name}) {event.type} by {department} on {on}"
+    text = _("case {case}: step '{step}' ({name}) {event} by {department} on {on}").format(
+        case=case.id, step=run_.id, name=run_.name, event=label(event.type), department=department, on=on)
     if run_.state.value in ("accepted", "returned"):
-        text += f"; due {run_.deadline}" + (" (clock stopped until resubmitted)" if args.verb == "return" else "")
+        text += _("; due {date}").format(date=run_.deadline) + (
+            _(" (clock stopped until resubmitted)") if args.verb == "return" else "")
     if args.verb == "resubmit":
-        text += f" (paused {event.payload.get('paused_days', 0)} working day(s))"
+        text += _(" (paused {n} working day(s))").format(n=event.payload.get("paused_days", 0))
     print(text)
     if case.state.closed:
-        print(f"case {case.id} is {case.state.value} on {case.closed_on}")
+        print(_("case {case} is {state} on {on}").format(case=case.id, state=label(case.state.value), on=case.closed_on))
     else:
         ready = [r.id for r in case.steps.values() if r.state.value == "ready"]
         if ready:
-            print(f"  ready now: {', '.join(ready)}")
+            print(_("  ready now: {steps}").format(steps=", ".join(ready)))
     return 0
 
 
@@ -154,10 +161,13 @@ def _show(store: Store, args: argparse.Namespace) -> int:
     on = args.on or date.today()
     if args.format == "json":
         return _print_json(case.as_dict(on))
-    closed = f", {case.state.value} on {case.closed_on}" if case.closed_on else ""
-    print(f"case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant}\n"
-          f"  state {case.state.value}; opened {case.opened_on}{closed}; definition sha256 {case.sha256[:16]}…\n"
-          f"  materials submitted once: {', '.join(m['name'] for m in case.materials) or 'none'}")
+    closed = _(", {state} on {on}").format(state=label(case.state.value), on=case.closed_on) if case.closed_on else ""
+    print(_("case {case}: {name} ({id}) for {applicant}").format(case=case.id, name=case.item["name"],
+                                                                 id=case.item["id"], applicant=case.applicant))
+    print(_("  state {state}; opened {on}{closed}; definition sha256 {sha}…").format(
+        state=label(case.state.value), on=case.opened_on, closed=closed, sha=case.sha256[:16]))
+    print(_("  materials submitted once: {names}").format(
+        names=_(", ").join(m["name"] for m in case.materials) or _("none")))
     _print_flow(case, on)
     return 0
 
@@ -169,10 +179,10 @@ def _list(store: Store, args: argparse.Namespace) -> int:
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     if not rows:
-        print("no overdue case" if args.overdue else "no case yet: `lianban case open ITEM --applicant NAME`")
+        print(_("no overdue case") if args.overdue else _("no case yet: `lianban case open ITEM --applicant NAME`"))
         return 0
-    _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue"],
-           [[r.case, f"{r.name} ({r.item})", r.applicant, r.state, r.opened_on, r.next_deadline or "-",
+    _table([_("case"), _("item"), _("applicant"), _("state"), _("opened"), _("next deadline"), _("overdue")],
+           [[r.case, f"{r.name} ({r.item})", r.applicant, label(r.state), r.opened_on, r.next_deadline or "-",
              ", ".join(r.overdue) or "-"] for r in rows])
     return 0
 
@@ -186,11 +196,12 @@ def _queue(store: Store, args: argparse.Namespace) -> int:
     if args.format == "json":
         return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
-        print(f"nothing for {department} to do")
+        print(_("nothing for {department} to do").format(department=department))
         return 0
-    _table(["deadline", "case", "step", "do", "item", "applicant"],
-           [[r.deadline + (" overdue" if r.overdue else ""), r.case, f"{r.name} ({r.step})", r.action, r.item,
-             r.applicant] for r in rows], title=f"{department}: {len(rows)} to do on {on}")
+    _table([_("deadline"), _("case"), _("step"), _("do"), _("item"), _("applicant")],
+           [[r.deadline + (_(" overdue") if r.overdue else ""), r.case, f"{r.name} ({r.step})", label(r.action), r.item,
+             r.applicant] for r in rows], title=_("{department}: {n} to do on {on}").format(
+                 department=department, n=len(rows), on=on))
     return 0
 
 
@@ -209,9 +220,9 @@ def _department(args: argparse.Namespace) -> str:
 def _print_flow(case: Case, on: date) -> None:
     from engine.cases.desk import flow_rows
 
-    _table(["step", "name", "department", "state", "needs", "planned", "deadline", "note"],
-           [[r.step, r.name, r.department, r.state, ", ".join(r.needs) or "-", r.planned, r.deadline,
-             "; ".join(r.notes)] for r in flow_rows(case, on)])
+    _table([_("step"), _("name"), _("department"), _("state"), _("needs"), _("planned"), _("deadline"), _("note")],
+           [[r.step, r.name, r.department, label(r.state), ", ".join(r.needs) or "-", r.planned, r.deadline,
+             _("; ").join(r.notes)] for r in flow_rows(case, on)])
 
 
 def _table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:

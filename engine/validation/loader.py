@@ -31,6 +31,7 @@ from yaml import events as ev
 from yaml.nodes import ScalarNode
 
 from engine.errors import LianbanError
+from engine.i18n import N_, _
 from engine.validation.diagnostics import Diagnostic, make
 
 try:  # the C parser is ~10x faster; fall back to the pure-Python one
@@ -54,14 +55,14 @@ def parse_size(text: str) -> int:
     """
     m = _SIZE.fullmatch(text)
     if m is None:
-        raise ValueError(f"LIANBAN_MAX_BYTES={text!r} is not a size: write a number of bytes, "
-                         "optionally followed by K, KiB, M or MiB (e.g. 512K)")
+        raise ValueError(_("LIANBAN_MAX_BYTES={text} is not a size: write a number of bytes, "
+                           "optionally followed by K, KiB, M or MiB (e.g. 512K)").format(text=repr(text)))
     sign, digits, unit = m.group(1), m.group(2).lstrip("0") or "0", (m.group(3) or "").lower()
     size = int(digits) * _UNIT[unit] if len(digits) <= 12 else MAX_BYTES_CEILING + 1
     size = -size if sign == "-" else size
     if not 0 < size <= MAX_BYTES_CEILING:
-        raise ValueError(f"LIANBAN_MAX_BYTES={text!r} is out of range: "
-                         "it must be more than 0 and at most 1024M (1 GiB)")
+        raise ValueError(_("LIANBAN_MAX_BYTES={text} is out of range: "
+                           "it must be more than 0 and at most 1024M (1 GiB)").format(text=repr(text)))
     return size
 
 
@@ -97,10 +98,11 @@ def max_bytes() -> int:
         if isinstance(value, str):
             return parse_size(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"engine.validation.loader.MAX_BYTES must be a number of bytes, not {value!r}")
+            raise ValueError(_("engine.validation.loader.MAX_BYTES must be a number of bytes, not {value}").format(
+                value=repr(value)))
         if not 0 < value <= MAX_BYTES_CEILING:
-            raise ValueError(f"engine.validation.loader.MAX_BYTES={value} is out of range: "
-                             "it must be more than 0 and at most 1 GiB")
+            raise ValueError(_("engine.validation.loader.MAX_BYTES={value} is out of range: "
+                               "it must be more than 0 and at most 1 GiB").format(value=value))
     except ValueError as exc:
         raise LianbanError(str(exc)) from None
     return value
@@ -173,7 +175,8 @@ def load_file(path: str | Path, display: str | None = None) -> Loaded:
         raw = read_regular(path, limit + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", f"cannot read file: {reason}")])
+        return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", _("cannot read file: {reason}").format(
+            reason=reason))])
     return load_bytes(raw, shown)
 
 
@@ -186,8 +189,8 @@ def read_regular(path: str | Path, limit: int) -> bytes:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         if not stat.S_ISREG(mode):
-            kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
-            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+            kind = _("a FIFO (named pipe)") if stat.S_ISFIFO(mode) else _("a device or socket")
+            raise OSError(errno.EINVAL, _("it is {kind}, not a regular file").format(kind=kind))
         os.set_blocking(fd, True)
         with open(fd, "rb") as fh:
             fd = -1
@@ -201,10 +204,10 @@ def read_regular(path: str | Path, limit: int) -> bytes:
 def load_bytes(raw: bytes, path: str = "<input>") -> Loaded:
     limit = max_bytes()
     if len(raw) > limit:
-        shown = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+        shown = f"{limit // 1024} KiB" if limit % 1024 == 0 else _("{n} bytes").format(n=limit)
         return Loaded(path, None, Positions(), [make(
-            path, 1, 1, "E109", f"file is larger than {shown}",
-            "split the item, or raise LIANBAN_MAX_BYTES if this is intended")])
+            path, 1, 1, "E109", _("file is larger than {size}").format(size=shown),
+            _("split the item, or raise LIANBAN_MAX_BYTES if this is intended"))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -212,8 +215,8 @@ def load_bytes(raw: bytes, path: str = "<input>") -> Loaded:
         start = raw.rfind(b"\n", 0, exc.start) + 1
         col = len(raw[start:exc.start].decode("utf-8", "replace")) + 1
         return Loaded(path, None, Positions(), [make(
-            path, line, col, "E105", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}",
-            "save the file as UTF-8 (not GBK or GB18030)")])
+            path, line, col, "E105", _("invalid UTF-8 byte {byte}").format(byte=f"0x{raw[exc.start]:02x}"),
+            _("save the file as UTF-8 (not GBK or GB18030)"))])
     return load_text(text, path)
 
 
@@ -223,8 +226,9 @@ def load_text(text: str, path: str = "<input>") -> Loaded:
         line = text.count("\n", 0, bad.start()) + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         return Loaded(path, None, Positions(), [make(
-            path, line, col, "E100", f"control character U+{ord(bad.group()):04X} is not allowed in YAML",
-            "remove it (a file full of NUL bytes is usually UTF-16: save it as UTF-8)")])
+            path, line, col, "E100", _("control character {char} is not allowed in YAML").format(
+                char=f"U+{ord(bad.group()):04X}"),
+            _("remove it (a file full of NUL bytes is usually UTF-16: save it as UTF-8)"))])
     composer = _Composer(path)
     try:
         try:
@@ -266,9 +270,9 @@ class _Composer:
             if "nesting depth" in str(exc.problem) and parser_class is None and _Parser is not yaml.SafeLoader:
                 raise _LibyamlDepth from None
             mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or str(exc)
+            problem = _(exc.problem) if exc.problem else str(exc)
             if exc.context:
-                problem = f"{problem} ({exc.context})"
+                problem = _("{problem} ({context})").format(problem=problem, context=_(exc.context))
             raise _Abort(self._diag(mark, "E100", problem)) from None
         except yaml.YAMLError as exc:  # reader errors without a mark
             raise _Abort(make(self.path, 1, 1, "E100", str(exc))) from None
@@ -278,19 +282,19 @@ class _Composer:
     def _compose(self, parser: Any) -> Any:
         parser.get_event()  # StreamStart
         if parser.check_event(ev.StreamEndEvent):
-            raise _Abort(self._diag(None, "E104", "the file is empty",
-                                    "an item needs at least id, name, lead and steps"))
+            raise _Abort(self._diag(None, "E104", _("the file is empty"),
+                                    _("an item needs at least id, name, lead and steps")))
         start = parser.get_event()  # DocumentStart
         root = self._compose_document(parser)
         parser.get_event()  # DocumentEnd
         if not parser.check_event(ev.StreamEndEvent):
             extra = parser.get_event()
-            raise _Abort(self._diag(extra.start_mark, "E102", "a second YAML document starts here",
-                                    "keep one item per file; remove the '---' separator"))
+            raise _Abort(self._diag(extra.start_mark, "E102", _("a second YAML document starts here"),
+                                    _("keep one item per file; remove the '---' separator")))
         if not isinstance(root, dict):
-            kind = "empty document" if root is None else type(root).__name__
+            kind = _("empty document") if root is None else _(_KINDS.get(type(root), type(root).__name__))
             raise _Abort(self._diag(start.end_mark if root is None else start.start_mark, "E103",
-                                    f"the top level must be a mapping, found {kind}"))
+                                    _("the top level must be a mapping, found {kind}").format(kind=kind)))
         return root
 
     def _compose_document(self, parser: Any) -> Any:
@@ -309,10 +313,11 @@ class _Composer:
                 if event.anchor not in self.anchors:
                     if any(frame[2] == event.anchor for frame in stack):
                         raise _Abort(self._diag(event.start_mark, "E100",
-                                                f"alias '*{event.anchor}' is inside the node it refers to",
-                                                "a recursive alias never ends: copy the values instead"))
-                    raise _Abort(self._diag(event.start_mark, "E100", f"unknown alias '*{event.anchor}'",
-                                            "define the anchor '&name' before using it"))
+                                                _("alias '*{name}' is inside the node it refers to").format(
+                                                    name=event.anchor),
+                                                _("a recursive alias never ends: copy the values instead")))
+                    raise _Abort(self._diag(event.start_mark, "E100", _("unknown alias '*{name}'").format(
+                        name=event.anchor), _("define the anchor '&name' before using it")))
                 value, size, length = self.anchors[event.anchor]
                 self._count(size, event, length)
                 done = not stack
@@ -320,7 +325,7 @@ class _Composer:
                 path = self._child_path(stack)
                 if len(stack) >= MAX_DEPTH:
                     raise _Abort(self._diag(event.start_mark, "E108",
-                                            f"nesting deeper than {MAX_DEPTH} levels"))
+                                            _("nesting deeper than {n} levels").format(n=MAX_DEPTH)))
                 if isinstance(event, ev.ScalarEvent):
                     value = self._scalar(event, path, key_position=self._is_key(stack))
                     size, length, done = 1, len(event.value), not stack
@@ -365,7 +370,7 @@ class _Composer:
             return
         if frame[4] is _NOKEY:  # this node is a key
             if not isinstance(event, ev.ScalarEvent):
-                raise _Abort(self._diag(event.start_mark, "E100", "a mapping key must be a plain scalar"))
+                raise _Abort(self._diag(event.start_mark, "E100", _("a mapping key must be a plain scalar")))
             frame[4], frame[5] = value, event.start_mark
             frame[7] = event.implicit[0] and event.tag is None
             return
@@ -376,9 +381,10 @@ class _Composer:
             return
         if key in container and key not in merged:
             first = self.positions.keys.get(path + (key,))
-            where = f" (first at line {first[0]})" if first else ""
-            self.diagnostics.append(self._diag(key_mark, "E101", f"duplicate key '{key}'{where}",
-                                               "YAML would silently keep only the last one; remove or rename one"))
+            message = (_("duplicate key '{key}' (first at line {line})").format(key=key, line=first[0]) if first
+                       else _("duplicate key '{key}'").format(key=key))
+            self.diagnostics.append(self._diag(key_mark, "E101", message,
+                                               _("YAML would silently keep only the last one; remove or rename one")))
             # keep the last value, as YAML does: the positions recorded are the last one's
         merged.discard(key)
         container[key] = value
@@ -390,7 +396,7 @@ class _Composer:
         sources = value if isinstance(value, list) else [value]
         if not all(isinstance(s, dict) for s in sources):
             self.diagnostics.append(
-                self._diag(event.start_mark, "E100", "a merge key '<<' needs a mapping or a list of mappings"))
+                self._diag(event.start_mark, "E100", _("a merge key '<<' needs a mapping or a list of mappings")))
             return
         mark = _line_col(event.start_mark)
         for source in sources:
@@ -416,12 +422,12 @@ class _Composer:
             if tag == _CORE + "int":
                 digits = event.value.lstrip("+-").replace("_", "")
                 if len(digits) > MAX_INT_DIGITS:
-                    raise ValueError("number too large")
+                    raise ValueError(_("number too large"))
                 return _constructor.construct_yaml_int(node)
             if tag == _CORE + "float":
                 number = _constructor.construct_yaml_float(node)
                 if not math.isfinite(number):
-                    raise ValueError("not a finite number")
+                    raise ValueError(_("not a finite number"))
                 return number
             if tag == _CORE + "bool":
                 return _constructor.construct_yaml_bool(node)
@@ -429,11 +435,11 @@ class _Composer:
                 return None
         except (ValueError, KeyError, IndexError, yaml.constructor.ConstructorError) as exc:
             if tag == _CORE + "bool":
-                self.diagnostics.append(self._diag(mark, "E204", f"'{event.value[:40]}' is not true or false",
-                                                   "write true or false"))
+                self.diagnostics.append(self._diag(mark, "E204", _("'{value}' is not true or false").format(
+                    value=event.value[:40]), _("write true or false")))
                 return event.value
-            self.diagnostics.append(self._diag(mark, "E204", f"'{event.value[:40]}' is not a usable number: {exc}",
-                                               "write an ordinary decimal number such as 3 or 0.5"))
+            self.diagnostics.append(self._diag(mark, "E204", _("'{value}' is not a usable number: {reason}").format(
+                value=event.value[:40], reason=exc), _("write an ordinary decimal number such as 3 or 0.5")))
             return event.value
         return event.value  # str, and timestamps stay text
 
@@ -442,18 +448,46 @@ class _Composer:
         if tag is None or tag in _ALLOWED_TAGS:
             return tag
         self.diagnostics.append(self._diag(
-            event.start_mark, "E106", f"YAML tag '{tag}' is not allowed",
-            "item definitions are plain YAML: remove the tag"))
+            event.start_mark, "E106", _("YAML tag '{tag}' is not allowed").format(tag=tag),
+            _("item definitions are plain YAML: remove the tag")))
         return "!"  # treat the value as plain text; nothing is constructed from a tag
 
     def _count(self, n: int, event: Any, chars: int = 0) -> None:
         self.nodes += n
         self.chars += chars
         if self.nodes > self.max_nodes or self.chars > self.max_chars:
-            what = f"{self.max_nodes:,} nodes" if self.nodes > self.max_nodes else f"{self.max_chars:,} characters of text"
-            hint = ("aliases (*name) expand here; copy less, or split the file" if isinstance(event, ev.AliasEvent)
-                    else "the file holds too many values: split it")
-            raise _Abort(self._diag(event.start_mark, "E107", f"the document expands to more than {what}", hint))
+            what = (_("{n} nodes").format(n=f"{self.max_nodes:,}") if self.nodes > self.max_nodes
+                    else _("{n} characters of text").format(n=f"{self.max_chars:,}"))
+            hint = (_("aliases (*name) expand here; copy less, or split the file") if isinstance(event, ev.AliasEvent)
+                    else _("the file holds too many values: split it"))
+            raise _Abort(self._diag(event.start_mark, "E107", _("the document expands to more than {what}").format(
+                what=what), hint))
+
+
+# what the top level was instead of a mapping (the English is Python's type name)
+_KINDS = {list: N_("list"), str: N_("str"), int: N_("int"), float: N_("float"), bool: N_("bool")}
+
+# The parser's own words (libyaml's and PyYAML's), so that a syntax error reads in the user's language.
+PARSER_MESSAGES = (
+    N_("could not find expected ':'"), N_("while scanning a simple key"),
+    N_("did not find expected ',' or ']'"), N_("while parsing a flow sequence"),
+    N_("did not find expected ',' or '}'"), N_("while parsing a flow mapping"),
+    N_("did not find expected '-' indicator"), N_("while parsing a block collection"),
+    N_("did not find expected key"), N_("while parsing a block mapping"),
+    N_("did not find expected node content"), N_("while parsing a block node"), N_("while parsing a flow node"),
+    N_("did not find the expected '>'"), N_("while scanning a tag"),
+    N_("did not find expected <document start>"),
+    N_("did not find expected alphabetic or numeric character"), N_("while scanning an alias"),
+    N_("while scanning an anchor"),
+    N_("did not find expected comment or line break"), N_("while scanning a block scalar"),
+    N_("found an indentation indicator equal to 0"),
+    N_("found character that cannot start any token"), N_("while scanning for the next token"),
+    N_("found unexpected end of stream"), N_("while scanning a quoted scalar"),
+    N_("found unknown escape character"), N_("while parsing a quoted scalar"),
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("while scanning a plain scalar"), N_("found a tab character that violates indentation"),
+)
 
 
 class _NoKey:

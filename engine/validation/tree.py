@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import UsageError
+from engine.i18n import _
 from engine.locations import CALENDAR_DIR, CATALOG_DIR, DEPARTMENTS_FILE, YAML_SUFFIXES, catalog_dir_for
 from engine.model import Item
 from engine.validation import schema
@@ -66,7 +67,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
         elif p.exists() or p.is_symlink():
             out.append(p)
         else:
-            raise UsageError(f"{p}: no such file or folder")
+            raise UsageError(_("{path}: no such file or folder").format(path=p))
     unique: dict[Path, Path] = {}  # one file named twice (a.yaml and ./dir/../a.yaml) is read once
     for f in out:
         unique.setdefault(_resolved(f), f)
@@ -83,7 +84,8 @@ def _walk(root: Path) -> Iterator[Path]:
             if (st.st_dev, st.st_ino) in seen:
                 continue
             seen.add((st.st_dev, st.st_ino))
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as listing:  # closed even when listing fails half-way
+                entries = list(listing)
         except OSError:
             continue  # unreadable or vanished: what cannot be listed cannot be checked either
         for entry in entries:
@@ -142,8 +144,9 @@ def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None =
                 if item_id in item_ids:
                     first, first_line = item_ids[item_id]
                     fr.diagnostics.append(make(shown, line, col, "E301",
-                                               f"item id '{item_id}' is already used by {first} (line {first_line})",
-                                               "item ids must be unique in a definitions tree"))
+                                               _("item id '{id}' is already used by {file} (line {line})").format(
+                                                   id=item_id, file=first, line=first_line),
+                                               _("item ids must be unique in a definitions tree")))
                     fr.item = None
                 else:
                     item_ids[item_id] = (shown, line)
@@ -190,7 +193,7 @@ def _validate_other(path: Path, shown: str, kind: str) -> FileResult:
             check_file(path, loaded)
         except CalendarError as exc:
             fr.diagnostics.append(make(shown, exc.line or 1, exc.col or 1, "E403", exc.reason,
-                                       "see definitions/calendar/README.md for the format"))
+                                       _("see definitions/calendar/README.md for the format")))
     return fr
 
 

@@ -80,7 +80,7 @@ def test_full_run_completes(case: Case) -> None:
     ([("accept", "licence", "市场监管局"), ("accept", "licence", "市场监管局")],
      "step 'licence' is accepted: only a step that is ready can be accepted"),
     ([("accept", "licence", "市场监管局"), ("return", "licence", "市场监管局")],
-     "return needs a reason: what the applicant must correct (一次性告知)"),
+     "return needs a reason: what the applicant must correct (一次告知)"),
     ([("accept", "licnce", "市场监管局")],
      "no step 'licnce' in item national-day; did you mean 'licence'? steps: licence, seal, tax"),
     ([("accept", "licence", None)], "accept needs the acting department"),
