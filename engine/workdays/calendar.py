@@ -116,11 +116,11 @@ class WorkCalendar:
         self._years: dict[int, _Year] = {}
 
     @classmethod
-    def from_dir(cls, directory: Path | None) -> WorkCalendar:
+    def from_dir(cls, directory: Path | None, *, provisional: bool = True) -> WorkCalendar:
         """Load every *.yaml in `directory`; None or a missing directory -> package only."""
         if directory is None or not Path(directory).is_dir():
-            return cls()
-        return cls(sorted(Path(directory).glob("*.yaml")))
+            return cls(provisional=provisional)
+        return cls(sorted(Path(directory).glob("*.yaml")), provisional=provisional)
 
     # -- coverage -----------------------------------------------------------------
     def _package_knows(self, year: int) -> bool:
