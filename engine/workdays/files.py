@@ -16,7 +16,7 @@ from engine.workdays.errors import CalendarError
 if TYPE_CHECKING:
     from engine.validation.loader import Loaded
 
-__all__ = ["FileYear", "check_file", "load_file", "read_year"]
+__all__ = ["FileYear", "check_file", "checked", "load_file", "load_text", "read_year"]
 
 
 @dataclass
@@ -46,10 +46,23 @@ def check_file(path: Path, loaded: Loaded) -> None:
 
 
 def load_file(path: Path) -> FileYear:
+    """Read, load and check one calendar file (CalendarError with ``path:line:col`` when it is bad)."""
     from engine.validation.loader import load_file  # the project's YAML loader: dates stay text, every node located
+
+    return checked(Path(path), load_file(path))
+
+
+def load_text(text: str, path: Path) -> FileYear:
+    """Load and check the text of a calendar file that *path* will hold (``calendar import`` checks its
+    output with the same code as the files it reads)."""
+    from engine.validation.loader import load_text
+
+    return checked(path, load_text(text, str(path)))
+
+
+def checked(path: Path, loaded: Loaded) -> FileYear:
     from engine.validation.schema import check
 
-    loaded = load_file(path)
     if any(d.code == "E104" for d in loaded.diagnostics):
         raise CalendarError(f"{path}: the calendar file is empty; see definitions/calendar/README.md")
     error = first_error(loaded.diagnostics)

@@ -16,10 +16,15 @@ from engine.workdays.errors import CalendarError
 if TYPE_CHECKING:
     from engine.workdays.calendar import WorkCalendar
 
-__all__ = ["rest_day", "rest_day_warning"]
+__all__ = ["rest_day", "rest_day_warning", "weekday_name"]
 
 _WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
                   N_("Sunday"))
+
+
+def weekday_name(weekday: int) -> str:
+    """Monday … Sunday (date.weekday() numbering), in the current language."""
+    return _(_WEEKDAY_NAMES[weekday])
 
 
 def rest_day(cal: WorkCalendar, day: date) -> str | None:
@@ -35,7 +40,7 @@ def rest_day(cal: WorkCalendar, day: date) -> str | None:
     if name:
         what = _("a holiday ({name})").format(name=name)
     else:
-        what = _("a {weekday}").format(weekday=_(_WEEKDAY_NAMES[day.weekday()]))
+        what = _("a {weekday}").format(weekday=weekday_name(day.weekday()))
     if provisional:
         what += _(" by the provisional {year} calendar").format(year=day.year)
     return what
