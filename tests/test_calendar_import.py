@@ -257,3 +257,12 @@ def test_unreadable_notice_and_unwritable_output(capsys: pytest.CaptureFixture[s
     assert code == 2 and "cannot write" in err
     code, _out, err = lb(capsys, "calendar", "import", str(src), "-o", str(tmp_path))
     assert code == 2 and "is a folder" in err
+
+
+def test_a_fifo_is_refused_without_waiting(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "notice.fifo"
+    os.mkfifo(fifo)
+    code, _out, err = lb(capsys, "calendar", "import", str(fifo), "-o", "-")
+    assert code == 2 and "FIFO" in err

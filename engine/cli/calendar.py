@@ -42,9 +42,10 @@ def run(args: argparse.Namespace) -> int:
     from engine.workdays.notice import MAX_BYTES
     from engine.workdays.notice_check import import_notice
 
+    from engine.validation.loader import read_regular
+
     try:
-        with open(args.notice, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        raw = read_regular(args.notice, MAX_BYTES + 1)  # a FIFO or a device is refused, never waited on
     except OSError as exc:
         raise LianbanError(_("cannot read {path}: {reason}").format(
             path=args.notice, reason=exc.strerror or type(exc).__name__)) from None
@@ -84,7 +85,7 @@ def _write(target: Path, text: str, force: bool) -> None:
         raise LianbanError(_("{path} exists: compare it with `lianban calendar import NOTICE -o -`, "
                              "or replace it with --force").format(path=target))
     try:
-        write_atomic(target, text)
+        write_atomic(target, text, through=True)  # -o through a symbolic link writes its target
     except OSError as exc:
         raise LianbanError(_("cannot write {path}: {reason}").format(
             path=target, reason=exc.strerror or type(exc).__name__)) from exc
