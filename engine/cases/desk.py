@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.cases.machine import Case, Event, StepState, by_urgency, open_case
 from engine.cases.store import Store, load_case, transact
+from engine.i18n import _
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
@@ -107,12 +108,30 @@ class FlowRow:
     notes: list[str]
 
 
+def case_doc(case: Case, on: date) -> dict[str, Any]:
+    """The case as JSON: :meth:`Case.as_dict` plus which dates are provisional (``provisional_years``,
+    and ``provisional`` on each step whose planned date or deadline read such a year)."""
+    from engine.cases.calendar_review import provisional_steps, provisional_years
+
+    doc = case.as_dict(on)
+    marked = set(provisional_steps(case))
+    for step in doc["steps"]:
+        step["provisional"] = step["id"] in marked
+    doc["provisional_years"] = provisional_years(case)
+    return doc
+
+
 def flow_rows(case: Case, on: date) -> list[FlowRow]:
     """One row per step of the case: its state, plan, deadline and what to know about it on *on*."""
+    from engine.cases.calendar_review import provisional_steps
+
     late = {r.id for r in case.overdue(on)}
+    marked = set(provisional_steps(case))
     rows = []
     for r in case.steps.values():
         notes = []
+        if r.id in marked:
+            notes.append(_("provisional date"))
         if r.id in late:
             notes.append(f"overdue on {on}")
         if r.state is StepState.RETURNED:

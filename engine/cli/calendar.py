@@ -39,10 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.errors import LianbanError
+    from engine.validation.loader import read_regular
     from engine.workdays.notice import MAX_BYTES
     from engine.workdays.notice_check import import_notice
-
-    from engine.validation.loader import read_regular
 
     try:
         raw = read_regular(args.notice, MAX_BYTES + 1)  # a FIFO or a device is refused, never waited on

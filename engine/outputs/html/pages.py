@@ -56,6 +56,7 @@ td.n,th.n{text-align:right;white-space:nowrap}tr.total td{font-weight:bold;backg
 .crit{background:#fee4e2;color:var(--red)}.lead{background:#d1e0ef;color:var(--blue)}
 .shared{background:#dcfae6;color:var(--good)}.date{display:block;color:var(--muted);font-size:11px}
 .saved{color:var(--good);font-weight:bold}.note{font-size:12px;color:var(--muted)}
+p.provisional{color:var(--red);border-left:4px solid var(--red);padding:4px 8px;background:#fef3f2}
 footer{margin-top:28px;font-size:11px;color:var(--muted);border-top:1px solid var(--line);padding-top:6px}
 @page{size:A4;margin:13mm 11mm}@page wide{size:A4 landscape;margin:11mm}
 @media print{body{background:#fff;font-size:10pt}main{max-width:none;padding:0;min-height:0}
@@ -168,7 +169,12 @@ def _department(a: Analysis, view: DepartmentView, date_of: DateOf | None, tail:
             f"<tbody>{''.join(rows)}</tbody></table>{tail}</div>")
 
 
-def item_page(a: Analysis, date_of: DateOf | None = None) -> str:
+def _calendar_note(note: str | None) -> str:
+    """A visible notice under the title (e.g. that some dates are provisional); *note* is plain text."""
+    return f'<p class="note provisional">{esc(note)}</p>' if note else ""
+
+
+def item_page(a: Analysis, date_of: DateOf | None = None, note: str | None = None) -> str:
     """The self-contained page of one item."""
     item = a.item
     uid = "f-" + re.sub(r"[^a-z0-9-]", "", item.id)
@@ -180,7 +186,7 @@ def item_page(a: Analysis, date_of: DateOf | None = None) -> str:
     body = (
         f'<nav><a href="{INDEX}">← 全部事项</a></nav>'
         f"<h1>{esc(item.name)}</h1><div class=\"sub\">一事联办事项 · {esc(item.id)}</div>"
-        f"{_facts(a, date_of)}{_figures(a)}"
+        f"{_calendar_note(note)}{_facts(a, date_of)}{_figures(a)}"
         "<section><h2>办理时序</h2><figure>" + gantt(a, date_of) + "</figure>"
         f'<p class="legend"><span class="key" style="background:#98a2b3"></span>联办前（串联）'
         f'<span class="key" style="background:#b42318"></span>关键路径'
@@ -197,7 +203,7 @@ def item_page(a: Analysis, date_of: DateOf | None = None) -> str:
     return _page(f"{item.name} · 一事联办", body, footer=not departments)
 
 
-def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> str:
+def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None, note: str | None = None) -> str:
     """Every item with its four reductions, and the portfolio totals."""
     rows = []
     for a in analyses:
@@ -223,6 +229,7 @@ def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> s
     body = (
         "<h1>一事联办事项总览</h1>"
         f'<div class="sub">{t["items"]} 个联办事项：联办前后的时限、材料、环节与跑动次数{start}</div>'
+        f"{_calendar_note(note)}"
         '<section class="figures">'
         f'<div class="fig"><div class="k">减时限（合计）</div><div class="v">{fmt(t["serial_days"])} → '
         f'<b>{fmt(t["optimized_days"])}</b> <span class="u">工作日</span></div>'
@@ -245,16 +252,19 @@ def page_name(item_id: str) -> str:
     return f"{item_id}.html"
 
 
-def build(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> dict[str, str]:
-    """Every page of the site, by file name (raises SiteError on a clash of names)."""
-    pages = {INDEX: index_page(analyses, date_of)}
+def build(analyses: Sequence[Analysis], date_of: DateOf | None = None,
+          notes: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every page of the site, by file name (raises SiteError on a clash of names). *notes*: a visible
+    notice for some pages, by file name (render --start: which dates are provisional)."""
+    notes = notes or {}
+    pages = {INDEX: index_page(analyses, date_of, notes.get(INDEX))}
     for a in analyses:
         name = page_name(a.item.id)
         if not _PAGE_NAME.fullmatch(name):
             raise SiteError(f"item id {a.item.id!r} cannot be used as a file name")
         if name in pages:
             raise SiteError(f"item id {a.item.id!r} clashes with another page ({name}); rename the item")
-        pages[name] = item_page(a, date_of)
+        pages[name] = item_page(a, date_of, notes.get(name))
     return pages
 
 
