@@ -7,18 +7,19 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING
 
+from engine.cli.common import add_catalog, date_arg
+from engine.i18n import _
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from engine.flow.analysis import Analysis
     from engine.workdays.calendar import WorkCalendar
 
-from engine.cli.common import add_catalog, date_arg
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
-    parser.add_argument("--out", required=True, metavar="DIR",
+    parser.add_argument("--out", required=True, metavar="DIR", type=_folder,
                         help="folder for the site (created if needed; pages an earlier run wrote there are replaced;"
                              " left untouched when any definition has errors)")
     parser.add_argument("--start", metavar="DATE", type=date_arg,
@@ -32,13 +33,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_catalog(parser)
 
 
+def _folder(text: str) -> str:
+    """--out: an empty path (an unset shell variable) would be the working folder: refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(_("an empty path would publish into the working folder: "
+                                           "name a folder (--out . if you mean the working folder)"))
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     from engine.cli.common import load_valid
     from engine.cli.workdays import warn
     from engine.flow.analysis import analyze
     from engine.locations import calendar_dir
-    from engine.outputs.html.pages import SiteError, build, publish
-    from engine.outputs.html.svg import DateOf
+    from engine.outputs.html.dates import workday_dates
+    from engine.outputs.html.pages import build
+    from engine.outputs.html.publish import publish
     from engine.workdays.calendar import WorkCalendar
     from engine.workdays.sanity import rest_day_warning
 
@@ -50,25 +60,15 @@ def run(args: argparse.Namespace) -> int:
               f"nothing in {args.out} was changed", file=sys.stderr)
         return code
     analyses = [analyze(i) for i in items]
-    date_of: DateOf | None = None
+    date_of = None
     notes: dict[str, str] = {}
-    try:
-        if args.start is not None:
-            calendar = WorkCalendar.from_dir(calendar_dir(args.calendar, args.paths),
-                                             provisional=not args.official_only)
-            start: date = args.start
-
-            def date_of_workday(d: float) -> date:
-                return calendar.add_workdays(start, math.ceil(d))
-
-            date_of = date_of_workday
-            warning = rest_day_warning(calendar, start, counts=True)
-            warn([warning] if warning else [])
-            notes = provisional_notes(analyses, calendar, start)
-        pages = build(analyses, date_of, notes)
-        done = publish(args.out, pages)
-    except OSError as exc:
-        raise SiteError(str(exc)) from exc
+    if args.start is not None:
+        calendar = WorkCalendar.from_dir(calendar_dir(args.calendar, args.paths), provisional=not args.official_only)
+        date_of = workday_dates(calendar, args.start)
+        warning = rest_day_warning(calendar, args.start, counts=True)
+        warn([warning] if warning else [])
+        notes = provisional_notes(analyses, calendar, args.start)
+    done = publish(args.out, build(analyses, date_of, notes))
     print(f"wrote {len(done.written)} page(s) to {done.directory}"
           + (f"; removed {len(done.removed)} stale page(s)" if done.removed else ""))
     return code
