@@ -163,9 +163,9 @@ class WorkCalendar:
         else:
             what = "the chinesecalendar package is switched off"
         files = ", ".join(map(str, sorted(self._files))) or "none"
-        span = self._provisional_range()
-        if span:
-            what += _("; provisional years: {first}–{last}").format(first=span.start, last=span.stop - 1)
+        provisional = self.provisional_years()
+        if provisional:
+            what += _("; provisional years: {first}–{last}").format(first=provisional[0], last=provisional[-1])
         return CalendarError(
             f"no working-day calendar for {year}: {what}; calendar files cover: {files}. "
             f"Add definitions/calendar/{year}.yaml from the State Council's notice "
