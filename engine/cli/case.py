@@ -218,7 +218,8 @@ def _review_lines(checked: Any) -> list[str]:
         lines.append(_("  no date of the case moves with the official calendar"))
     elif checked.moves:
         lines.append(_("  dates that would move with the official calendar (the case keeps its recorded dates):"))
-        lines += [f"    {m.step} ({m.name}) {m.field} {m.old} → {m.new}" for m in checked.moves]
+        lines += [_("    {step} ({name}) {field} {old} → {new}").format(
+            step=m.step, name=m.name, field=_(m.field), old=m.old, new=m.new) for m in checked.moves]
     return lines
 
 
@@ -232,7 +233,8 @@ def _list(store: Store, args: argparse.Namespace) -> int:
         print("no overdue case" if args.overdue else "no case yet: `lianban case open ITEM --applicant NAME`")
         return 0
     _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue"],
-           [[r.case, f"{r.name} ({r.item})", r.applicant, r.state, r.opened_on, r.next_deadline or "-",
+           [[r.case, f"{r.name} ({r.item})", r.applicant, r.state, r.opened_on,
+             (r.next_deadline or "-") + (_(" provisional") if r.provisional else ""),
              ", ".join(r.overdue) or "-"] for r in rows])
     return 0
 
@@ -249,8 +251,9 @@ def _queue(store: Store, args: argparse.Namespace) -> int:
         print(f"nothing for {department} to do")
         return 0
     _table(["deadline", "case", "step", "do", "item", "applicant"],
-           [[r.deadline + (" overdue" if r.overdue else ""), r.case, f"{r.name} ({r.step})", r.action, r.item,
-             r.applicant] for r in rows], title=f"{department}: {len(rows)} to do on {on}")
+           [[r.deadline + (" overdue" if r.overdue else "") + (_(" provisional") if r.provisional else ""), r.case,
+             f"{r.name} ({r.step})", r.action, r.item, r.applicant] for r in rows],
+           title=f"{department}: {len(rows)} to do on {on}")
     return 0
 
 

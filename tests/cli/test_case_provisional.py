@@ -158,3 +158,16 @@ def test_a_case_opened_before_provisional_years_existed(capsys: pytest.CaptureFi
     from engine.cases.desk import flow_rows
 
     assert all("provisional date" not in r.notes for r in flow_rows(old, date(2026, 9, 29)))
+
+
+def test_list_and_queue_mark_provisional_deadlines(capsys: pytest.CaptureFixture[str], db: str,
+                                                   tmp_path: Path) -> None:
+    nd = _nd(tmp_path)
+    lb_json(capsys, "case", "open", nd, "--applicant", "张三", "--on", "2026-12-01", "--db", db)  # all in 2026
+    lb_json(capsys, "case", "open", nd, "--applicant", "李四", "--on", "2026-12-30", "--db", db)  # into 2027
+    rows = lb_json(capsys, "case", "list", "--db", db, "--on", "2026-12-30")
+    assert [(r["next_deadline"], r["provisional"]) for r in rows] == [("2026-12-04", False), ("2027-01-05", True)]
+    todo = lb_json(capsys, "case", "queue", "--as", "市场监管局", "--db", db, "--on", "2026-12-30")["todo"]
+    assert [(t["deadline"], t["provisional"]) for t in todo] == [("2026-12-04", False), ("2027-01-05", True)]
+    code, out, _err = lb(capsys, "case", "queue", "--as", "市场监管局", "--db", db, "--on", "2026-12-30")
+    assert code == 0 and "2027-01-05 provisional" in out and "2026-12-04 overdue " in out
