@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from engine.i18n import N_
-
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_REFUSED = 1
@@ -26,7 +24,7 @@ class LianbanError(Exception):
     """An expected failure the CLI reports in one line (usage, input or I/O problems: exit 2)."""
 
     exit_code: ClassVar[int] = EXIT_USAGE
-    label: ClassVar[str] = N_("error")  # translated where shown
+    label: ClassVar[str] = "error"  # translated where shown (engine.cli.label)
 
 
 class UsageError(LianbanError):
@@ -37,4 +35,4 @@ class RefusedError(LianbanError):
     """A move the rules do not allow now (an illegal case transition, a lost race): exit 1."""
 
     exit_code: ClassVar[int] = EXIT_REFUSED
-    label: ClassVar[str] = N_("refused")
+    label: ClassVar[str] = "refused"

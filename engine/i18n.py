@@ -65,9 +65,36 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """*message* in the current language, where the same English word needs another translation
+    in *context* (the error label "refused" is not the case state "refused")."""
+    return _translations.pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark *message* for the catalog without translating it now (translate it where shown)."""
     return message
+
+
+# The operating system's reasons (strerror is English whatever the locale: Python never sets LC_MESSAGES).
+_ERRNO = {
+    "ENOENT": N_("No such file or directory"), "EACCES": N_("Permission denied"), "EPERM": N_("Operation not permitted"),
+    "EISDIR": N_("Is a directory"), "ENOTDIR": N_("Not a directory"), "EEXIST": N_("File exists"),
+    "ENOSPC": N_("No space left on device"), "EROFS": N_("Read-only file system"),
+    "ELOOP": N_("Too many levels of symbolic links"), "ENAMETOOLONG": N_("File name too long"),
+    "EBUSY": N_("Device or resource busy"), "EIO": N_("Input/output error"), "EINVAL": N_("Invalid argument"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an operating-system call failed, in the current language (the system's words for a
+    reason we do not know, and the exception's own text when it carries no errno)."""
+    import errno as _errno
+
+    name = _errno.errorcode.get(exc.errno or -1, "")
+    if name in _ERRNO and (not exc.strerror or exc.strerror == os.strerror(exc.errno or 0)):
+        return _(_ERRNO[name])
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def _patch_argparse(translations: gettext.NullTranslations) -> None:

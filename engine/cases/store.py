@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from engine.cases.machine import Case, Event, TransitionError
 from engine.errors import LianbanError, RefusedError
 from engine.fileio import blocker
-from engine.i18n import _
+from engine.i18n import _, os_reason
 from engine.locations import default_store
 
 __all__ = [
@@ -161,7 +161,7 @@ class SQLiteStore:
                 self._db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=rw", uri=True, timeout=timeout,
                                            isolation_level=None, check_same_thread=False)
         except OSError as exc:  # a file where the folder should be, no permission, ...
-            reason = exc.strerror or str(exc)
+            reason = os_reason(exc)
             in_the_way = blocker(self.path)
             if in_the_way is not None:
                 reason = _("{path} is not a folder").format(path=in_the_way)

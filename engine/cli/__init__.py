@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from engine import __version__
 from engine.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, LianbanError, UsageError
-from engine.i18n import LANGUAGES, N_, _, set_language
+from engine.i18n import LANGUAGES, N_, _, os_reason, pgettext, set_language
 
 # name -> (module, one-line help); each module's DESCRIPTION (else its docstring's first line) heads its help
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("engine.cli.export", N_("the flow as Mermaid, Graphviz dot or BPMN 2.0")),
     "render": ("engine.cli.render", N_("a static HTML site of the flows")),
     "workdays": ("engine.cli.workdays", N_("working-day arithmetic on the Chinese calendar")),
+    "calendar": ("engine.cli.calendar", N_("calendar files from the State Council's holiday notices")),
     "case": ("engine.cli.case", N_("run cases (办件) through a flow")),
 }
 
@@ -71,12 +72,13 @@ def take_language(argv: list[str]) -> tuple[str | None, list[str]]:
         if arg == "--lang" or arg.startswith("--lang="):
             if arg == "--lang":
                 if i + 1 >= len(argv):
-                    raise UsageError(_("--lang needs a value: {choices}").format(choices=" or ".join(LANGUAGES)))
+                    raise UsageError(_("--lang needs a value: {choices}").format(choices=_(" or ").join(LANGUAGES)))
                 value, i = argv[i + 1], i + 1
             else:
                 value = arg.partition("=")[2]
             if value not in LANGUAGES:
-                raise UsageError(_("--lang {value}: choose {choices}").format(value=value, choices=" or ".join(LANGUAGES)))
+                raise UsageError(_("--lang {value}: choose {choices}").format(value=value,
+                                                                              choices=_(" or ").join(LANGUAGES)))
             lang = value
         else:
             rest.append(arg)
@@ -100,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         return int(args._run(args))
     except LianbanError as exc:
-        print(f"lianban: {_(exc.label)}: {exc}", file=sys.stderr)
+        print(f"lianban: {label(exc)}: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(_("lianban: interrupted"), file=sys.stderr)
@@ -124,6 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
+def label(exc: LianbanError) -> str:
+    """The word before an error's message: error, or refused (a move the rules do not allow)."""
+    labels = {"error": pgettext("error label", "error"), "refused": pgettext("error label", "refused")}
+    return labels.get(exc.label, exc.label)
+
+
 def check_arguments(argv: Sequence[str]) -> None:
     """Refuse arguments that are not valid UTF-8 (Python keeps their bytes as lone surrogates,
     which no message could print)."""
@@ -140,7 +148,7 @@ def describe_os_error(exc: OSError) -> str:
     """One line for an operating-system error: what failed, on which file, and why."""
     import errno
 
-    reason = exc.strerror or str(exc) or type(exc).__name__
+    reason = os_reason(exc)
     if exc.errno == errno.ENOSPC:
         reason = _("no space left on the device (free some space and run the command again)")
     where = exc.filename if isinstance(exc.filename, str) else None

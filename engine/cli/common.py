@@ -7,7 +7,7 @@ import sys
 from datetime import date
 
 from engine.fileio import blocker, write_atomic
-from engine.i18n import _
+from engine.i18n import _, os_reason
 
 
 def add_catalog(parser: argparse.ArgumentParser) -> None:
@@ -69,7 +69,7 @@ def emit(text: str, output: str | None) -> None:
     except OSError as exc:
         from engine.errors import LianbanError
 
-        reason = exc.strerror or str(exc) or type(exc).__name__
+        reason = os_reason(exc)
         in_the_way = blocker(output) if isinstance(exc, (FileExistsError, NotADirectoryError)) else None
         if in_the_way is not None:
             reason = _("{path} is not a folder").format(path=in_the_way)

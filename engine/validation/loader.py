@@ -31,7 +31,7 @@ from yaml import events as ev
 from yaml.nodes import ScalarNode
 
 from engine.errors import LianbanError
-from engine.i18n import N_, _
+from engine.i18n import N_, _, os_reason
 from engine.validation.diagnostics import Diagnostic, make
 
 try:  # the C parser is ~10x faster; fall back to the pure-Python one
@@ -174,7 +174,7 @@ def load_file(path: str | Path, display: str | None = None) -> Loaded:
     try:
         raw = read_regular(path, limit + 1)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = os_reason(exc)
         return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", _("cannot read file: {reason}").format(
             reason=reason))])
     return load_bytes(raw, shown)
