@@ -17,7 +17,7 @@ from engine.flow import graph, schedule
 from engine.i18n import _
 from engine.model import Item, Step
 from engine.suggest import closest, did_you_mean
-from engine.validation import schema
+from engine.validation import ime, schema
 from engine.validation.catalog import Catalog, Department, Material, shorten
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.loader import Positions, YamlPath
@@ -34,6 +34,7 @@ class ItemContext:
     _local_names: dict[str, Material] = field(default_factory=dict, repr=False)
     graph: graph.StepGraph | None = None
     suggested: int = 0
+    text: str | None = None  # the file's text, to locate a character inside a value
 
     def __post_init__(self) -> None:
         raw_steps = self.data.get("steps")
@@ -59,6 +60,15 @@ class ItemContext:
     def diag(self, where: YamlPath, code: str, message: str, hint: str | None = None, key: bool = False) -> Diagnostic:
         line, col = self.pos.key(where) if key else self.pos.at(where)
         return make(self.path, line, col, code, message, hint)
+
+    def separated(self, place: YamlPath, ref: str, known: Callable[[str], bool]) -> Diagnostic | None:
+        """E112 when *ref* is known names joined by a full-width separator (营业执照，经办人身份证)."""
+        sep = ime.separator(ref, known)
+        if sep is None:
+            return None
+        line, col = self.pos.at(place)
+        col = ime.column_in_line(self.text, line, col, sep.char, sep.offset)
+        return ime.separator_finding(self.path, line, col, sep)
 
     def department(self, name: Any) -> Department | None:
         return self.catalog.department(name) if isinstance(name, str) else None
@@ -141,7 +151,9 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
         if not isinstance(name, str):
             continue
         dept = ctx.department(name)
-        if dept is None:
+        if dept is None and (split := ctx.separated(place, name, lambda n: ctx.department(n) is not None)):
+            yield split
+        elif dept is None:
             guess = ctx.catalog.suggest_department(name) if ctx.may_suggest() else None
             yield ctx.diag(place, "E304", _("unknown department '{name}'").format(name=shorten(name)),
                            did_you_mean(guess) if guess
@@ -156,6 +168,9 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
 
 
 def _unknown_material(ctx: ItemContext, place: YamlPath, ref: str) -> Diagnostic:
+    split = ctx.separated(place, ref, lambda n: ctx.material(n) is not None)
+    if split is not None:
+        return split
     suggestion = None
     if ctx.may_suggest():
         local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
@@ -180,6 +195,8 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
             if dep == raw["id"]:
                 yield ctx.diag(("steps", i, "needs", j), "E307", _("step '{id}' needs itself").format(id=dep),
                                _("remove it from needs"))
+            elif dep not in known and (split := ctx.separated(("steps", i, "needs", j), dep, known.__contains__)):
+                yield split
             elif dep not in known:
                 guess = closest(dep, ids, limit=2000) if ctx.may_suggest() else None
                 yield ctx.diag(("steps", i, "needs", j), "E305",
@@ -303,13 +320,13 @@ CHECKS: tuple[Check, ...] = (_unique_ids, _departments, _references, _held, _gra
 
 
 def check_item(path: str, data: dict[str, Any], pos: Positions, catalog: Catalog,
-               schema_ok: bool | None = None) -> tuple[list[Diagnostic], Item | None]:
+               schema_ok: bool | None = None, text: str | None = None) -> tuple[list[Diagnostic], Item | None]:
     """The findings of every check and, when there are no errors, the model.
 
     The model is built only from data that also passes the schema: *schema_ok*
     says whether it does (None: check here).
     """
-    ctx = ItemContext(path, data, pos, catalog)
+    ctx = ItemContext(path, data, pos, catalog, text=text)
     diags = [d for check in CHECKS for d in check(ctx)]
     if any(d.is_error for d in diags):
         return diags, None

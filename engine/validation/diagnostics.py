@@ -79,6 +79,14 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E108": (Severity.ERROR, N_("nesting too deep")),
     "E109": (Severity.ERROR, N_("file too large")),
     "E110": (Severity.ERROR, N_("file cannot be read")),
+    # typing with a Chinese input method, and YAML 1.1's numbers (engine/validation/ime.py)
+    "E111": (Severity.ERROR, N_("full-width colon after a key")),
+    "E112": (Severity.ERROR, N_("full-width separator inside a list item")),
+    "E113": (Severity.ERROR, N_("full-width space in the indentation")),
+    "E114": (Severity.ERROR, N_("full-width digits in a number")),
+    "E115": (Severity.ERROR, N_("number in quotes")),
+    "E116": (Severity.ERROR, N_("number only in YAML 1.1")),
+    "E117": (Severity.ERROR, N_("full-width bracket or quote in YAML syntax")),
     # structure, from the JSON Schema (E2xx)
     "E201": (Severity.ERROR, N_("required field missing")),
     "E202": (Severity.ERROR, N_("unknown field")),

@@ -32,6 +32,7 @@ from yaml.nodes import ScalarNode
 
 from engine.errors import LianbanError
 from engine.i18n import N_, _, os_reason
+from engine.validation import ime
 from engine.validation.diagnostics import Diagnostic, make
 
 try:  # the C parser is ~10x faster; fall back to the pure-Python one
@@ -146,6 +147,7 @@ class Loaded:
     data: Any
     positions: Positions
     diagnostics: list[Diagnostic]
+    text: str | None = None  # the decoded text (the IME checks locate characters in it)
 
     @property
     def ok(self) -> bool:
@@ -241,7 +243,8 @@ def load_text(text: str, path: str = "<input>") -> Loaded:
     except _Abort as abort:
         composer.diagnostics.append(abort.diag)
         data = None
-    return Loaded(path, data, composer.positions, composer.diagnostics)
+    diagnostics = ime.settle(ime.scan(text, path, parse_failed=data is None), composer.diagnostics)
+    return Loaded(path, data, composer.positions, diagnostics, text)
 
 
 class _Composer:
@@ -417,6 +420,8 @@ class _Composer:
             if not event.implicit[0] or tag == "!":
                 return event.value
             tag = _resolver.resolve(ScalarNode, event.value, (True, False))
+            if tag in (_CORE + "int", _CORE + "float") and (kind := ime.yaml11_number(event.value)):
+                return self._yaml11(event, kind, tag)
         node = ScalarNode(tag, event.value, mark, event.end_mark)
         try:
             if tag == _CORE + "int":
@@ -442,6 +447,19 @@ class _Composer:
                 value=event.value[:40], reason=exc), _("write an ordinary decimal number such as 3 or 0.5")))
             return event.value
         return event.value  # str, and timestamps stay text
+
+    def _yaml11(self, event: Any, kind: str, tag: str) -> str:
+        """A YAML 1.1-only number (010, 0x10, 1:30): reported, and kept as the text written."""
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        value: object
+        try:
+            value = (_constructor.construct_yaml_int(node) if tag == _CORE + "int"
+                     else _constructor.construct_yaml_float(node))
+        except (ValueError, KeyError, IndexError, yaml.constructor.ConstructorError):
+            value = "?"
+        line, col = _line_col(event.start_mark)
+        self.diagnostics.append(ime.yaml11_finding(self.path, line, col, event.value, kind, value))
+        return str(event.value)
 
     def _check_tag(self, event: Any) -> str | None:
         tag = event.tag

@@ -14,6 +14,7 @@ from typing import Any
 from engine.i18n import N_, _, ngettext
 from engine.locations import schema_dir
 from engine.suggest import closest, did_you_mean
+from engine.validation import ime
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.loader import Positions, YamlPath
 
@@ -140,9 +141,15 @@ def _convert(error: Any, data: Any, positions: Positions, path: str) -> list[Dia
     if kind == "type":
         want = error.validator_value
         wanted: list[str] = want if isinstance(want, list) else [want]  # JSON Schema type names
+        if {"number", "integer"} & set(wanted) and isinstance(error.instance, str):
+            typed = ime.number_as_text(path, line, col, error.instance, context)  # "3" or ０.５
+            if typed is not None:
+                return [typed]
         wants = _(" or ").join(_(_TYPE_NAMES[w]) if w in _TYPE_NAMES else w for w in wanted)
         return [make(path, line, col, "E203", _("{where}: expected {wanted}, found {found}").format(
             where=context, wanted=wants, found=_show(error.instance)), _type_hint(want, error.instance))]
+    if kind == "pattern" and isinstance(error.instance, str) and any(c in error.instance for c in ime.SEPARATORS):
+        return []  # two ids joined by '，': the reference checks say so (E112), or name it unknown
     return [make(path, line, col, "E204", _("{where}: {problem}").format(where=context, problem=_value_message(error)),
                  _value_hint(error))]
 

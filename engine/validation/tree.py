@@ -15,7 +15,7 @@ from engine.errors import UsageError
 from engine.i18n import _
 from engine.locations import CALENDAR_DIR, CATALOG_DIR, DEPARTMENTS_FILE, YAML_SUFFIXES, catalog_dir_for
 from engine.model import Item
-from engine.validation import schema
+from engine.validation import ime, schema
 from engine.validation.catalog import MATERIALS_FILE, Catalog, load_catalog
 from engine.validation.checks import check_item
 from engine.validation.diagnostics import Diagnostic, Severity, display_path, make
@@ -167,12 +167,13 @@ def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
         fr.item_id = (loaded.data["id"], *loaded.positions.at(("id",)))
     # where the loader already replaced a value it could not use (a number, a tagged scalar),
     # the schema would only repeat the complaint about the replacement
-    reported = {(d.line, d.col) for d in loaded.diagnostics if d.code in ("E106", "E204")}
+    reported = {(d.line, d.col) for d in loaded.diagnostics if d.code in ("E106", "E204", "E116")}
     structure = schema.check(loaded.data, loaded.positions, shown, "item", skip=reported)
     fr.diagnostics.extend(structure)
     schema_ok = loaded.ok and not any(d.is_error for d in structure)
-    diags, item = check_item(shown, loaded.data, loaded.positions, catalog, schema_ok=schema_ok)
+    diags, item = check_item(shown, loaded.data, loaded.positions, catalog, schema_ok=schema_ok, text=loaded.text)
     fr.diagnostics.extend(diags)
+    fr.diagnostics = ime.consequences(fr.diagnostics, fr.diagnostics)
     if not any(d.is_error for d in fr.diagnostics):
         fr.item = item
     return fr

@@ -396,7 +396,7 @@ def test_plain_values() -> None:
     loaded = load_text(textwrap.dedent("""\
         date: 2021-10-25
         yes_no: [yes, no, on, off, true, false]
-        numbers: [1, 0.5, 1_000, 0x1F, -2]
+        numbers: [1, 0.5, -2]
         nothing: [~, null, ]
         no: key stays text
         1: also text
@@ -405,7 +405,7 @@ def test_plain_values() -> None:
     assert loaded.data == {
         "date": "2021-10-25",  # dates stay text
         "yes_no": [True, False, True, False, True, False],
-        "numbers": [1, 0.5, 1000, 31, -2],
+        "numbers": [1, 0.5, -2],  # YAML 1.1's 1_000 and 0x1F are E116 (tests/validation/test_ime.py)
         "nothing": [None, None],
         "no": "key stays text",
         "1": "also text",
