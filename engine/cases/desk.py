@@ -5,49 +5,91 @@ queue and one case's flow are computed here and returned as rows; the CLI only p
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import Case, Event, StepState, by_urgency, open_case
+from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.projection import CaseQuery, CaseRow, Page, QueueRow
 from engine.cases.store import Store, load_case, transact
+from engine.i18n import _
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
     from engine.workdays.calendar import WorkCalendar
 
+__all__ = ["CaseRow", "FlowRow", "QueueRow", "act", "case_rows", "cases", "correct", "date_warnings", "flow_rows",
+           "open_new", "queue", "receive"]
+
 OPEN_STATES = (StepState.WAITING, StepState.READY, StepState.ACCEPTED)
+Actor = dict[str, Any]
 
 
-def open_new(store: Store, analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None) -> Case:
-    """Open a case of the analysed item and store it; the case has its new id."""
+def not_in_future(on: date, today: date | None = None) -> None:
+    """Refuse a business date after today (a mistyped year would freeze the case for everyone)."""
+    today = today or date.today()
+    if on > today:
+        raise TransitionError(_("{on} is in the future (today is {today}): record a move on the day it "
+                                "happens, or earlier").format(on=on, today=today))
+
+
+def date_warnings(on: date, calendar: WorkCalendar | None) -> list[str]:
+    """Warnings about a business date that is not a working day (a holiday or a weekend)."""
+    if calendar is None:
+        return []
+    try:
+        if calendar.is_workday(on):
+            return []
+        name = calendar.holiday_name(on)
+    except Exception:  # a year without a calendar: the move itself reports it where it matters
+        return []
+    what = name or (_("a Saturday") if on.weekday() == 5 else _("a Sunday") if on.weekday() == 6 else _("a day off"))
+    return [_("{on} is not a working day ({what}): check the date").format(on=on, what=what)]
+
+
+def open_new(store: Store, analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None, *,
+             actor: Actor | None = None, today: date | None = None) -> Case:
+    """Open a case of the analysed item and store it (with its projection); the case has its new id."""
+    not_in_future(on, today)
     case = open_case(analysis, applicant, on, calendar)
-    case.id = store.create_case(case.events)
+    if actor is not None:
+        case.events[0] = Event(1, "opened", case.events[0].payload, actor=actor)
+    case.id = store.create_case(case.events, case)
     return case
 
 
 def act(store: Store, case_id: str, action: str, *, step: str | None, department: str | None, on: date,
-        reason: str | None = None, calendar: WorkCalendar | None = None) -> tuple[Case, Event]:
+        reason: str | None = None, calendar: WorkCalendar | None = None, actor: Actor | None = None,
+        today: date | None = None) -> tuple[Case, Event]:
     """Check and record one move on a stored case (retrying on a concurrent writer)."""
+    not_in_future(on, today)
+
     def move(case: Case) -> Event:
         return case.fire(action, step=step, department=department, on=on, reason=reason, calendar=calendar)
-    return transact(store, case_id, move)
+    return transact(store, case_id, move, actor=actor)
 
 
-@dataclass(frozen=True)
-class CaseRow:
-    case: str
-    item: str
-    name: str
-    applicant: str
-    state: str
-    opened_on: str
-    next_deadline: str | None
-    overdue: list[str]
+def receive(store: Store, case_id: str, materials: Iterable[str], *, on: date, actor: Actor | None = None,
+            today: date | None = None) -> tuple[Case, Event]:
+    """Record materials the window received (the case's checklist)."""
+    not_in_future(on, today)
+    wanted = list(materials)
+    return transact(store, case_id, lambda case: case.receive(wanted, on), actor=actor)
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+
+def correct(store: Store, case_id: str, target: int, *, reason: str, calendar: WorkCalendar, on: date | None = None,
+            void: bool = False, actor: Actor | None = None, today: date | None = None) -> tuple[Case, Event]:
+    """Record a supervisor's correction of event #target: a new business date `on`, or annulled (`void`)."""
+    from engine.cases.corrections import correction
+
+    day = today or date.today()
+
+    def fix(case: Case) -> Event:
+        event = correction(case, target, reason=reason, today=day, calendar=calendar, on=on, void=void)
+        case.apply(event)
+        return event
+    return transact(store, case_id, fix, actor=actor)
 
 
 def cases(store: Store) -> Iterator[Case]:
@@ -56,43 +98,17 @@ def cases(store: Store) -> Iterator[Case]:
 
 
 def case_rows(store: Store, on: date, overdue_only: bool = False) -> list[CaseRow]:
-    """Every case with its state and next deadline; with *overdue_only*, those late on *on*."""
-    rows = []
-    for case in cases(store):
-        late = case.overdue(on)
-        if overdue_only and not late:
-            continue
-        open_ = [r.deadline for r in case.steps.values() if r.state in OPEN_STATES]
-        nxt = min(open_).isoformat() if open_ and not case.state.closed else None
-        rows.append(CaseRow(str(case.id), case.item["id"], case.item["name"], case.applicant, case.state.value,
-                            case.opened_on.isoformat(), nxt, [r.id for r in late]))
-    return rows
+    """Every case with its state and next deadline; with *overdue_only*, those late on *on* (from the projection)."""
+    return store.case_page(CaseQuery(on=on, overdue=overdue_only)).rows
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    case: str
-    item: str
-    applicant: str
-    step: str
-    name: str
-    action: str
-    deadline: str
-    overdue: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def case_page(store: Store, query: CaseQuery) -> Page:
+    return store.case_page(query)
 
 
 def queue(store: Store, department: str, on: date) -> list[QueueRow]:
     """What *department* must do now (accept ready steps, approve accepted ones), most urgent first."""
-    pairs, actions = [], {}
-    for case in cases(store):
-        for action, run in case.todo(department):
-            pairs.append((case, run))
-            actions[(case.id, run.id)] = action
-    return [QueueRow(str(c.id), c.item["id"], c.applicant, r.id, r.name, actions[(c.id, r.id)],
-                     r.deadline.isoformat(), r.deadline < on) for c, r in by_urgency(pairs)]
+    return store.queue_page(department, on).rows
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@
 
 The store is --db PATH (or a postgresql:// DSN), else $LIANBAN_DB, else an SQLite file in the
 user's data folder. open and the moves create it; show, list and queue only read an existing one.
+This is the local single-operator mode: --as is the operator's claim, and each event records the
+operating-system user who ran the command. A department workspace shared by several people runs
+`lianban serve` (docs/serve.md); with --server URL (and a token) these commands are its client.
 Exit codes: 0 done; 1 the move was refused (illegal in the case's state) or the definition has
 errors; 2 usage, unknown case or department, store or calendar problems.
 """
@@ -30,7 +33,7 @@ STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve 
               "resubmit": "the applicant resubmitted the corrections (the clock restarts)",
               "refuse": "不予许可: refuse the step (the case ends refused)"}
 
-READ_ONLY = ("show", "list", "queue")  # verbs that never create a store: a missing one is "no case store at PATH"
+READ_ONLY = ("show", "list", "queue", "history")  # verbs that never create a store: a missing one is "no case store at PATH"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +61,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
     p.add_argument("--reason")
+    p = sub.add_parser("receive", parents=[common], help="the window received materials from the applicant")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("materials", nargs="+", metavar="MATERIAL", help="material ids of the case's checklist")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    p = sub.add_parser("correct", parents=[common], help="a supervisor's correction of an earlier event (kept in the log)")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("seq", type=int, metavar="EVENT", help="the number of the event to correct (`case history` shows them)")
+    fix = p.add_mutually_exclusive_group(required=True)
+    fix.add_argument("--date", type=date_arg, metavar="DATE", help="the event's right business date")
+    fix.add_argument("--void", action="store_true", help="annul the event: it was recorded in error")
+    p.add_argument("--reason", required=True, help="why (kept in the case's history)")
+    add_calendar(p)
+    p = sub.add_parser("history", parents=[common], help="every event of a case: what, by whom, when")
+    p.add_argument("case", metavar="CASE")
     p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
@@ -105,7 +122,9 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     if not items:
         print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
         return 1
-    case = open_new(store, analyze(items[0]), args.applicant, on, load_calendar(args.calendar))
+    calendar = load_calendar(args.calendar)
+    _warn(on, calendar)
+    case = open_new(store, analyze(items[0]), args.applicant, on, calendar, actor=local_actor(None))
     if args.format == "json":
         return _print_json(case.as_dict(on))
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
@@ -123,8 +142,9 @@ def _act(store: Store, args: argparse.Namespace) -> int:
     department = _department(args) if args.verb != "withdraw" else None
     on = args.on or date.today()
     calendar = load_calendar(args.calendar) if args.verb == "resubmit" else None
+    _warn(on, calendar or load_calendar(None))
     case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
-                      reason=args.reason, calendar=calendar)
+                      reason=args.reason, calendar=calendar, actor=local_actor(department))
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
                             "state": case.state.value})
@@ -194,11 +214,74 @@ def _queue(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def _receive(store: Store, args: argparse.Namespace) -> int:
+    from engine.cases.desk import receive
+
+    on = args.on or date.today()
+    case, event = receive(store, args.case, args.materials, on=on, actor=local_actor(None))
+    if args.format == "json":
+        return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload}})
+    names = {m["id"]: m["name"] for m in case.materials}
+    print(f"case {case.id}: received {', '.join(names[m] for m in args.materials)} on {on}; "
+          f"{len(case.received)} of {len(case.materials)} materials in")
+    return 0
+
+
+def _correct(store: Store, args: argparse.Namespace) -> int:
+    from engine.cases.desk import correct
+
+    case, event = correct(store, args.case, args.seq, reason=args.reason, calendar=load_calendar(args.calendar),
+                          on=args.date, void=args.void, actor=local_actor(None))
+    if args.format == "json":
+        return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
+                            "state": case.state.value})
+    what = f"dated {args.date} (was {event.payload['was']})" if args.date else "annulled"
+    print(f"case {case.id}: event #{args.seq} {what}; correction recorded as event #{event.seq}")
+    return 0
+
+
+def _history(store: Store, args: argparse.Namespace) -> int:
+    from engine.cases.store import load_case
+    from engine.cases.views import history_rows
+
+    rows = history_rows(load_case(store, args.case))
+    if args.format == "json":
+        return _print_json([r.as_dict() for r in rows])
+    _table(["#", "event", "step", "on", "by", "recorded", "note"],
+           [[str(r.seq), r.type, r.step or "-", r.on, r.by or "-", r.at or "-", r.note] for r in rows])
+    return 0
+
+
 _VERBS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
-    "open": _open, "show": _show, "list": _list, "queue": _queue}
+    "open": _open, "show": _show, "list": _list, "queue": _queue, "receive": _receive, "correct": _correct,
+    "history": _history}
 
 
 # -- helpers ---------------------------------------------------------------------------------
+def local_actor(department: str | None) -> dict[str, Any]:
+    """Who acts in the local single-operator mode: the operating-system user (and the claimed department)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container's arbitrary uid)
+        import os
+        user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    actor: dict[str, Any] = {"account": f"os:{user}", "role": "local"}
+    if department:
+        actor["department"] = department
+    return actor
+
+
+def _warn(on: date, calendar: Any) -> None:
+    import sys
+
+    from engine.cases.desk import date_warnings
+
+    for text in date_warnings(on, calendar):
+        print(f"lianban: warning: {text}", file=sys.stderr)
+
+
 def _department(args: argparse.Namespace) -> str:
     from engine.locations import catalog_dir
     from engine.validation.catalog import load_catalog
