@@ -86,7 +86,7 @@ def _e110(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def refuse(*_args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(loader, "open", refuse, raising=False)
+    monkeypatch.setattr(loader, "read_regular", refuse)
     result = validate_paths(["demo.yaml"])
     assert result.exit_code() == 2
     return text_report(result.diagnostics, 1).splitlines()[:-1]

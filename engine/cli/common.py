@@ -55,7 +55,7 @@ def emit(text: str, output: str | None) -> None:
         print(text)
         return
     try:
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
+        write_atomic(output, text if text.endswith("\n") else text + "\n", through=True)
     except OSError as exc:
         from engine.errors import LianbanError
 
