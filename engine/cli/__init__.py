@@ -29,6 +29,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("engine.cli.render", "a static HTML site of the flows"),
     "workdays": ("engine.cli.workdays", "working-day arithmetic on the Chinese calendar"),
     "case": ("engine.cli.case", "run cases (办件) through a flow"),
+    "serve": ("engine.cli.serve", "the department workspace: web pages and a JSON API over the case store"),
+    "account": ("engine.cli.account", "accounts, roles and API tokens of the workspace"),
+    "store": ("engine.cli.store", "maintain the case store (rebuild its case list and queues)"),
 }
 
 

@@ -26,7 +26,6 @@ from engine.cli.workdays import add_calendar, load_calendar
 
 if TYPE_CHECKING:
     from engine.cases.machine import Case
-    from engine.cases.store import Store
 
 STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
               "return": "补正: return for correction (the clock stops)",
@@ -40,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="case store (default: $LIANBAN_DB, else the user data folder)")
     common.add_argument("--format", choices=["text", "json"], default="text")
+    common.add_argument("--server", metavar="URL", help="act through a running workspace (`lianban serve`; "
+                        "default: $LIANBAN_SERVER) instead of the local store")
+    common.add_argument("--token", metavar="TOKEN", help="the API token for --server (default: $LIANBAN_TOKEN)")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
 
     p = sub.add_parser("open", parents=[common], help="open a case of an item for an applicant")
@@ -87,15 +89,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _as(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as", dest="department", required=True, metavar="DEPT",
-                   help="the acting department (catalog names and aliases: 市场监管 = 市场监管局)")
+    p.add_argument("--as", dest="department", metavar="DEPT",
+                   help="the acting department (catalog names and aliases: 市场监管 = 市场监管局); required "
+                        "locally, with --server the token's account acts for its own department")
     add_catalog(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+
     from engine.cases.store import open_store
 
-    store = open_store(args.db, create=args.verb not in READ_ONLY)  # a mistyped --db of show/list/queue creates nothing
+    server = args.server or os.environ.get("LIANBAN_SERVER")
+    store: Any
+    if server:
+        from engine.cli.remote import Remote
+
+        if args.db:
+            from engine.errors import UsageError
+            raise UsageError("--db and --server exclude each other: a store is local, a server has its own")
+        store = Remote(server, args.token or os.environ.get("LIANBAN_TOKEN"))
+    else:
+        store = open_store(args.db, create=args.verb not in READ_ONLY)  # a mistyped --db of show/list/queue creates nothing
     try:
         return _VERBS.get(args.verb, _act)(store, args)
     finally:
@@ -108,7 +123,7 @@ def _print_json(doc: object) -> int:
 
 
 # -- actions -----------------------------------------------------------------------------------
-def _open(store: Store, args: argparse.Namespace) -> int:
+def _open(store: Any, args: argparse.Namespace) -> int:
     import sys
 
     from engine.cases.desk import open_new
@@ -116,15 +131,24 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     from engine.flow.analysis import analyze
     from engine.locations import find_item_file
 
-    path = find_item_file(args.item)
     on = args.on or date.today()
-    items, _code = load_valid([str(path)], args.catalog)
-    if not items:
-        print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
-        return 1
-    calendar = load_calendar(args.calendar)
-    _warn(on, calendar)
-    case = open_new(store, analyze(items[0]), args.applicant, on, calendar, actor=local_actor(None))
+    if _remote(store):
+        from pathlib import Path
+
+        item = Path(args.item).stem if args.item.endswith((".yaml", ".yml")) else args.item
+        case, code, warnings = store.open(item, args.applicant, on)
+        for text in warnings:
+            print(f"lianban: warning: {text}", file=sys.stderr)
+        print(f"check code for the applicant's progress lookup (shown once): {code}", file=sys.stderr)
+    else:
+        path = find_item_file(args.item)
+        items, _code = load_valid([str(path)], args.catalog)
+        if not items:
+            print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
+            return 1
+        calendar = load_calendar(args.calendar)
+        _warn(on, calendar)
+        case = open_new(store, analyze(items[0]), args.applicant, on, calendar, actor=local_actor(None))
     if args.format == "json":
         return _print_json(case.as_dict(on))
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
@@ -136,15 +160,24 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _act(store: Store, args: argparse.Namespace) -> int:
+def _act(store: Any, args: argparse.Namespace) -> int:
+    import sys
+
     from engine.cases.desk import act
 
-    department = _department(args) if args.verb != "withdraw" else None
     on = args.on or date.today()
-    calendar = load_calendar(args.calendar) if args.verb == "resubmit" else None
-    _warn(on, calendar or load_calendar(None))
-    case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
-                      reason=args.reason, calendar=calendar, actor=local_actor(department))
+    if _remote(store):
+        department = _department(args) if args.department else None
+        case, event, warnings = store.act(args.case, args.verb, getattr(args, "step", None), on, args.reason)
+        for text in warnings:
+            print(f"lianban: warning: {text}", file=sys.stderr)
+        department = (event.actor or {}).get("department", department)
+    else:
+        department = _department(args) if args.verb != "withdraw" else None
+        calendar = load_calendar(args.calendar) if args.verb == "resubmit" else None
+        _warn(on, calendar or load_calendar(None))
+        case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
+                          reason=args.reason, calendar=calendar, actor=local_actor(department))
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
                             "state": case.state.value})
@@ -167,10 +200,10 @@ def _act(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(store: Store, args: argparse.Namespace) -> int:
+def _show(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.store import load_case
 
-    case = load_case(store, args.case)
+    case = store.load_case(args.case) if _remote(store) else load_case(store, args.case)
     on = args.on or date.today()
     if args.format == "json":
         return _print_json(case.as_dict(on))
@@ -182,10 +215,11 @@ def _show(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(store: Store, args: argparse.Namespace) -> int:
+def _list(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import case_rows
 
-    rows = case_rows(store, args.on or date.today(), args.overdue)
+    on = args.on or date.today()
+    rows = store.case_rows(on, args.overdue) if _remote(store) else case_rows(store, on, args.overdue)
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     if not rows:
@@ -197,12 +231,15 @@ def _list(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _queue(store: Store, args: argparse.Namespace) -> int:
+def _queue(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import queue
 
-    department = _department(args)
     on = args.on or date.today()
-    rows = queue(store, department, on)
+    if _remote(store):
+        department, rows = store.queue(_department(args) if args.department else None, on)
+    else:
+        department = _department(args)
+        rows = queue(store, department, on)
     if args.format == "json":
         return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
@@ -214,11 +251,14 @@ def _queue(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _receive(store: Store, args: argparse.Namespace) -> int:
+def _receive(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import receive
 
     on = args.on or date.today()
-    case, event = receive(store, args.case, args.materials, on=on, actor=local_actor(None))
+    if _remote(store):
+        case, event = store.receive(args.case, args.materials, on)
+    else:
+        case, event = receive(store, args.case, args.materials, on=on, actor=local_actor(None))
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload}})
     names = {m["id"]: m["name"] for m in case.materials}
@@ -227,11 +267,14 @@ def _receive(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _correct(store: Store, args: argparse.Namespace) -> int:
+def _correct(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import correct
 
-    case, event = correct(store, args.case, args.seq, reason=args.reason, calendar=load_calendar(args.calendar),
-                          on=args.date, void=args.void, actor=local_actor(None))
+    if _remote(store):
+        case, event = store.correct(args.case, args.seq, args.reason, args.date, args.void)
+    else:
+        case, event = correct(store, args.case, args.seq, reason=args.reason, calendar=load_calendar(args.calendar),
+                              on=args.date, void=args.void, actor=local_actor(None))
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
                             "state": case.state.value})
@@ -240,11 +283,11 @@ def _correct(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _history(store: Store, args: argparse.Namespace) -> int:
+def _history(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.store import load_case
     from engine.cases.views import history_rows
 
-    rows = history_rows(load_case(store, args.case))
+    rows = history_rows(store.load_case(args.case) if _remote(store) else load_case(store, args.case))
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     _table(["#", "event", "step", "on", "by", "recorded", "note"],
@@ -282,7 +325,15 @@ def _warn(on: date, calendar: Any) -> None:
         print(f"lianban: warning: {text}", file=sys.stderr)
 
 
+def _remote(store: object) -> bool:
+    from engine.cli.remote import Remote
+    return isinstance(store, Remote)
+
+
 def _department(args: argparse.Namespace) -> str:
+    if not args.department:
+        from engine.errors import UsageError
+        raise UsageError("the following arguments are required: --as (or --server with an officer's token)")
     from engine.locations import catalog_dir
     from engine.validation.catalog import load_catalog
 
