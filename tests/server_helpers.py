@@ -55,11 +55,13 @@ class World:
         return cid
 
 
-def world(tmp_path: Path, people: dict[str, tuple[str, str | None]] | None = None) -> World:
+def world(tmp_path: Path, people: dict[str, tuple[str, str | None]] | None = None,
+          analyses: dict | None = None) -> World:
     store = SQLiteStore(tmp_path / "ws.db")
     accounts = Accounts(store)
-    ws = Workspace(store, accounts, items(), WorkCalendar.from_dir(ROOT / "definitions" / "calendar"),
-                   sorted({s.department for a in items().values() for s in a.item.steps}))
+    known = analyses if analyses is not None else items()
+    ws = Workspace(store, accounts, known, WorkCalendar.from_dir(ROOT / "definitions" / "calendar"),
+                   sorted({s.department for a in known.values() for s in a.item.steps}))
     w = World(store, accounts, ws)
     for name, (role, dept) in (people or PEOPLE).items():
         accounts.create(name, PASSWORD, role, dept)
