@@ -12,7 +12,7 @@ Afterwards it checks the store against what the clients were told: every move th
 confirmed is in the log exactly once at the seq it reported (no lost, no duplicated event), the
 log numbers have no gap, and every case replays (a lost update would leave two returns in a row,
 which replay refuses). It prints p50/p95 latency per kind of request and the throughput.
-The test suite runs the same code for 5 seconds (tests/test_load.py).
+The test suite runs the same code for 5 seconds (tests/server/test_load.py).
 """
 from __future__ import annotations
 

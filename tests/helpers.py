@@ -51,6 +51,24 @@ steps:
   - {id: seal, name: 印章, department: 公安局, days: 0.5, materials: [id-card]}
 """
 
+# The site's item (tests of render): five steps in three departments, a commitment, a material
+# one step issues for three others, an applicant's material asked for twice, a plain `needs`.
+DEMO = """\
+id: demo
+name: 演示事项
+lead: 市场监管局
+partners: [公安局, 税务局]
+commitment: 12
+steps:
+  - {id: licence, name: 设立登记, department: 市场监管局, days: 1, visits: 2,
+     materials: [registration-application, id-card], produces: [business-licence]}
+  - {id: permit, name: 许可审查, department: 市场监管局, days: 10, visits: 2, materials: [business-licence, id-card]}
+  - {id: seal, name: 印章刻制, department: 公安局, days: 0.5, materials: [business-licence],
+     produces: [invoice-seal-impression]}
+  - {id: tax, name: 税务登记, department: 税务局, days: 0.5, materials: [business-licence, invoice-seal-impression]}
+  - {id: audit, name: 事后核查, department: 税务局, days: 0.5, needs: [permit], materials: [agent-id-card]}
+"""
+
 # Gantt charts whose texts crowd each other: one step whose note is wider than the right
 # margin, and a commitment between the heading and the bars (5.5: inside the notes).
 SINGLE = """\

@@ -72,7 +72,7 @@ class ConflictError(StoreError):
 
 
 class Store(Protocol):
-    """The whole interface a backend implements (the suite in tests/test_store.py runs on each)."""
+    """The whole interface a backend implements (the suite in tests/cases/test_store.py runs on each)."""
 
     def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
         """Store a new case's first events (seq 1, 2, ...) atomically, with its projection; return its new id."""

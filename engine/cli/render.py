@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from datetime import date
 
 from engine.cli.common import add_catalog, date_arg
+from engine.i18n import _
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
-    parser.add_argument("--out", required=True, metavar="DIR",
+    parser.add_argument("--out", required=True, metavar="DIR", type=_folder,
                         help="folder for the site (created if needed; pages an earlier run wrote there are replaced;"
                              " left untouched when any definition has errors)")
     parser.add_argument("--start", metavar="DATE", type=date_arg,
@@ -23,12 +22,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_catalog(parser)
 
 
+def _folder(text: str) -> str:
+    """--out: an empty path (an unset shell variable) would be the working folder: refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(_("an empty path would publish into the working folder: "
+                                           "name a folder (--out . if you mean the working folder)"))
+    return text
+
+
 def run(args: argparse.Namespace) -> int:
     from engine.cli.common import load_valid
     from engine.flow.analysis import analyze
     from engine.locations import calendar_dir
-    from engine.outputs.html.pages import SiteError, build, publish
-    from engine.outputs.html.svg import DateOf
+    from engine.outputs.html.dates import workday_dates
+    from engine.outputs.html.pages import build
+    from engine.outputs.html.publish import publish
     from engine.workdays.calendar import WorkCalendar
 
     items, code = load_valid(args.paths, args.catalog)
@@ -38,21 +46,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"lianban: render: not published: fix the errors above and render again; "
               f"nothing in {args.out} was changed", file=sys.stderr)
         return code
-    analyses = [analyze(i) for i in items]
-    date_of: DateOf | None = None
-    try:
-        if args.start is not None:
-            calendar = WorkCalendar.from_dir(calendar_dir(args.calendar, args.paths))
-            start: date = args.start
-
-            def date_of_workday(d: float) -> date:
-                return calendar.add_workdays(start, math.ceil(d))
-
-            date_of = date_of_workday
-        pages = build(analyses, date_of)
-        done = publish(args.out, pages)
-    except OSError as exc:
-        raise SiteError(str(exc)) from exc
+    date_of = None
+    if args.start is not None:
+        date_of = workday_dates(WorkCalendar.from_dir(calendar_dir(args.calendar, args.paths)), args.start)
+    done = publish(args.out, build([analyze(i) for i in items], date_of))
     print(f"wrote {len(done.written)} page(s) to {done.directory}"
           + (f"; removed {len(done.removed)} stale page(s)" if done.removed else ""))
     return code

@@ -5,8 +5,10 @@ refused, and the applicant looks the case up by number and check code. Every pag
 no console error, no CSP violation, and no request outside the workspace."""
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,10 +17,13 @@ from typing import Any
 import pytest
 from helpers import CATALOG, VALID
 from server_helpers import MARKET, PASSWORD, TAX, World, serving, world
-from test_browser import CHROMIUM, Chromium, problems
 
 from engine.flow.analysis import analyze
 from engine.validation.tree import load_items
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "outputs"))
+_browser = importlib.import_module("test_browser")  # tests/outputs/test_browser.py: the DevTools-pipe client
+CHROMIUM, Chromium, problems = _browser.CHROMIUM, _browser.Chromium, _browser.problems
 
 TODAY = date.today().isoformat()
 

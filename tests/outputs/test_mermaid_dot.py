@@ -309,6 +309,7 @@ def test_export_by_file_and_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_export_offers_every_format() -> None:
-    from engine.cli.export import EXPORTERS
+    from engine.outputs import names
 
-    assert set(EXPORTERS) == {"mermaid", "dot", "bpmn"}
+    assert names("export") == ["mermaid", "dot", "bpmn"]
+    assert names("analyze") == ["text", "json", "markdown", "mermaid", "dot"]

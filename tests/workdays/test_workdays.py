@@ -258,7 +258,7 @@ def test_from_dir(tmp_path):
 
 
 def test_shipped_calendar_files_load():
-    cal = WorkCalendar.from_dir(Path(wd.__file__).resolve().parents[1] / "definitions" / "calendar")
+    cal = WorkCalendar.from_dir(CHECKOUT / "definitions" / "calendar")
     assert 2021 in cal.covered_years()
 
 
