@@ -170,7 +170,8 @@ def queue_page(request: Request, session: Session, form: Form | None) -> Respons
     number = _int(request.query_params.get("page"), 1)
     department = request.query_params.get("department") or account.department
     result = ws.queue(account, on, department, PER_PAGE, (number - 1) * PER_PAGE)
-    return render("queue.html", session=session, rows=result.rows, total=result.total, page=number,
+    keep = urlencode({"department": department}) if department != account.department else ""
+    return render("queue.html", session=session, rows=result.rows, total=result.total, page=number, keep=keep,
                   pages=max(1, -(-result.total // PER_PAGE)), department=department, on=on,
                   departments=ws.departments if ws.may(account, "queue.any") else [])
 

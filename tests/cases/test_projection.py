@@ -283,3 +283,44 @@ def test_replaying_a_case_is_independent_of_the_projection() -> None:
     case = new_case()
     case.fire("accept", step="licence", department=MARKET, on=D0)
     assert Case.replay(case.events).as_dict() == case.as_dict()
+
+
+def test_a_full_disk_is_reported_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = SQLiteStore(tmp_path / "c.db")
+    case_id = s.create_case(new_case().events)
+
+    class Full:
+        in_transaction = False
+
+        def execute(self, sql: str, *args: object) -> object:
+            raise sqlite3.OperationalError("database or disk is full")
+    real, s._db = s._db, Full()  # type: ignore[assignment]
+    with pytest.raises(store_mod.StoreError, match="the disk is full; nothing was written") as err:
+        s.append(case_id, 1, [new_case().fire("withdraw", on=D0)])
+    assert not isinstance(err.value, StoreLockedError)
+    s._db = real
+    assert len(s.load(case_id)) == 1
+    s.close()
+
+
+@pytest.mark.skipif(not os.environ.get("LIANBAN_PG_DSN") and not os.environ.get("CI"), reason="needs LIANBAN_PG_DSN")
+def test_postgres_lock_timeout_and_a_lost_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    s = postgres_store(empty=True)
+    case_id = s.create_case(new_case().events)
+    monkeypatch.setenv("LIANBAN_LOCK_TIMEOUT", "0.3")
+    waiting = store_mod.PostgresStore(os.environ.get("LIANBAN_PG_DSN", ""))
+    with psycopg.connect(os.environ.get("LIANBAN_PG_DSN", "")) as holder:
+        holder.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (int(case_id),))
+        with pytest.raises(StoreLockedError, match="stayed locked by another writer for 0.3 s"), \
+                waiting.exclusive(case_id):
+            pass
+    pid = s._db.info.backend_pid  # type: ignore[attr-defined]
+    with psycopg.connect(os.environ.get("LIANBAN_PG_DSN", ""), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(store_mod.StoreError, match="lost the connection to the PostgreSQL case store"):
+        s.load(case_id)
+    assert len(s.load(case_id)) == 1  # the next call connects again
+    waiting.close()
+    s.close()

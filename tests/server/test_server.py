@@ -219,3 +219,18 @@ def test_the_account_commands(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert lb(capsys, "account", "revoke", "1", "--db", db)[0] == 0
     code, out, _err = lb(capsys, "account", "audit", "--db", db)
     assert "token-revoked" in out and "a long" not in out
+
+
+def test_queue_and_list_pages_are_paged(w: World) -> None:
+    ids = [w.case() for _ in range(55)]
+    with TestClient(w.app()) as client:
+        login(client, "wang")
+        first, second = client.get("/queue"), client.get("/queue", params={"page": "2"})
+        assert "55 件" in first.text and "第 1 / 2 页" in first.text and "page=2" in first.text
+        rows = re.findall(r'<a href="/cases/(\d+)">', first.text + second.text)
+        assert sorted(rows, key=int) == ids  # every case once, over the two pages
+        login(client, "sun")
+        page = client.get("/queue", params={"department": MARKET, "page": "2"})
+        assert "department=" in page.text and "第 2 / 2 页" in page.text
+        listed = client.get("/cases", params={"q": "张三", "page": "2"})
+        assert "第 2 / 2 页" in listed.text and "q=" in listed.text
