@@ -267,6 +267,12 @@ def intake(request: Request, session: Session, form: Form | None) -> Response:
     return render("intake_done.html", 201, session=session, case=case, code=code, warnings=warnings)
 
 
+def items_page(request: Request, session: Session, form: Form | None) -> Response:
+    ws = _ws(request)
+    ws.allow(session[0], "items.read")
+    return render("items.html", session=session, items=ws.items)
+
+
 def audit(request: Request, session: Session, form: Form | None) -> Response:
     ws = _ws(request)
     ws.allow(session[0], "audit.read")
@@ -305,6 +311,6 @@ def routes() -> list[Route]:
         Route("/cases/{case}/receive", page(receive, post=True), methods=["POST"]),
         Route("/cases/{case}/correct", page(correct, post=True), methods=["POST"]),
         Route("/intake", page(intake_form), methods=["GET"]), Route("/intake", page(intake, post=True), methods=["POST"]),
-        Route("/audit", page(audit), methods=["GET"]),
+        Route("/audit", page(audit), methods=["GET"]), Route("/items", page(items_page), methods=["GET"]),
         Route("/progress", progress_form, methods=["GET"]), Route("/progress", progress, methods=["POST"]),
     ]

@@ -234,3 +234,18 @@ def test_queue_and_list_pages_are_paged(w: World) -> None:
         assert "department=" in page.text and "第 2 / 2 页" in page.text
         listed = client.get("/cases", params={"q": "张三", "page": "2"})
         assert "第 2 / 2 页" in listed.text and "q=" in listed.text
+
+
+def test_serve_and_store_commands_check_their_setup(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _out, err = lb(capsys, "serve", "--db", str(tmp_path / "s.db"), "--definitions", str(tmp_path / "none"))
+    assert code == 2 and "no definitions folder at" in err
+    code, _out, err = lb(capsys, "serve", "--db", str(tmp_path / "s.db"), "--workers", "3")
+    assert code == 2 and "several workers share one PostgreSQL database" in err
+    code, _out, err = lb(capsys, "store", "rebuild", "--db", str(tmp_path / "missing.db"))
+    assert code == 2 and "no case store at" in err
+    db = str(tmp_path / "c.db")
+    lb(capsys, "case", "open", "definitions/start-business.yaml", "--applicant", "张三", "--on", "2021-09-29",
+       "--db", db)
+    code, out, _err = lb(capsys, "store", "rebuild", "--db", db)
+    assert code == 0 and out.startswith("rebuilt the projection of 1 case(s) in ")

@@ -129,7 +129,7 @@ def login(client: TestClient, who: str) -> str:
 
 
 PAGES: dict[str, set[str]] = {"/queue": {"wang", "zhao", "zhou", "sun"}, "/cases": READERS, "/intake": {"li"},
-                              "/audit": {"admin", "sun"}, "/cases/{case}": CASE_READERS}
+                              "/audit": {"admin", "sun"}, "/cases/{case}": CASE_READERS, "/items": READERS}
 
 
 @pytest.mark.parametrize("who", sorted(PEOPLE))
@@ -157,7 +157,7 @@ def test_pages_matrix(w: World, who: str) -> None:
         assert (r.status_code == 201) == (who == "li")
 
 
-@pytest.mark.parametrize("path", ["/", "/queue", "/cases", "/cases/1", "/intake", "/audit"])
+@pytest.mark.parametrize("path", ["/", "/queue", "/cases", "/cases/1", "/intake", "/audit", "/items"])
 def test_pages_without_a_login_go_to_the_login_form(client: TestClient, path: str) -> None:
     client.cookies.clear()
     r = client.get(path, follow_redirects=False)
