@@ -1,6 +1,6 @@
 """Load test of the workspace on loopback: concurrent clients acting on shared cases.
 
-    python bench/load.py [--clients 20] [--seconds 60] [--cases 40] [--db PATH|postgresql://...]
+    python bench/load.py [--clients 20] [--seconds 60] [--cases 40] [--db PATH|postgresql://...] [--workers N]
 
 Starts `lianban serve` (a real uvicorn process) on a free 127.0.0.1 port with a fresh store,
 accounts and tokens; every client (a thread with its own keep-alive connection) loops until the
@@ -189,6 +189,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=40, help="shared cases the clients act on")
     parser.add_argument("--max-requests", type=int, default=1_000_000)
     parser.add_argument("--db", help="store (default: a fresh SQLite file); a postgresql:// DSN must name an empty database")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (more than 1 needs PostgreSQL)")
     args = parser.parse_args()
     if not 1 <= args.clients <= 200 or not 0 < args.seconds <= 600:
         parser.error("1..200 clients for at most 600 s")
@@ -200,7 +201,7 @@ def main() -> int:
             port = s.getsockname()[1]
         root = Path(__file__).resolve().parents[1]
         server = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--db", db, "--port", str(port),
-                                   "--definitions", str(root / "definitions")], cwd=root,
+                                   "--definitions", str(root / "definitions"), "--workers", str(args.workers)], cwd=root,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             deadline = time.monotonic() + 60
@@ -212,7 +213,8 @@ def main() -> int:
                     if time.monotonic() > deadline or server.poll() is not None:
                         raise SystemExit("the server did not start") from None
                     time.sleep(0.2)
-            print(f"{args.clients} clients, {args.seconds:g} s, {len(cases)} shared cases, store {db}")
+            print(f"{args.clients} clients, {args.seconds:g} s, {len(cases)} shared cases, {args.workers} server "
+                  f"process(es), store {db.split('@')[-1]}")
             report = run("127.0.0.1", port, tokens, cases, args.clients, args.seconds, args.max_requests)
         finally:
             server.terminate()

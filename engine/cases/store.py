@@ -629,8 +629,10 @@ class PostgresStore:
         last = 0
         while True:
             with self._tx():
-                ids = [r[0] for r in self._db.execute("SELECT id FROM cases WHERE id > %s ORDER BY id LIMIT 500",
-                                                      (last,)).fetchall()]
+                # FOR UPDATE: an append (which takes FOR KEY SHARE on its case first) waits for this chunk,
+                # so its projection rows are never overwritten by a rebuild that read the log before it
+                ids = [r[0] for r in self._db.execute("SELECT id FROM cases WHERE id > %s ORDER BY id LIMIT 500 "
+                                                      "FOR UPDATE", (last,)).fetchall()]
                 if not ids:
                     self._db.execute("INSERT INTO meta VALUES ('projection_version', %s) ON CONFLICT (key) "
                                      "DO UPDATE SET value = excluded.value", (str(PROJECTION_VERSION),))
