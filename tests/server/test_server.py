@@ -249,3 +249,12 @@ def test_serve_and_store_commands_check_their_setup(capsys: pytest.CaptureFixtur
        "--db", db)
     code, out, _err = lb(capsys, "store", "rebuild", "--db", db)
     assert code == 0 and out.startswith("rebuilt the projection of 1 case(s) in ")
+
+
+def test_login_throttling_per_client_address(w: World) -> None:
+    for n in range(accounts_mod.MAX_FAILURES_PER_CLIENT):  # many user names from one address
+        with pytest.raises(accounts_mod.LoginRefused, match="wrong user name or password"):
+            w.accounts.login(f"guess{n}", "not the password", "10.0.0.7")
+    with pytest.raises(accounts_mod.LoginRefused, match="too many failed logins"):
+        w.accounts.login("wang", PASSWORD, "10.0.0.7")
+    assert w.accounts.login("wang", PASSWORD, "10.0.0.8").username == "wang"  # another address is not held up
