@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import CORRECTED, Case, Event, StepState, TransitionError
+from engine.cases.machine import CORRECTED, Case, Event, StepState, TransitionError, _pinned
 from engine.i18n import _
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _reschedule(case: Case, on: date, cal: WorkCalendar) -> dict[str, Any]:
     steps = [{**s, "planned": cal.add_workdays(on, float(s["earliest_finish"])).isoformat(),
               "deadline": cal.add_workdays(on, float(s["latest_finish"])).isoformat()} for s in first["steps"]]
     last = max([date.fromisoformat(s["deadline"]) for s in steps], default=on)
-    return {"steps": steps, "calendar": {str(y): cal.source(y).detail for y in cal.years_consulted(on, last)}}
+    return {"steps": steps, "calendar": {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)}}
 
 
 def _check_by_replay(case: Case, target: int, amend: dict[int, dict[str, Any]], voided: set[int],

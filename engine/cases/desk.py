@@ -1,7 +1,9 @@
 """The case desk: what the case commands (and any other front end) do with a store, as data.
 
-Opening a case of a validated item, acting on a step, the list of cases, a department's
-queue and one case's flow are computed here and returned as rows; the CLI only prints them.
+Opening a case of a validated item, acting on a step, receiving materials, a correction, the
+list of cases, a department's queue and one case's flow are computed here and returned as rows;
+the CLI and the workspace (engine/server/) only present them. Every move records who made it
+(`actor`) beside its payload; business dates after today are refused.
 """
 from __future__ import annotations
 
@@ -19,33 +21,39 @@ if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
     from engine.workdays.calendar import WorkCalendar
 
-__all__ = ["CaseRow", "FlowRow", "QueueRow", "act", "case_rows", "cases", "correct", "date_warnings", "flow_rows",
-           "open_new", "queue", "receive"]
+__all__ = ["CaseRow", "FlowRow", "QueueRow", "act", "case_doc", "case_rows", "cases", "correct", "date_warnings",
+           "flow_rows", "not_in_future", "open_new", "queue", "receive"]
 
 OPEN_STATES = (StepState.WAITING, StepState.READY, StepState.ACCEPTED)
+COUNTING = ("open", "resubmit")  # moves whose day starts a count of working days (as the CLI words it)
 Actor = dict[str, Any]
+
+
+def current_date() -> date:
+    """Today, as the date rule reads it (the one place tests move the clock)."""
+    return date.today()
 
 
 def not_in_future(on: date, today: date | None = None) -> None:
     """Refuse a business date after today (a mistyped year would freeze the case for everyone)."""
-    today = today or date.today()
+    today = today or current_date()
     if on > today:
         raise TransitionError(_("{on} is in the future (today is {today}): record a move on the day it "
                                 "happens, or earlier").format(on=on, today=today))
 
 
-def date_warnings(on: date, calendar: WorkCalendar | None) -> list[str]:
-    """Warnings about a business date that is not a working day (a holiday or a weekend)."""
+def date_warnings(on: date, calendar: WorkCalendar | None, action: str = "open") -> list[str]:
+    """The warning about a business date that is a rest day (engine.workdays.sanity), as a list."""
     if calendar is None:
         return []
+    from engine.workdays.errors import CalendarError
+    from engine.workdays.sanity import rest_day_warning
+
     try:
-        if calendar.is_workday(on):
-            return []
-        name = calendar.holiday_name(on)
-    except Exception:  # a year without a calendar: the move itself reports it where it matters
+        warning = rest_day_warning(calendar, on, counts=action in COUNTING)
+    except CalendarError:  # a year without a calendar: the move itself reports it where it matters
         return []
-    what = name or (_("a Saturday") if on.weekday() == 5 else _("a Sunday") if on.weekday() == 6 else _("a day off"))
-    return [_("{on} is not a working day ({what}): check the date").format(on=on, what=what)]
+    return [warning] if warning else []
 
 
 def open_new(store: Store, analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None, *,
@@ -83,7 +91,7 @@ def correct(store: Store, case_id: str, target: int, *, reason: str, calendar: W
     """Record a supervisor's correction of event #target: a new business date `on`, or annulled (`void`)."""
     from engine.cases.corrections import correction
 
-    day = today or date.today()
+    day = today or current_date()
 
     def fix(case: Case) -> Event:
         event = correction(case, target, reason=reason, today=day, calendar=calendar, on=on, void=void)
@@ -123,12 +131,30 @@ class FlowRow:
     notes: list[str]
 
 
+def case_doc(case: Case, on: date) -> dict[str, Any]:
+    """The case as JSON: :meth:`Case.as_dict` plus which dates are provisional (``provisional_years``,
+    and ``provisional`` on each step whose planned date or deadline read such a year)."""
+    from engine.cases.calendar_review import provisional_steps, provisional_years
+
+    doc = case.as_dict(on)
+    marked = set(provisional_steps(case))
+    for step in doc["steps"]:
+        step["provisional"] = step["id"] in marked
+    doc["provisional_years"] = provisional_years(case)
+    return doc
+
+
 def flow_rows(case: Case, on: date) -> list[FlowRow]:
     """One row per step of the case: its state, plan, deadline and what to know about it on *on*."""
+    from engine.cases.calendar_review import provisional_steps
+
     late = {r.id for r in case.overdue(on)}
+    marked = set(provisional_steps(case))
     rows = []
     for r in case.steps.values():
         notes = []
+        if r.id in marked:
+            notes.append(_("provisional date"))
         if r.id in late:
             notes.append(f"overdue on {on}")
         if r.state is StepState.RETURNED:

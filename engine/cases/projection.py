@@ -44,6 +44,7 @@ class CaseRow:
     opened_on: str
     next_deadline: str | None
     overdue: list[str]
+    provisional: bool = False  # the next deadline read a year with no official holiday arrangement
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,6 +60,7 @@ class QueueRow:
     action: str
     deadline: str
     overdue: bool
+    provisional: bool = False  # the deadline read a year with no official holiday arrangement
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,17 +102,20 @@ class CaseView:
     due: str | None
     seq: int
     damaged: str | None = None
+    provisional: bool = False  # the next deadline read a provisional calendar year
     # (ord, step id, name, department, state, deadline, planned, paused)
     steps: list[tuple[int, str, str, str, str, str, str, int]] = field(default_factory=list)
-    # (department, deadline, ord, step id, step name, action)
-    todo: list[tuple[str, str, int, str, str, str]] = field(default_factory=list)
+    # (department, deadline, ord, step id, step name, action, provisional)
+    todo: list[tuple[str, str, int, str, str, str, int]] = field(default_factory=list)
 
     @classmethod
     def of(cls, case: Case) -> CaseView:
+        from engine.cases.calendar_review import is_provisional
+
         paused = case.paused_steps()
         open_ = [r for r in case.steps.values() if r.state in OPEN_STATES]
         closed = case.state.closed
-        nxt = min(r.deadline for r in open_).isoformat() if open_ and not closed else None
+        nearest = min(r.deadline for r in open_) if open_ and not closed else None
         live = [r.deadline for r in open_ if r.id not in paused]
         due = min(live).isoformat() if live and not closed else None
         steps, todo = [], []
@@ -118,10 +123,12 @@ class CaseView:
             steps.append((n, r.id, r.name, r.department, r.state.value, r.deadline.isoformat(), r.planned.isoformat(),
                           int(r.id in paused)))
             if not closed and r.state in _TODO:
-                todo.append((r.department, r.deadline.isoformat(), n, r.id, r.name, _TODO[r.state]))
+                todo.append((r.department, r.deadline.isoformat(), n, r.id, r.name, _TODO[r.state],
+                             int(is_provisional(case, r.deadline))))
         return cls(int(case.id or 0), case.item["id"], case.item["name"], case.applicant, case.state.value,
-                   case.opened_on.isoformat(), case.closed_on.isoformat() if case.closed_on else None, nxt, due,
-                   case.seq, None, steps, todo)
+                   case.opened_on.isoformat(), case.closed_on.isoformat() if case.closed_on else None,
+                   nearest.isoformat() if nearest else None, due, case.seq, None,
+                   nearest is not None and is_provisional(case, nearest), steps, todo)
 
     @classmethod
     def broken(cls, case_id: int, item_id: str, seq: int, why: str) -> CaseView:
@@ -129,7 +136,7 @@ class CaseView:
 
     def case_row(self, on: date) -> CaseRow:
         return CaseRow(str(self.case_id), self.item_id, self.item_name, self.applicant, self.state, self.opened_on,
-                       self.next_deadline, self.overdue(on))
+                       self.next_deadline, self.overdue(on), self.provisional)
 
     def overdue(self, on: date) -> list[str]:
         if self.state in _CLOSED or self.damaged:
@@ -149,15 +156,16 @@ def write(sql: Sql, view: CaseView) -> None:
     sql("DELETE FROM step_view WHERE case_id = ?", (key,))
     sql("DELETE FROM case_view WHERE case_id = ?", (key,))
     sql("INSERT INTO case_view (case_id, item_id, item_name, applicant, state, opened_on, closed_on, next_deadline, "
-        "due, seq, damaged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "due, seq, damaged, provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (key, view.item_id, view.item_name, view.applicant, view.state, view.opened_on, view.closed_on,
-         view.next_deadline, view.due, view.seq, view.damaged))
+         view.next_deadline, view.due, view.seq, view.damaged, int(view.provisional)))
     for s in view.steps:
         sql("INSERT INTO step_view (case_id, ord, step_id, name, department, state, deadline, planned, paused) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (key, *s))
     for t in view.todo:
-        sql("INSERT INTO queue_view (department, deadline, case_id, ord, step_id, step_name, action, item_id, applicant) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (t[0], t[1], key, t[2], t[3], t[4], t[5], view.item_id, view.applicant))
+        sql("INSERT INTO queue_view (department, deadline, case_id, ord, step_id, step_name, action, item_id, applicant, "
+            "provisional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (t[0], t[1], key, t[2], t[3], t[4], t[5], view.item_id, view.applicant, t[6]))
 
 
 # -- reading (SQL) ---------------------------------------------------------------------------
@@ -166,8 +174,8 @@ def case_page(sql: Sql, query: CaseQuery) -> Page:
     total = int(sql(f"SELECT count(*) FROM case_view{where}", params)[0][0])
     order = " ORDER BY case_id DESC" if query.newest_first else " ORDER BY case_id"
     limit = f" LIMIT {int(query.limit)} OFFSET {int(query.offset)}" if query.limit is not None else ""
-    rows = sql("SELECT case_id, item_id, item_name, applicant, state, opened_on, next_deadline FROM case_view"
-               f"{where}{order}{limit}", params)
+    rows = sql("SELECT case_id, item_id, item_name, applicant, state, opened_on, next_deadline, provisional "
+               f"FROM case_view{where}{order}{limit}", params)
     late: dict[int, list[str]] = {}
     ids = [r[0] for r in rows if r[4] not in _CLOSED and r[4] != "damaged"]
     for chunk in _chunks(ids, 500):
@@ -176,7 +184,7 @@ def case_page(sql: Sql, query: CaseQuery) -> Page:
                                  f"AND state IN ('waiting', 'ready', 'accepted') AND deadline < ? ORDER BY case_id, ord",
                                  (*chunk, query.on.isoformat())):
             late.setdefault(case_id, []).append(step)
-    return Page([CaseRow(str(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], late.get(r[0], [])) for r in rows],
+    return Page([CaseRow(str(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], late.get(r[0], []), bool(r[7])) for r in rows],
                 total, query.offset, query.limit)
 
 
@@ -210,10 +218,10 @@ def _case_filter(query: CaseQuery) -> tuple[str, list[Any]]:
 def queue_page(sql: Sql, department: str, on: date, limit: int | None = None, offset: int = 0) -> Page:
     total = int(sql("SELECT count(*) FROM queue_view WHERE department = ?", (department,))[0][0])
     page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-    rows = sql("SELECT case_id, item_id, applicant, step_id, step_name, action, deadline FROM queue_view "
+    rows = sql("SELECT case_id, item_id, applicant, step_id, step_name, action, deadline, provisional FROM queue_view "
                f"WHERE department = ? ORDER BY deadline, case_id, ord{page}", (department,))
     day = on.isoformat()
-    return Page([QueueRow(str(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[6] < day) for r in rows],
+    return Page([QueueRow(str(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[6] < day, bool(r[7])) for r in rows],
                 total, offset, limit)
 
 
@@ -235,7 +243,7 @@ def queue_page_of(views: Iterable[CaseView], department: str, on: date, limit: i
                   offset: int = 0) -> Page:
     day = on.isoformat()
     rows = sorted(((t[1], v.case_id, t[2], QueueRow(str(v.case_id), v.item_id, v.applicant, t[3], t[4], t[5], t[1],
-                                                     t[1] < day))
+                                                     t[1] < day, bool(t[6])))
                    for v in views for t in v.todo if t[0] == department), key=lambda r: r[:3])
     cut = rows[offset:offset + limit] if limit is not None else rows[offset:]
     return Page([r[3] for r in cut], len(rows), offset, limit)

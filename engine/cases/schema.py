@@ -17,7 +17,7 @@ _COMMON = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE case_view (case_id {id} PRIMARY KEY, item_id TEXT NOT NULL, item_name TEXT NOT NULL, "
     "applicant TEXT NOT NULL, state TEXT NOT NULL, opened_on TEXT NOT NULL, closed_on TEXT, next_deadline TEXT, "
-    "due TEXT, seq INTEGER NOT NULL, damaged TEXT)",
+    "due TEXT, seq INTEGER NOT NULL, damaged TEXT, provisional INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX case_view_due ON case_view (due)",
     "CREATE INDEX case_view_state ON case_view (state, case_id)",
     "CREATE INDEX case_view_item ON case_view (item_id, case_id)",
@@ -27,7 +27,8 @@ _COMMON = [
     "CREATE INDEX step_view_department ON step_view (department, case_id)",
     "CREATE TABLE queue_view (department TEXT NOT NULL, deadline TEXT NOT NULL, case_id {id} NOT NULL, "
     "ord INTEGER NOT NULL, step_id TEXT NOT NULL, step_name TEXT NOT NULL, action TEXT NOT NULL, "
-    "item_id TEXT NOT NULL, applicant TEXT NOT NULL, PRIMARY KEY (case_id, ord))",
+    "item_id TEXT NOT NULL, applicant TEXT NOT NULL, provisional INTEGER NOT NULL DEFAULT 0, "
+    "PRIMARY KEY (case_id, ord))",
     "CREATE INDEX queue_view_department ON queue_view (department, deadline, case_id, ord)",
     "CREATE TABLE accounts (id {serial} PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, "
     "password_hash TEXT NOT NULL, role TEXT NOT NULL, department TEXT, active INTEGER NOT NULL DEFAULT 1, "

@@ -21,11 +21,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from engine.cli.case_record import RECORD_VERBS, add_record_verbs, is_remote, local_actor
 from engine.cli.common import add_catalog, date_arg, use_color
-from engine.cli.workdays import add_calendar, load_calendar
+from engine.cli.workdays import add_calendar, load_calendar, warn
+from engine.i18n import _
 
 if TYPE_CHECKING:
     from engine.cases.machine import Case
+    from engine.workdays.calendar import WorkCalendar
 
 STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
               "return": "补正: return for correction (the clock stops)",
@@ -57,29 +60,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         _as(p)
         p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
         p.add_argument("--reason", help="required for return (what to correct) and refuse (the grounds)")
-        if verb == "resubmit":
-            add_calendar(p)
+        add_calendar(p)
     p = sub.add_parser("withdraw", parents=[common], help="the applicant withdraws the case")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
     p.add_argument("--reason")
-    p = sub.add_parser("receive", parents=[common], help="the window received materials from the applicant")
-    p.add_argument("case", metavar="CASE")
-    p.add_argument("materials", nargs="+", metavar="MATERIAL", help="material ids of the case's checklist")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
-    p = sub.add_parser("correct", parents=[common], help="a supervisor's correction of an earlier event (kept in the log)")
-    p.add_argument("case", metavar="CASE")
-    p.add_argument("seq", type=int, metavar="EVENT", help="the number of the event to correct (`case history` shows them)")
-    fix = p.add_mutually_exclusive_group(required=True)
-    fix.add_argument("--date", type=date_arg, metavar="DATE", help="the event's right business date")
-    fix.add_argument("--void", action="store_true", help="annul the event: it was recorded in error")
-    p.add_argument("--reason", required=True, help="why (kept in the case's history)")
     add_calendar(p)
-    p = sub.add_parser("history", parents=[common], help="every event of a case: what, by whom, when")
-    p.add_argument("case", metavar="CASE")
+    add_record_verbs(sub, common)
     p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
+    add_calendar(p)
     p = sub.add_parser("list", parents=[common], help="every case, with its next deadline")
     p.add_argument("--overdue", action="store_true", help="only cases with a step past its deadline")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
@@ -126,19 +117,19 @@ def _print_json(doc: object) -> int:
 def _open(store: Any, args: argparse.Namespace) -> int:
     import sys
 
-    from engine.cases.desk import open_new
+    from engine.cases.calendar_review import provisional_years
+    from engine.cases.desk import case_doc, date_warnings, open_new
     from engine.cli.common import load_valid
     from engine.flow.analysis import analyze
     from engine.locations import find_item_file
 
     on = args.on or date.today()
-    if _remote(store):
+    if is_remote(store):
         from pathlib import Path
 
         item = Path(args.item).stem if args.item.endswith((".yaml", ".yml")) else args.item
         case, code, warnings = store.open(item, args.applicant, on)
-        for text in warnings:
-            print(f"lianban: warning: {text}", file=sys.stderr)
+        warn(warnings)
         print(f"check code for the applicant's progress lookup (shown once): {code}", file=sys.stderr)
     else:
         path = find_item_file(args.item)
@@ -146,41 +137,62 @@ def _open(store: Any, args: argparse.Namespace) -> int:
         if not items:
             print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
             return 1
-        calendar = load_calendar(args.calendar)
-        _warn(on, calendar)
+        calendar = load_calendar(args.calendar, args.official_only)
         case = open_new(store, analyze(items[0]), args.applicant, on, calendar, actor=local_actor(None))
+        warnings = date_warnings(on, calendar, "open")
+        warn(warnings)
     if args.format == "json":
-        return _print_json(case.as_dict(on))
+        return _print_json({**case_doc(case, on), "warnings": warnings})
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
              f"  definition {case.item.get('path')} pinned, sha256 {case.sha256[:16]}…",
              f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
     lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))
     _print_flow(case, on)
+    years = provisional_years(case)
+    if years:
+        print(_provisional_note(years))
     return 0
 
 
-def _act(store: Any, args: argparse.Namespace) -> int:
-    import sys
+def _provisional_note(years: list[int]) -> str:
+    return _("  PROVISIONAL: {years} had no official holiday arrangement when the case was opened: the dates "
+             "marked 'provisional date' count the statutory holidays and weekends only (no 调休) and may move "
+             "when the State Council's notice is imported; `lianban case show` then lists the moves").format(
+        years=", ".join(map(str, years)))
 
-    from engine.cases.desk import act
+
+def _calendar_for_warnings(args: argparse.Namespace) -> WorkCalendar | None:
+    """The calendar of a move: needed by resubmit (paused days), used by the others to check the date."""
+    from engine.workdays.errors import CalendarError
+
+    try:
+        return load_calendar(args.calendar, args.official_only)
+    except CalendarError as exc:
+        if args.verb == "resubmit":
+            raise
+        warn([_("cannot check the date against the calendar: {error}").format(error=exc)])
+        return None
+
+
+def _act(store: Any, args: argparse.Namespace) -> int:
+    from engine.cases.desk import act, date_warnings
 
     on = args.on or date.today()
-    if _remote(store):
+    if is_remote(store):
         department = _department(args) if args.department else None
         case, event, warnings = store.act(args.case, args.verb, getattr(args, "step", None), on, args.reason)
-        for text in warnings:
-            print(f"lianban: warning: {text}", file=sys.stderr)
         department = (event.actor or {}).get("department", department)
     else:
         department = _department(args) if args.verb != "withdraw" else None
-        calendar = load_calendar(args.calendar) if args.verb == "resubmit" else None
-        _warn(on, calendar or load_calendar(None))
+        calendar = _calendar_for_warnings(args)
         case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
                           reason=args.reason, calendar=calendar, actor=local_actor(department))
+        warnings = date_warnings(on, calendar, args.verb)
+    warn(warnings)
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
-                            "state": case.state.value})
+                            "state": case.state.value, "warnings": warnings})
     if args.verb == "withdraw":
         print(f"case {case.id}: withdrawn by the applicant on {on}")
         return 0
@@ -201,32 +213,56 @@ def _act(store: Any, args: argparse.Namespace) -> int:
 
 
 def _show(store: Any, args: argparse.Namespace) -> int:
+    from engine.cases.calendar_review import provisional_years, review
+    from engine.cases.desk import case_doc
     from engine.cases.store import load_case
 
-    case = store.load_case(args.case) if _remote(store) else load_case(store, args.case)
+    case = store.load_case(args.case) if is_remote(store) else load_case(store, args.case)
     on = args.on or date.today()
+    checked = review(case, load_calendar(args.calendar, args.official_only)) if provisional_years(case) else None
     if args.format == "json":
-        return _print_json(case.as_dict(on))
+        return _print_json({**case_doc(case, on), "calendar_review": checked.as_dict() if checked else None})
     closed = f", {case.state.value} on {case.closed_on}" if case.closed_on else ""
     print(f"case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant}\n"
           f"  state {case.state.value}; opened {case.opened_on}{closed}; definition sha256 {case.sha256[:16]}…\n"
           f"  materials submitted once: {', '.join(m['name'] for m in case.materials) or 'none'}")
     _print_flow(case, on)
+    if checked is not None:
+        print("\n".join(_review_lines(checked)))
     return 0
+
+
+def _review_lines(checked: Any) -> list[str]:
+    """What `case show` says about a case that relied on provisional years."""
+    still = [y for y in checked.provisional if y not in checked.official]
+    lines = [_provisional_note(still)] if still else []
+    for year, where in checked.official.items():
+        lines.append(_("  calendar: {year} was PROVISIONAL when the case was opened and is official now: "
+                       "{where}").format(year=year, where=where))
+    if checked.error:
+        lines.append(_("  cannot recount the case with the current calendar: {error}").format(error=checked.error))
+    elif checked.official and not checked.moves:
+        lines.append(_("  no date of the case moves with the official calendar"))
+    elif checked.moves:
+        lines.append(_("  dates that would move with the official calendar (the case keeps its recorded dates):"))
+        lines += [_("    {step} ({name}) {field} {old} → {new}").format(
+            step=m.step, name=m.name, field=_(m.field), old=m.old, new=m.new) for m in checked.moves]
+    return lines
 
 
 def _list(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import case_rows
 
     on = args.on or date.today()
-    rows = store.case_rows(on, args.overdue) if _remote(store) else case_rows(store, on, args.overdue)
+    rows = store.case_rows(on, args.overdue) if is_remote(store) else case_rows(store, on, args.overdue)
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     if not rows:
         print("no overdue case" if args.overdue else "no case yet: `lianban case open ITEM --applicant NAME`")
         return 0
     _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue"],
-           [[r.case, f"{r.name} ({r.item})", r.applicant, r.state, r.opened_on, r.next_deadline or "-",
+           [[r.case, f"{r.name} ({r.item})", r.applicant, r.state, r.opened_on,
+             (r.next_deadline or "-") + (_(" provisional") if r.provisional else ""),
              ", ".join(r.overdue) or "-"] for r in rows])
     return 0
 
@@ -235,7 +271,7 @@ def _queue(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import queue
 
     on = args.on or date.today()
-    if _remote(store):
+    if is_remote(store):
         department, rows = store.queue(_department(args) if args.department else None, on)
     else:
         department = _department(args)
@@ -246,90 +282,17 @@ def _queue(store: Any, args: argparse.Namespace) -> int:
         print(f"nothing for {department} to do")
         return 0
     _table(["deadline", "case", "step", "do", "item", "applicant"],
-           [[r.deadline + (" overdue" if r.overdue else ""), r.case, f"{r.name} ({r.step})", r.action, r.item,
-             r.applicant] for r in rows], title=f"{department}: {len(rows)} to do on {on}")
-    return 0
-
-
-def _receive(store: Any, args: argparse.Namespace) -> int:
-    from engine.cases.desk import receive
-
-    on = args.on or date.today()
-    if _remote(store):
-        case, event = store.receive(args.case, args.materials, on)
-    else:
-        case, event = receive(store, args.case, args.materials, on=on, actor=local_actor(None))
-    if args.format == "json":
-        return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload}})
-    names = {m["id"]: m["name"] for m in case.materials}
-    print(f"case {case.id}: received {', '.join(names[m] for m in args.materials)} on {on}; "
-          f"{len(case.received)} of {len(case.materials)} materials in")
-    return 0
-
-
-def _correct(store: Any, args: argparse.Namespace) -> int:
-    from engine.cases.desk import correct
-
-    if _remote(store):
-        case, event = store.correct(args.case, args.seq, args.reason, args.date, args.void)
-    else:
-        case, event = correct(store, args.case, args.seq, reason=args.reason, calendar=load_calendar(args.calendar),
-                              on=args.date, void=args.void, actor=local_actor(None))
-    if args.format == "json":
-        return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
-                            "state": case.state.value})
-    what = f"dated {args.date} (was {event.payload['was']})" if args.date else "annulled"
-    print(f"case {case.id}: event #{args.seq} {what}; correction recorded as event #{event.seq}")
-    return 0
-
-
-def _history(store: Any, args: argparse.Namespace) -> int:
-    from engine.cases.store import load_case
-    from engine.cases.views import history_rows
-
-    rows = history_rows(store.load_case(args.case) if _remote(store) else load_case(store, args.case))
-    if args.format == "json":
-        return _print_json([r.as_dict() for r in rows])
-    _table(["#", "event", "step", "on", "by", "recorded", "note"],
-           [[str(r.seq), r.type, r.step or "-", r.on, r.by or "-", r.at or "-", r.note] for r in rows])
+           [[r.deadline + (" overdue" if r.overdue else "") + (_(" provisional") if r.provisional else ""), r.case,
+             f"{r.name} ({r.step})", r.action, r.item, r.applicant] for r in rows],
+           title=f"{department}: {len(rows)} to do on {on}")
     return 0
 
 
 _VERBS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
-    "open": _open, "show": _show, "list": _list, "queue": _queue, "receive": _receive, "correct": _correct,
-    "history": _history}
+    "open": _open, "show": _show, "list": _list, "queue": _queue, **RECORD_VERBS}
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def local_actor(department: str | None) -> dict[str, Any]:
-    """Who acts in the local single-operator mode: the operating-system user (and the claimed department)."""
-    import getpass
-
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (a container's arbitrary uid)
-        import os
-        user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
-    actor: dict[str, Any] = {"account": f"os:{user}", "role": "local"}
-    if department:
-        actor["department"] = department
-    return actor
-
-
-def _warn(on: date, calendar: Any) -> None:
-    import sys
-
-    from engine.cases.desk import date_warnings
-
-    for text in date_warnings(on, calendar):
-        print(f"lianban: warning: {text}", file=sys.stderr)
-
-
-def _remote(store: object) -> bool:
-    from engine.cli.remote import Remote
-    return isinstance(store, Remote)
-
-
 def _department(args: argparse.Namespace) -> str:
     if not args.department:
         from engine.errors import UsageError

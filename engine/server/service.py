@@ -104,7 +104,7 @@ class Workspace:
         day = on or date.today()
         case = desk.open_new(self.store, analysis, applicant, day, self.calendar, actor=account.actor(via))
         code = self.accounts.set_check_code(str(case.id))
-        return case, code, desk.date_warnings(day, self.calendar)
+        return case, code, desk.date_warnings(day, self.calendar, "open")
 
     def act(self, account: Account, case_id: str, action: str, step: str | None, on: date | None,
             reason: str | None, via: str) -> tuple[Case, Event, list[str]]:
@@ -114,7 +114,7 @@ class Workspace:
             self.case(account, case_id)
             case, event = desk.act(self.store, case_id, "withdraw", step=None, department=None, on=day,
                                    reason=reason, actor=account.actor(via))
-            return case, event, desk.date_warnings(day, self.calendar)
+            return case, event, desk.date_warnings(day, self.calendar, "withdraw")
         if action not in STEP_MOVES:
             raise UsageError(_("unknown action '{action}'; use one of {all}").format(
                 action=action, all=", ".join((*STEP_MOVES, "withdraw"))))
@@ -129,7 +129,7 @@ class Workspace:
                 dept=account.department, step=run.id, owner=run.department))
         case, event = desk.act(self.store, case_id, action, step=step, department=department, on=day, reason=reason,
                                calendar=self.calendar, actor=account.actor(via))
-        return case, event, desk.date_warnings(day, self.calendar)
+        return case, event, desk.date_warnings(day, self.calendar, action)
 
     def receive(self, account: Account, case_id: str, materials: list[str], on: date | None,
                 via: str) -> tuple[Case, Event]:

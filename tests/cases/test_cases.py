@@ -50,7 +50,7 @@ def test_opening_computes_deadlines_from_latest_finish(case: Case) -> None:
     assert case.steps["tax"].deadline == date(2021, 10, 11)        # latest finish 4
     assert case.steps["seal"].planned == date(2021, 9, 30)         # earliest finish 0.5 -> 1st working day
     assert case.steps["seal"].deadline == date(2021, 10, 11)       # latest finish 4: slack keeps the item on time
-    assert case.calendar == {"2021": CAL.source(2021).detail}
+    assert case.calendar == {"2021": {"kind": "package", "detail": CAL.source(2021).detail, "notice": None}}
     assert [r.state for r in case.steps.values()] == [StepState.READY, StepState.READY, StepState.WAITING]
     assert case.state is CaseState.OPEN
 

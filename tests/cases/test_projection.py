@@ -218,7 +218,8 @@ def test_cli_warns_of_holidays_and_refuses_the_future(capsys: pytest.CaptureFixt
     db = str(tmp_path / "c.db")
     item = str(ROOT / "definitions" / "start-business.yaml")
     code, _out, err = lb(capsys, "case", "open", item, "--applicant", "张三", "--on", "2021-10-02", "--db", db)
-    assert code == 0 and "lianban: warning: 2021-10-02 is not a working day (国庆节): check the date" in err
+    assert code == 0 and ("lianban: warning: 2021-10-02 is a holiday (国庆节), not a working day: the count starts "
+                          "from the next working day, 2021-10-08") in err
     future = (date.today() + timedelta(days=400)).isoformat()
     code, _out, err = lb(capsys, "case", "accept", "1", "licence", "--as", MARKET, "--on", future, "--db", db)
     assert code == 1 and f"{future} is in the future" in err

@@ -299,9 +299,19 @@ def test_render_start_uses_the_calendar_of_the_rendered_tree(tmp_path: Path, mon
     capsys.readouterr()
     assert main([*render, "--calendar", str(tmp_path / "missing")]) == 2
     assert f"--calendar {tmp_path / 'missing'}: no such folder" in capsys.readouterr().err
-    # without the tree's calendar the year is unknown, and the message says so
+    assert "临时日期" not in (elsewhere / "site" / "index.html").read_text(encoding="utf-8")
+    # without the tree's calendar 2035 has no official arrangement: provisional dates, said on every page
     (defs / "calendar" / "2035.yaml").unlink()
-    assert main(render) == 2
+    assert main(render) == 0
+    assert ("lianban: warning: 2035-01-01 is a holiday (元旦) by the provisional 2035 calendar, not a working day: "
+            "the count starts from the next working day, 2035-01-02") in capsys.readouterr().err
+    note = "临时日期：2035 年的国务院节假日安排尚未公布"
+    assert note in (elsewhere / "site" / "index.html").read_text(encoding="utf-8")
+    assert note in (elsewhere / "site" / "demo.html").read_text(encoding="utf-8")
+    axis = texts(svgs((elsewhere / "site" / "demo.html").read_text(encoding="utf-8"))["gantt"])
+    assert [axis[i + 1] for i, t in enumerate(axis[:-1]) if re.fullmatch(r"\d+", t)][:3] == ["01-01", "01-03", "01-05"]
+    # ... unless only official years are wanted: then the year is unknown, and the message says so
+    assert main([*render, "--official-only"]) == 2
     assert "no working-day calendar for 2035" in capsys.readouterr().err
 
 

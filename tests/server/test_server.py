@@ -142,7 +142,7 @@ def test_api_errors_are_json_with_the_right_status(w: World) -> None:
         r = client.post(f"/api/v1/cases/{cid}/actions", headers=h,
                         json={"action": "accept", "step": "licence", "on": "2021-10-02"})
         assert r.status_code == 200 and r.json()["warnings"] == [
-            "2021-10-02 is not a working day (国庆节): check the date"]
+            "2021-10-02 is a holiday (国庆节), not a working day: is the date right?"]
         assert r.json()["event"]["actor"] == {"account": "wang", "role": "officer", "via": "api",
                                               "department": MARKET}
         assert client.post(f"/api/v1/cases/{cid}/actions", headers=h, content=b"x" * 300_000).status_code == 413

@@ -14,7 +14,7 @@ scripts and remote loads as a second line of defence.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -86,29 +86,32 @@ def stylesheet() -> Markup:
     return Markup(css)
 
 
-def item_page(a: Analysis, date_of: DateOf | None = None) -> str:
-    """The self-contained page of one item."""
+def item_page(a: Analysis, date_of: DateOf | None = None, note: str | None = None) -> str:
+    """The self-contained page of one item; *note*: a notice under the title (which dates are provisional)."""
     uid = "f-" + re.sub(r"[^a-z0-9-]", "", a.item.id)
     materials = [*a.applicant_materials, *(x for x in a.materials if not x.from_applicant)]
     return environment().get_template("item.html.j2").render(
         a=a, date_of=date_of, gantt=gantt(a, date_of), flow=flow(a, uid), materials=materials,
-        departments=a.department_views())
+        departments=a.department_views(), note=note)
 
 
-def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> str:
+def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None, note: str | None = None) -> str:
     """Every item with its four reductions, and the portfolio totals."""
     return environment().get_template("index.html.j2").render(
-        analyses=analyses, total=total(analyses), date_of=date_of)
+        analyses=analyses, total=total(analyses), date_of=date_of, note=note)
 
 
-def build(analyses: Sequence[Analysis], date_of: DateOf | None = None) -> dict[str, str]:
-    """Every page of the site, by file name (raises SiteError on a clash of names)."""
-    pages = {INDEX: index_page(analyses, date_of)}
+def build(analyses: Sequence[Analysis], date_of: DateOf | None = None,
+          notes: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every page of the site, by file name (raises SiteError on a clash of names). *notes*: a notice for
+    some pages, by file name (render --start: which dates are provisional)."""
+    notes = notes or {}
+    pages = {INDEX: index_page(analyses, date_of, notes.get(INDEX))}
     for a in analyses:
         name = page_name(a.item.id)
         if not PAGE_NAME.fullmatch(name):
             raise SiteError(f"item id {a.item.id!r} cannot be used as a file name")
         if name in pages:
             raise SiteError(f"item id {a.item.id!r} clashes with another page ({name}); rename the item")
-        pages[name] = item_page(a, date_of)
+        pages[name] = item_page(a, date_of, notes.get(name))
     return pages
