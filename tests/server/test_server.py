@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from helpers import lb
-from server_helpers import MARKET, PASSWORD, World, serving, world
+from server_helpers import MARKET, PASSWORD, World, items, serving, world
 from starlette.testclient import TestClient
 from test_server_authz import login
 
@@ -258,3 +259,19 @@ def test_login_throttling_per_client_address(w: World) -> None:
     with pytest.raises(accounts_mod.LoginRefused, match="too many failed logins"):
         w.accounts.login("wang", PASSWORD, "10.0.0.7")
     assert w.accounts.login("wang", PASSWORD, "10.0.0.8").username == "wang"  # another address is not held up
+
+
+def test_provisional_deadlines_are_marked(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.workdays.calendar as wd
+    from engine.cases import desk
+    from engine.workdays.calendar import WorkCalendar
+
+    monkeypatch.setattr(wd, "_package_years", lambda: range(2004, 2027))  # 2027 has no notice yet
+    monkeypatch.setattr("engine.cases.desk.current_date", lambda: date(2026, 12, 31))
+    case = desk.open_new(w.store, items()["start-business"], "张三", date(2026, 12, 31), WorkCalendar())
+    with TestClient(w.app()) as client:
+        login(client, "wang")
+        row = next(r for r in client.get("/queue").text.split("<tr") if f'href="/cases/{case.id}"' in r)
+        assert "暂定" in row
+        row = next(r for r in client.get("/cases").text.split("<tr") if f'href="/cases/{case.id}"' in r)
+        assert "暂定" in row
