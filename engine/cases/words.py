@@ -17,6 +17,9 @@ LABELS: dict[str, str] = {
     # moves (the queue's "do" column) and what they record
     "accept": N_("accept"), "approve": N_("approve"), "return": N_("return"), "resubmit": N_("resubmit"),
     "refuse": N_("refuse"), "withdraw": N_("withdraw"), "resubmitted": N_("resubmitted"), "opened": N_("opened"),
+    "corrected": N_("corrected"), "received": N_("received"),
+    # who acted: the local single operator (the workspace's roles have their own names)
+    "local": N_("local operator"),
 }
 
 

@@ -31,6 +31,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "workdays": ("engine.cli.workdays", N_("working-day arithmetic on the Chinese calendar")),
     "calendar": ("engine.cli.calendar", N_("calendar files from the State Council's holiday notices")),
     "case": ("engine.cli.case", N_("run cases (办件) through a flow")),
+    "serve": ("engine.cli.serve", N_("the department workspace: web pages and a JSON API over the case store")),
+    "account": ("engine.cli.account", N_("accounts, roles and API tokens of the workspace")),
+    "store": ("engine.cli.store", N_("maintain the case store (rebuild its case list and queues)")),
 }
 
 
@@ -83,6 +86,8 @@ def take_language(argv: list[str]) -> tuple[str | None, list[str]]:
         else:
             rest.append(arg)
         i += 1
+    if lang is not None and rest[:1] == ["serve"]:  # serve has its own --lang (the workspace's messages)
+        rest += ["--lang", lang]
     return lang, rest
 
 
