@@ -27,7 +27,7 @@ TERMS: tuple[Term, ...] = (
     Term("fewer trips", "减跑动", ("减跑腿", "减跑路")),
     # who handles an item
     Term("lead department", "牵头单位", ("主办单位", "牵头部门")),
-    Term("partner department", "配合单位", ("协同单位", "协办单位", "配合部门")),
+    Term("partner department", "配合单位", ("协同单位", "协办单位", "协办部门", "协同部门", "配合部门")),
     Term("department", "部门"),
     Term("applicant", "申请人"),
     # the item and its parts

@@ -27,7 +27,7 @@ from transitions import Machine
 
 from engine.cases.words import label
 from engine.errors import RefusedError
-from engine.i18n import N_, _
+from engine.i18n import _, pgettext
 from engine.suggest import closest, did_you_mean
 from engine.units import json_number
 
@@ -108,8 +108,12 @@ ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return"
 _ACTION_OF = {v: k for k, v in ACTIONS.items()}
 CORRECTED = "corrected"  # a supervisor's correction of earlier events (a wrong date, a move in error)
 RECEIVED = "received"    # the window recorded materials received from the applicant
-_PAST = {"accept": N_("accepted"), "approve": N_("approved"), "return": N_("returned for correction"),
-         "resubmit": N_("resubmitted"), "refuse": N_("refused")}
+def _past(action: str) -> str:
+    """The move as the end of "step 'x' cannot be … yet" (in Chinese a verb, not the state's label)."""
+    return {"accept": pgettext("cannot be done", "accepted"), "approve": pgettext("cannot be done", "approved"),
+            "return": pgettext("cannot be done", "returned for correction"),
+            "resubmit": pgettext("cannot be done", "resubmitted"),
+            "refuse": pgettext("cannot be done", "refused")}[action]
 
 
 @dataclass(frozen=True)
@@ -289,12 +293,12 @@ class Case:
             open_ = [f"'{n}' ({label(self.steps[n].state.value)})" for n in run.needs
                      if self.steps[n].state is not StepState.APPROVED]
             raise TransitionError(_("step '{step}' cannot be {done} yet: it waits for {steps}").format(
-                step=run.id, done=_(_PAST[action]), steps=", ".join(open_)))
+                step=run.id, done=_past(action), steps=", ".join(open_)))
         sources = STEP_MACHINE.events[action].transitions
         if run.state.name not in sources:
             allowed = _(" or ").join(label(StepState[s].value) for s in sources)
             raise TransitionError(_("step '{step}' is {state}: only a step that is {allowed} can be {done}").format(
-                step=run.id, state=label(run.state.value), allowed=allowed, done=_(_PAST[action])))
+                step=run.id, state=label(run.state.value), allowed=allowed, done=_past(action)))
         return run
 
     def apply(self, event: Event) -> None:

@@ -64,6 +64,9 @@ def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: in
     compact = [max([w] + [_width(u) for u in units(t)]) for w, t in zip(widths, titles.values(), strict=True)]
     names_min = 2 * 12 + 7 * 3 + 1  # two name columns of 12 cells, padding and borders
     figure_widths = natural if sum(natural) + names_min <= console.width else compact
+    names_width = max((_width(r[0]) for r in rows), default=0) + max((_width(r[1]) for r in rows), default=0)
+    # when the names must wrap, a rule between rows keeps each item's lines together
+    table.show_lines = sum(figure_widths) + names_width + 7 * 3 + 1 > console.width
     table.add_column(Wrapped(_("事项 item")), footer=Wrapped(footer["item"]))
     table.add_column(Wrapped(_("牵头 lead")), footer="")
     for (key, title), w in zip(titles.items(), figure_widths, strict=True):
