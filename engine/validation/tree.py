@@ -83,7 +83,8 @@ def _walk(root: Path) -> Iterator[Path]:
             if (st.st_dev, st.st_ino) in seen:
                 continue
             seen.add((st.st_dev, st.st_ino))
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except OSError:
             continue  # unreadable or vanished: what cannot be listed cannot be checked either
         for entry in entries:
