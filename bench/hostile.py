@@ -53,10 +53,11 @@ def _long_line(d: Path) -> bytes:
 
 
 def _many_keys(d: Path) -> bytes:
-    from engine.validation import loader
+    from engine.validation.limits import Limits
 
+    max_bytes = Limits.from_environment().max_bytes  # the child validates under the same environment
     out, size, n = [b"id: x\n"], 6, 0
-    while size < loader.MAX_BYTES - 32:
+    while size < max_bytes - 32:
         line = f"k{n}: {n}\n".encode()
         out.append(line)
         size += len(line)
@@ -66,9 +67,9 @@ def _many_keys(d: Path) -> bytes:
 
 def _many_values_under_budget(d: Path) -> bytes:
     # the most values the node budget lets through, each costing the schema a check
-    from engine.validation import loader
+    from engine.validation.limits import Limits
 
-    n = min(loader.MAX_NODES, loader.MAX_BYTES // loader.BYTES_PER_NODE) - 40
+    n = Limits.from_environment().node_budget - 40
     return ("id: x\nname: n\nlead: 市场监管局\nsteps: [{id: a, name: a, department: 市场监管局, days: 1}]\n"
             f"sources: [{'a,' * n}]\n").encode()
 

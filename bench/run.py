@@ -11,7 +11,6 @@ Absolute times depend on the machine; the ratios are what to compare.
 from __future__ import annotations
 
 import gc
-import os
 import shutil
 import subprocess
 import sys
@@ -29,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import ROOT, item_yaml, write_tree
 
 from engine.flow.analysis import analyze
+from engine.validation.limits import Limits
 from engine.validation.tree import load_items
 
 
@@ -54,16 +54,14 @@ def big_items(tmp: Path, sizes: list[int]) -> None:
     print("1. Analysis of one large item (analyze() on the validated model; best of 3)")
     print(f"   {'steps':>7} {'validate s':>11} {'analyze s':>10} {'growth':>8} {'ideal':>6} "
           f"{'gc off s':>9} {'growth':>8}")
-    os.environ["LIANBAN_MAX_BYTES"] = str(64 * 1024 * 1024)
-    import engine.validation.loader as loader
-    loader.MAX_BYTES = 64 * 1024 * 1024
+    limits = Limits(max_bytes=64 * 1024 * 1024)  # a 50,000-step item is ~5 MB
     prev: tuple[int, float, float] | None = None
     for n in sizes:
         path = tmp / "big" / f"big-{n}.yaml"
         path.parent.mkdir(exist_ok=True)
         path.write_text(item_yaml(f"big-{n}", n, seed=n), encoding="utf-8")
         t0 = time.perf_counter()
-        items, result = load_items([path], ROOT / "definitions" / "catalog")
+        items, result = load_items([path], ROOT / "definitions" / "catalog", limits=limits)
         t_validate = time.perf_counter() - t0
         assert items, [str(d) for d in result.diagnostics[:3]]
         t = best(partial(analyze, items[0]))

@@ -17,6 +17,7 @@ from engine.errors import LianbanError
 from engine.locations import data_dir
 from engine.validation import schema
 from engine.validation.diagnostics import Diagnostic, display_path, make
+from engine.validation.limits import Limits
 from engine.validation.loader import load_file
 
 DEPARTMENTS_FILE = "departments.yaml"
@@ -105,23 +106,27 @@ def catalog_dir_for(item_path: Path) -> Path:
     return project_catalog_dir()
 
 
-_CACHE: dict[tuple[str, tuple[float, ...]], Catalog] = {}
+_CACHE: dict[tuple[str, tuple[float, ...], Limits], Catalog] = {}
 
 
-def load_catalog(directory: Path) -> Catalog:
-    """Load and check a catalog folder (cached while its files are unchanged)."""
+def load_catalog(directory: Path, limits: Limits | None = None) -> Catalog:
+    """Load and check a catalog folder (cached while its files are unchanged).
+
+    *limits* default to :meth:`Limits.from_environment`.
+    """
     directory = Path(directory)
     files = [directory / DEPARTMENTS_FILE, directory / MATERIALS_FILE]
     if not directory.is_dir() or not files[0].is_file():
         raise LianbanError(f"E401 no catalog at {directory}: it needs {DEPARTMENTS_FILE} (and {MATERIALS_FILE})")
+    limits = Limits.from_environment() if limits is None else limits
     stamp = tuple(f.stat().st_mtime if f.is_file() else 0.0 for f in files)
-    key = (str(directory.resolve()), stamp)
+    key = (str(directory.resolve()), stamp, limits)
     if key not in _CACHE:
-        _CACHE[key] = _read_catalog(directory)
+        _CACHE[key] = _read_catalog(directory, limits)
     return _CACHE[key]
 
 
-def _read_catalog(directory: Path) -> Catalog:
+def _read_catalog(directory: Path, limits: Limits) -> Catalog:
     cat = Catalog(directory)
     # name -> (entry, what, line), per index: a department and a material may share a name
     owners: dict[int, dict[str, tuple[object, str, int]]] = {}
@@ -142,7 +147,7 @@ def _read_catalog(directory: Path) -> Catalog:
         path = directory / file_name
         if not path.is_file():
             continue
-        loaded = load_file(path, display_path(path))
+        loaded = load_file(path, display_path(path), limits)
         cat.diagnostics.extend(loaded.diagnostics)
         if not loaded.ok:
             continue

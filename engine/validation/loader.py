@@ -9,7 +9,8 @@ with a located :class:`~engine.validation.diagnostics.Diagnostic` and never a tr
 * every tag beyond plain YAML (nothing is ever constructed from a tag);
 * alias expansion past a node budget (billion laughs), nesting past a depth
   limit and files past a size limit, so that no input can hang it or use
-  unbounded memory.
+  unbounded memory (the bounds are a :class:`~engine.validation.limits.Limits`
+  value, from ``LIANBAN_MAX_BYTES`` unless the caller passes its own).
 
 Values are plain ``dict``/``list``/``str``/``int``/``float``/``bool``/``None``;
 dates stay strings.  :class:`Positions` maps each JSON-style path
@@ -18,7 +19,6 @@ dates stay strings.  :class:`Positions` maps each JSON-style path
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,81 +28,13 @@ import yaml
 from yaml import events as ev
 from yaml.nodes import ScalarNode
 
-from engine.errors import LianbanError
 from engine.validation.diagnostics import Diagnostic, make
+from engine.validation.limits import Limits
 
 try:  # the C parser is ~10x faster; fall back to the pure-Python one
     from yaml import CSafeLoader as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
-
-# 256 KiB is 25 times the largest real item; with the node budget below, the worst
-# file under these limits validates in under half a second (bench/hostile.py).
-DEFAULT_MAX_BYTES = 256 * 1024
-MAX_BYTES_CEILING = 1024 * 1024 * 1024  # 1 GiB: a larger read buffer can fail to allocate
-_SIZE = re.compile(r"\s*([-+]?)([0-9]+)\s*(k|kib|m|mib)?\s*", re.IGNORECASE)
-_UNIT = {"": 1, "k": 1024, "kib": 1024, "m": 1024 * 1024, "mib": 1024 * 1024}
-
-
-def parse_size(text: str) -> int:
-    """Bytes from ``262144``, ``256K``, ``256KiB``, ``1M`` or ``1MiB`` (suffixes in any case).
-
-    Raises ValueError, with a message for the user, for anything else and for sizes
-    outside 1 byte .. 1 GiB.
-    """
-    m = _SIZE.fullmatch(text)
-    if m is None:
-        raise ValueError(f"LIANBAN_MAX_BYTES={text!r} is not a size: write a number of bytes, "
-                         "optionally followed by K, KiB, M or MiB (e.g. 512K)")
-    sign, digits, unit = m.group(1), m.group(2).lstrip("0") or "0", (m.group(3) or "").lower()
-    size = int(digits) * _UNIT[unit] if len(digits) <= 12 else MAX_BYTES_CEILING + 1
-    size = -size if sign == "-" else size
-    if not 0 < size <= MAX_BYTES_CEILING:
-        raise ValueError(f"LIANBAN_MAX_BYTES={text!r} is out of range: "
-                         "it must be more than 0 and at most 1024M (1 GiB)")
-    return size
-
-
-def _size_from_environment() -> int | str:
-    """The size limit from LIANBAN_MAX_BYTES, or the raw text when it is not a valid size.
-
-    Never raises: importing the engine (``lianban --help``) must not fail on the variable;
-    a bad value is reported by :func:`max_bytes` when a file is loaded.
-    """
-    raw = os.environ.get("LIANBAN_MAX_BYTES", "")
-    if not raw.strip():
-        return DEFAULT_MAX_BYTES
-    try:
-        return parse_size(raw)
-    except ValueError:
-        return raw
-
-
-# Bytes; tests and bench/run.py assign an int here directly.  A str is an unparsed
-# LIANBAN_MAX_BYTES, refused (LianbanError: exit 2) by max_bytes() at the first load.
-MAX_BYTES: int | str = _size_from_environment()
-MAX_DEPTH = 64
-MAX_NODES = 2_000_000  # nodes after alias expansion (and at most one per 8 bytes of MAX_BYTES)
-EXPANSION = 4  # text after alias expansion: at most this many times MAX_BYTES characters
-BYTES_PER_NODE = 8  # real definitions have one node per 16-28 bytes
-MAX_INT_DIGITS = 18
-
-
-def max_bytes() -> int:
-    """:data:`MAX_BYTES`, checked; raises LianbanError (one line, exit 2) for a bad value."""
-    value = MAX_BYTES
-    try:
-        if isinstance(value, str):
-            return parse_size(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"engine.validation.loader.MAX_BYTES must be a number of bytes, not {value!r}")
-        if not 0 < value <= MAX_BYTES_CEILING:
-            raise ValueError(f"engine.validation.loader.MAX_BYTES={value} is out of range: "
-                             "it must be more than 0 and at most 1 GiB")
-    except ValueError as exc:
-        raise LianbanError(str(exc)) from None
-    return value
-
 
 YamlPath = tuple[str | int, ...]
 _CORE = "tag:yaml.org,2002:"
@@ -163,21 +95,26 @@ def _line_col(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-def load_file(path: str | Path, display: str | None = None) -> Loaded:
-    """Read and load one YAML file; I/O problems become an E110 diagnostic."""
+def load_file(path: str | Path, display: str | None = None, limits: Limits | None = None) -> Loaded:
+    """Read and load one YAML file; I/O problems become an E110 diagnostic.
+
+    *limits* default to :meth:`Limits.from_environment`, which refuses a bad
+    ``LIANBAN_MAX_BYTES`` (LianbanError: exit 2); so do :func:`load_bytes` and :func:`load_text`.
+    """
     shown = display or str(path)
-    limit = max_bytes()
+    limits = Limits.from_environment() if limits is None else limits
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(limit + 1)
+            raw = fh.read(limits.max_bytes + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", f"cannot read file: {reason}")])
-    return load_bytes(raw, shown)
+    return load_bytes(raw, shown, limits)
 
 
-def load_bytes(raw: bytes, path: str = "<input>") -> Loaded:
-    limit = max_bytes()
+def load_bytes(raw: bytes, path: str = "<input>", limits: Limits | None = None) -> Loaded:
+    limits = Limits.from_environment() if limits is None else limits
+    limit = limits.max_bytes
     if len(raw) > limit:
         shown = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
         return Loaded(path, None, Positions(), [make(
@@ -192,10 +129,11 @@ def load_bytes(raw: bytes, path: str = "<input>") -> Loaded:
         return Loaded(path, None, Positions(), [make(
             path, line, col, "E105", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}",
             "save the file as UTF-8 (not GBK or GB18030)")])
-    return load_text(text, path)
+    return load_text(text, path, limits)
 
 
-def load_text(text: str, path: str = "<input>") -> Loaded:
+def load_text(text: str, path: str = "<input>", limits: Limits | None = None) -> Loaded:
+    limits = Limits.from_environment() if limits is None else limits
     bad = _NON_PRINTABLE.search(text)
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
@@ -203,14 +141,14 @@ def load_text(text: str, path: str = "<input>") -> Loaded:
         return Loaded(path, None, Positions(), [make(
             path, line, col, "E100", f"control character U+{ord(bad.group()):04X} is not allowed in YAML",
             "remove it (a file full of NUL bytes is usually UTF-16: save it as UTF-8)")])
-    composer = _Composer(path)
+    composer = _Composer(path, limits)
     try:
         try:
             data = composer.run(text)
         except _LibyamlDepth:
             # The pure-Python parser has no such limit, so our own depth limit answers, at the
             # same place whatever libyaml the installed PyYAML carries.
-            composer = _Composer(path)
+            composer = _Composer(path, limits)
             data = composer.run(text, yaml.SafeLoader)
     except _Abort as abort:
         composer.diagnostics.append(abort.diag)
@@ -218,19 +156,20 @@ def load_text(text: str, path: str = "<input>") -> Loaded:
     return Loaded(path, data, composer.positions, composer.diagnostics)
 
 
-class _Composer:
-    """Builds plain data from parser events, iteratively and within budgets."""
 
-    def __init__(self, path: str) -> None:
+class _Composer:
+    """Builds plain data from parser events, iteratively and within the limits."""
+
+    def __init__(self, path: str, limits: Limits) -> None:
         self.path = path
+        self.limits = limits
         self.positions = Positions()
         self.diagnostics: list[Diagnostic] = []
         self.anchors: dict[str, tuple[Any, int, int]] = {}  # name -> (value, nodes, characters)
         self.nodes = 0
         self.chars = 0
-        limit = max_bytes()
-        self.max_chars = EXPANSION * limit
-        self.max_nodes = min(MAX_NODES, limit // BYTES_PER_NODE)
+        self.max_chars = limits.char_budget
+        self.max_nodes = limits.node_budget
 
     def _diag(self, mark: Any, code: str, message: str, hint: str | None = None) -> Diagnostic:
         line, col = _line_col(mark) if mark is not None else (1, 1)
@@ -296,9 +235,9 @@ class _Composer:
                 done = not stack
             else:
                 path = self._child_path(stack)
-                if len(stack) >= MAX_DEPTH:
+                if len(stack) >= self.limits.max_depth:
                     raise _Abort(self._diag(event.start_mark, "E108",
-                                            f"nesting deeper than {MAX_DEPTH} levels"))
+                                            f"nesting deeper than {self.limits.max_depth} levels"))
                 if isinstance(event, ev.ScalarEvent):
                     value = self._scalar(event, path, key_position=self._is_key(stack))
                     size, length, done = 1, len(event.value), not stack
@@ -393,7 +332,7 @@ class _Composer:
         try:
             if tag == _CORE + "int":
                 digits = event.value.lstrip("+-").replace("_", "")
-                if len(digits) > MAX_INT_DIGITS:
+                if len(digits) > self.limits.max_int_digits:
                     raise ValueError("number too large")
                 return _constructor.construct_yaml_int(node)
             if tag == _CORE + "float":
