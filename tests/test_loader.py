@@ -9,6 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.cli import main
 from engine.errors import LianbanError
@@ -162,6 +165,22 @@ def test_plain_yaml_tags_are_allowed() -> None:
     loaded = load_text("a: !!str 12\nb: !!int '7'\nc: ! 3\nd: !!float '0.5'\ne: !!bool 'true'\nf: !!null ''\n")
     assert loaded.diagnostics == []
     assert loaded.data == {"a": "12", "b": 7, "c": "3", "d": 0.5, "e": True, "f": None}
+
+
+@given(st.one_of(st.from_regex(r"[-+]?[0-9][0-9._]{0,24}", fullmatch=True),
+                st.from_regex(r"[0-9]{300,320}\.[0-9]", fullmatch=True)))
+def test_plain_numbers_load_as_pyyaml_loads_them(text: str) -> None:
+    # the loader reads `2` and `0.5` itself (the numbers items are full of): the same values as PyYAML
+    loaded = load_text(f"a: {text}\nb: [{text}]\n")
+    expected = yaml.safe_load(f"a: {text}\n")["a"]
+    digits = text.lstrip("+-").replace("_", "")
+    if isinstance(expected, int) and len(digits) > 18 or isinstance(expected, float) and expected in (
+            float("inf"), -float("inf")):
+        assert [d.code for d in loaded.diagnostics] == ["E204", "E204"]
+        assert loaded.data == {"a": text, "b": [text]}
+    else:
+        assert loaded.diagnostics == []
+        assert repr(loaded.data) == repr({"a": expected, "b": [expected]})
 
 
 @pytest.mark.parametrize(("text", "message"), [
