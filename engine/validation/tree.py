@@ -93,12 +93,13 @@ def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None =
     fixed: Catalog | None = load_catalog(Path(catalog_dir), limits) if catalog_dir is not None else None
     result = Result()
     seen_catalogs: set[str] = set()
+    catalogs: dict[Path, Catalog] = {}  # folder -> the catalog of its items, for this run
     item_ids: dict[str, tuple[str, int]] = {}  # id -> (file, line)
     for n, path in enumerate(files, 1):
         kind = kind_of(path)
         shown = display_path(path)
         if kind == "item":
-            catalog = fixed or load_catalog(catalog_dir_for(path), limits)
+            catalog = fixed or _catalog_for(path, catalogs, limits)
             limits = Limits.from_environment() if limits is None else limits
             key = str(catalog.directory)
             if key not in seen_catalogs:
@@ -121,6 +122,16 @@ def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None =
         if callable(progress):
             progress(n, len(files))
     return result
+
+
+def _catalog_for(path: Path, catalogs: dict[Path, Catalog], limits: Limits | None) -> Catalog:
+    """The catalog of an item file: looked up once per folder (a linked file: each time,
+    as its catalog is found from where the link points)."""
+    if path.is_symlink():
+        return load_catalog(catalog_dir_for(path), limits)
+    if path.parent not in catalogs:
+        catalogs[path.parent] = load_catalog(catalog_dir_for(path), limits)
+    return catalogs[path.parent]
 
 
 def _validate_item(path: Path, shown: str, catalog: Catalog, limits: Limits) -> FileResult:
