@@ -5,12 +5,15 @@
 Prints (1) analysis time of 1k/10k/50k-step items and the growth ratios,
 (2) validating and analysing a tree of 1,000 items against parsing the same
 files with yaml.CSafeLoader and against check-jsonschema schema-checking them,
-(3) `lianban --help` start-up against a bare `python -c pass`.
+(3) `lianban validate` of 300 items against parsing the same files with
+yaml.CSafeLoader alone (the floor), in process and as whole processes,
+(4) `lianban --help` start-up against a bare `python -c pass`.
 Absolute times depend on the machine; the ratios are what to compare.
 """
 from __future__ import annotations
 
 import gc
+import resource
 import shutil
 import subprocess
 import sys
@@ -29,7 +32,7 @@ from generate import ROOT, item_yaml, write_tree
 
 from engine.flow.analysis import analyze
 from engine.validation.limits import Limits
-from engine.validation.tree import load_items
+from engine.validation.tree import load_items, validate_paths
 
 
 def best(fn: Callable[[], object], repeat: int = 3) -> float:
@@ -110,8 +113,72 @@ def tree(tmp: Path, n_items: int) -> None:
           f"check-jsonschema (schema only) {t_cj:.2f} s → ratio {t_ours_proc / t_cj:.2f} (target ≤ 0.50)")
 
 
+PARSE_ONLY = """
+import sys, yaml
+for name in sys.argv[1:]:
+    with open(name, "rb") as fh:
+        yaml.load(fh, Loader=yaml.CSafeLoader)
+"""
+
+
+def alternating(floor: Callable[[], float], ours: Callable[[], float], repeat: int) -> tuple[float, float]:
+    """The best of *repeat* runs of each, run in turn so that other load on the machine hits both alike."""
+    floors, times = [], []
+    for _ in range(repeat):
+        floors.append(floor())
+        times.append(ours())
+    return min(floors), min(times)
+
+
+def cpu(fn: Callable[[], object]) -> Callable[[], float]:
+    def timed() -> float:
+        t0 = time.process_time()
+        fn()
+        return time.process_time() - t0
+    return timed
+
+
+def child_cpu(cmd: list[str]) -> Callable[[], float]:
+    def timed() -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=ROOT)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert proc.returncode == 0, cmd[:4]
+        return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return timed
+
+
+def validate_floor(tmp: Path, n_items: int, repeat: int) -> None:
+    print(f"\n3. lianban validate of {n_items} items of 10 steps against the parse floor "
+          f"(CPU time, best of {repeat}, run in turn; target ≤ 2.5x)")
+    directory = tmp / "floor"
+    write_tree(directory, n_items)
+    files = sorted(directory.rglob("*.yaml"))  # the items and their catalog: what validate reads
+
+    def parse_only() -> None:
+        for f in files:
+            with open(f, "rb") as fh:
+                yaml.load(fh, Loader=yaml.CSafeLoader)
+
+    def ours() -> None:
+        import engine.validation.catalog
+        engine.validation.catalog._CACHE.clear()
+        result = validate_paths([directory])
+        assert len(result.items) == n_items, result.diagnostics[:3]
+
+    ours()  # imports and compiled schemas: a run of lianban does these once
+    t_parse, t_ours = alternating(cpu(parse_only), cpu(ours), repeat)
+    print(f"   in process: validate_paths {t_ours:.3f} s; yaml.CSafeLoader parse only {t_parse:.3f} s"
+          f" → {t_ours / t_parse:.2f}x the floor (target ≤ 2.5x)")
+    py = sys.executable
+    p_parse, p_ours = alternating(child_cpu([py, "-c", PARSE_ONLY, *map(str, files)]),
+                                  child_cpu([py, "-m", "engine", "validate", str(directory)]), repeat)
+    print(f"   whole process: lianban validate {p_ours:.3f} s; python parsing with yaml.CSafeLoader {p_parse:.3f} s"
+          f" → {p_ours / p_parse:.2f}x the floor (target ≤ 2.5x)")
+
+
 def startup() -> None:
-    print("\n3. Start-up (whole process, best of 7)")
+    print("\n4. Start-up (whole process, best of 7)")
     py = sys.executable
     base = process_time([py, "-c", "pass"], repeat=7)
     helped = process_time([py, "-m", "engine", "--help"], repeat=7)
@@ -124,6 +191,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         big_items(Path(tmp), [1000, 10_000] if quick else [1000, 10_000, 50_000])
         tree(Path(tmp), 200 if quick else 1000)
+        validate_floor(Path(tmp), 300, 3 if quick else 7)
     startup()
 
 
