@@ -5,14 +5,15 @@ explicit ``needs``, or ``u`` produces a material that ``v`` uses.  The rest of
 the engine sees :class:`StepGraph` (step ids, :class:`Dependency` edges and the
 queries below).  The graph is plain adjacency dicts: an item has tens of steps,
 and every query here is one linear pass, so networkx (a tenth of a second to
-import, a graph object per item) is kept for the one thing it decides for us,
-which cycle to report when there is one.  ``tests/test_graph.py`` compares every
+import, a graph object per item) is kept for what it decides for us: which
+cycle to report when there is one, and how cycles among documents are cut.  ``tests/test_graph.py`` compares every
 query with networkx's answer on random graphs.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 Row = tuple[str, Iterable[str], Iterable[str], Iterable[str]]  # (id, needs, material ids, produced ids)
 
@@ -33,6 +34,7 @@ class StepGraph:
     dependencies: list[Dependency]       # needs edges first, then material edges
     backwards: list[Dependency]          # material edges dropped (see build)
     _succ: Adjacency = field(repr=False)
+    document_cycles: list[list[Dependency]] = field(default_factory=list)  # E311 (see build)
 
     def find_cycle(self) -> list[str] | None:
         """One dependency cycle as step ids (the first repeated at the end), or None."""
@@ -40,9 +42,7 @@ class StepGraph:
             return None
         import networkx as nx  # only to name a cycle: its walk picks which one is reported
 
-        g = nx.DiGraph()
-        g.add_nodes_from(self.nodes)
-        g.add_edges_from((u, v) for u in self.nodes for v in self._succ[u])
+        g = _networkx(self.nodes, self._succ)
         order = {n: i for i, n in enumerate(self.nodes)}
         for component in sorted(nx.strongly_connected_components(g), key=lambda c: min(order[n] for n in c)):
             if len(component) > 1:
@@ -174,15 +174,19 @@ def _reaches(succ: Adjacency, start: str, goal: str) -> bool:
     return False
 
 
-def build(rows: Sequence[Row]) -> StepGraph:
+def build(rows: Sequence[Row], may_hold: Iterable[str] = ()) -> StepGraph:
     """The graph of ``(id, needs, materials, produces)`` rows, in definition order.
 
-    A material edge producer → user is kept unless it would close a cycle (the
-    user is already ordered before the producer by other edges, or is the
-    producer itself): such an edge lands in ``backwards`` (the applicant must
-    submit that material after all, which the validator warns about).
-    ``needs`` edges are always kept, so any cycle comes from ``needs`` alone.
-    Unknown step ids in ``needs`` are ignored (the validator reports them).
+    A material edge producer → user is kept unless the definition leaves no room for it:
+    when ``needs`` edges alone already order the user before the producer (or the user is the
+    producer), the edge lands in ``backwards`` (the applicant must submit that material after
+    all, which the validator warns about, W325). Material edges that close a cycle only among
+    themselves (each step waits for a document the other issues) are a choice the definition
+    has not made: such a cycle lands in ``document_cycles`` (error E311), unless one of its
+    documents is in *may_hold* (the applicant may already hold it): that edge is then dropped
+    and the applicant brings the document. ``needs`` edges are always kept, so any other cycle
+    comes from ``needs`` alone. Unknown step ids in ``needs`` are ignored (the validator
+    reports them).
     """
     producer: dict[str, str] = {}
     for sid, _needs, _mats, produces in rows:
@@ -215,12 +219,47 @@ def build(rows: Sequence[Row]) -> StepGraph:
         full[d.source][d.target] = None
     if _acyclic(nodes, full) or not _acyclic(nodes, succ):
         return StepGraph(nodes, needs + material, backwards, full)
-    # Rare: add material edges one at a time, dropping those that close a cycle.
-    kept: list[Dependency] = []
-    for d in material:
-        if _reaches(succ, d.target, d.source):
-            backwards.append(d)
-        else:
-            succ[d.source][d.target] = None
-            kept.append(d)
-    return StepGraph(nodes, needs + kept, backwards, succ)
+    return _untangle(nodes, needs, material, backwards, succ, set(may_hold))
+
+
+def _untangle(nodes: list[str], needs: list[Dependency], material: list[Dependency], backwards: list[Dependency],
+              succ: Adjacency, held: set[str]) -> StepGraph:
+    """The rare case: material edges that close cycles (see :func:`build`).  Which cycle is
+    reported, and so which edge is cut, follows networkx's walk: networkx decides here."""
+    import networkx as nx
+
+    g = _networkx(nodes, succ)
+    forced = [d for d in material if _reaches(succ, d.target, d.source)]
+    backwards += forced
+    rest = [d for d in material if d not in forced]
+    order = {n: i for i, n in enumerate(nodes)}
+    cycles: list[list[Dependency]] = []
+    while True:
+        h = g.copy()
+        h.add_edges_from((d.source, d.target) for d in rest)
+        if nx.is_directed_acyclic_graph(h):
+            break
+        component = min((c for c in nx.strongly_connected_components(h) if len(c) > 1),
+                        key=lambda c: min(order[n] for n in c))
+        start = min(component, key=order.__getitem__)
+        pairs = nx.find_cycle(h.subgraph(component), source=start)
+        on_cycle = [next((d for d in rest if (d.source, d.target) == (u, v)), Dependency(u, v)) for u, v in pairs]
+        drop = [d for d in on_cycle if d.material in held]
+        if not drop:  # nobody said the applicant may hold one of them: report, and cut the cycle to go on
+            cycles.append(on_cycle)
+            drop = [max((d for d in on_cycle if d.material is not None), key=lambda d: order[d.target])]
+        rest = [d for d in rest if d not in drop]
+    kept = {n: dict(children) for n, children in succ.items()}
+    for d in rest:
+        kept[d.source][d.target] = None
+    return StepGraph(nodes, needs + rest, backwards, kept, cycles)
+
+
+def _networkx(nodes: Sequence[str], succ: Adjacency) -> Any:
+    """The networkx DiGraph of the adjacency, nodes and each node's edges in the same order."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from((u, v) for u in nodes for v in succ[u])
+    return g

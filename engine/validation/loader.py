@@ -18,7 +18,10 @@ dates stay strings.  :class:`Positions` maps each JSON-style path
 """
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,12 +60,32 @@ def load_file(path: str | Path, display: str | None = None, limits: Limits | Non
     shown = display or str(path)
     limits = Limits.from_environment() if limits is None else limits
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limits.max_bytes + 1)
+        raw = read_regular(path, limits.max_bytes + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", f"cannot read file: {reason}")])
     return load_bytes(raw, shown, limits)
+
+
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """At most *limit* bytes of the regular file *path*. Anything else (a FIFO, a device, a
+    socket) raises OSError without blocking: opening a FIFO for reading would wait for a writer."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(mode):
+            kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
+            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as fh:
+            fd = -1
+            data: bytes = fh.read(limit)
+            return data
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def load_bytes(raw: bytes, path: str = "<input>", limits: Limits | None = None) -> Loaded:
