@@ -15,6 +15,7 @@ Absolute times depend on the machine; the ratios are what to compare.
 from __future__ import annotations
 
 import gc
+import os
 import resource
 import shutil
 import subprocess
@@ -173,10 +174,10 @@ def cpu(fn: Callable[[], object]) -> Callable[[], float]:
     return timed
 
 
-def child_cpu(cmd: list[str]) -> Callable[[], float]:
+def child_cpu(cmd: list[str], env: dict[str, str]) -> Callable[[], float]:
     def timed() -> float:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=ROOT)
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=ROOT, env=env)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         assert proc.returncode == 0, cmd[:4]
         return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -205,9 +206,15 @@ def validate_floor(tmp: Path, n_items: int, repeat: int) -> None:
     t_parse, t_ours = alternating(cpu(parse_only), cpu(ours), repeat)
     print(f"   in process: validate_paths {t_ours:.3f} s; yaml.CSafeLoader parse only {t_parse:.3f} s"
           f" → {t_ours / t_parse:.2f}x the floor (target ≤ 2.5x)")
+    # Both processes run with their bytecode cached, as an installed lianban has it, also where
+    # PYTHONDONTWRITEBYTECODE is set: compiling the engine's sources would be counted otherwise.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     py = sys.executable
-    p_parse, p_ours = alternating(child_cpu([py, "-c", PARSE_ONLY, *map(str, files)]),
-                                  child_cpu([py, "-m", "engine", "validate", str(directory)]), repeat)
+    floor, whole = (child_cpu([py, "-c", PARSE_ONLY, *map(str, files)], env),
+                    child_cpu([py, "-m", "engine", "validate", str(directory)], env))
+    floor(), whole()  # the cache fills
+    p_parse, p_ours = alternating(floor, whole, repeat)
     print(f"   whole process: lianban validate {p_ours:.3f} s; python parsing with yaml.CSafeLoader {p_parse:.3f} s"
           f" → {p_ours / p_parse:.2f}x the floor (target ≤ 2.5x)")
 
