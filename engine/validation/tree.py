@@ -13,7 +13,7 @@ from pathlib import Path
 from engine.errors import LianbanError
 from engine.model import Item
 from engine.validation import schema
-from engine.validation.catalog import DEPARTMENTS_FILE, MATERIALS_FILE, Catalog, catalog_dir_for, load_catalog
+from engine.validation.catalog import DEPARTMENTS_FILE, FIELDS_FILE, MATERIALS_FILE, Catalog, catalog_dir_for, load_catalog
 from engine.validation.checks import check_item
 from engine.validation.diagnostics import Diagnostic, Severity, display_path, make
 from engine.validation.loader import load_file
@@ -26,7 +26,7 @@ CALENDAR_DIR = "calendar"
 @dataclass
 class FileResult:
     path: str
-    kind: str  # "item" | "departments" | "materials" | "calendar"
+    kind: str  # "item" | "departments" | "materials" | "fields" | "calendar"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     item: Item | None = None
     item_id: tuple[str, int, int] | None = None  # the item's id and where it is written
@@ -72,7 +72,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def kind_of(path: Path) -> str:
-    if path.parent.name == CATALOG_DIR and path.name in (DEPARTMENTS_FILE, MATERIALS_FILE):
+    if path.parent.name == CATALOG_DIR and path.name in (DEPARTMENTS_FILE, MATERIALS_FILE, FIELDS_FILE):
         return path.stem
     if path.parent.name == CALENDAR_DIR and path.stem.isdigit():
         return "calendar"
@@ -140,7 +140,7 @@ def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
 
 
 def _validate_other(path: Path, shown: str, kind: str) -> FileResult:
-    if kind in ("departments", "materials"):  # loader, schema and E402 findings, as the catalog saw them
+    if kind in ("departments", "materials", "fields"):  # loader, schema and E402 findings, as the catalog saw them
         return FileResult(shown, kind, [d for d in load_catalog(path.parent).diagnostics if d.path == shown])
     loaded = load_file(path, shown)  # a calendar file
     fr = FileResult(shown, kind, list(loaded.diagnostics))

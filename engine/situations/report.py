@@ -1,0 +1,124 @@
+"""Every situation of an item analysed: the five reductions per situation, best, worst and weighted.
+
+:func:`analyze_situations` enumerates the situations (:meth:`engine.situations.space.Space.enumerate`:
+every one up to 4,096 answer combinations, a pairwise sample past that), specialises the
+item to each and analyses it; situations with the same flow share one analysis. The
+weighted figures weigh each situation by its share of applicants (the product of its
+answers' frequencies; questions without frequencies count their answers as equally likely).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.flow.analysis import Analysis, _num, analyze
+from engine.model import Item
+from engine.situations.conditions import TRUE, describe
+from engine.situations.questions import Question
+from engine.situations.space import EXHAUSTIVE, Situation
+from engine.situations.specialise import default_answers, space, specialise
+
+FIGURES = ("serial_days", "optimized_days", "saved_days", "materials_before", "materials_after", "visits_before",
+           "visits_after", "steps_before", "steps_after", "fields_before", "fields_after")
+
+
+@dataclass(frozen=True)
+class SituationResult:
+    situation: Situation
+    analysis: Analysis
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        return self.analysis.metrics.as_dict()
+
+
+@dataclass
+class SituationReport:
+    item: Item                       # the whole definition
+    results: list[SituationResult]
+    exhaustive: bool
+    combinations: int
+    default: Situation
+    assumed_uniform: list[str] = field(default_factory=list)  # asked questions without frequencies
+
+    @property
+    def best(self) -> SituationResult:
+        """The fastest situation (then fewest materials, then fewest fields)."""
+        return min(self.results, key=lambda r: _rank(r))
+
+    @property
+    def worst(self) -> SituationResult:
+        return max(reversed(self.results), key=lambda r: _rank(r))
+
+    def figure(self, key: str) -> dict[str, float | int | None]:
+        """min, max and the frequency-weighted mean of one figure over the situations."""
+        values = [(r.figures.get(key), r.situation.weight) for r in self.results]
+        present = [(v, w) for v, w in values if v is not None]
+        if not present:
+            return {"min": None, "max": None, "weighted": None}
+        total = sum(w for _v, w in present)
+        mean = sum(v * w for v, w in present) / total if total else sum(v for v, _w in present) / len(present)
+        return {"min": _num(min(v for v, _w in present)), "max": _num(max(v for v, _w in present)),
+                "weighted": round(mean, 2)}
+
+    def as_dict(self) -> dict[str, Any]:
+        item = self.item
+        keys = [k for k in FIGURES if k in self.results[0].figures]
+        return {
+            "id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
+            "commitment": _num(item.commitment) if item.commitment is not None else None,
+            "questions": [question_dict(q, {x.id: x for x in item.questions}) for q in item.questions],
+            "combinations": self.combinations, "exhaustive": self.exhaustive, "situations_checked": len(self.results),
+            "default": self.default.key,
+            "best": self.best.situation.key, "worst": self.worst.situation.key,
+            "figures": {k: self.figure(k) for k in keys},
+            "assumed_uniform": list(self.assumed_uniform),
+            "situations": [{
+                "key": r.situation.key, "description": r.situation.describe(), "weight": round(r.situation.weight, 6),
+                "answers": {q: (_num(v) if isinstance(v, float) else v) for q, v in r.situation.answers.items()},
+                **r.figures, "steps": [s.id for s in r.analysis.item.steps], "critical_path": list(r.analysis.critical_path),
+            } for r in self.results],
+        }
+
+
+def _rank(r: SituationResult) -> tuple[float, int, int]:
+    m = r.analysis.metrics
+    return (m.optimized_days, m.materials_after, m.fields_after or 0)
+
+
+def question_dict(q: Question, questions: Mapping[str, Question]) -> dict[str, Any]:
+    """A question as the JSON outputs show it (yes/no answers are true/false)."""
+    out: dict[str, Any] = {"id": q.id, "text": q.text, "label": q.label, "type": q.type}
+    if q.type == "number":
+        out.update(unit=q.unit, min=q.minimum, max=q.maximum)
+    else:
+        out["options"] = [{"id": o.id, "text": o.text, "frequency": o.frequency,
+                           **({"value": o.id == "yes"} if q.type == "yes-no" else {})} for o in q.options]
+    out["default"] = _num(q.default) if isinstance(q.default, float) else q.default
+    out["help"] = q.help
+    out["asked_when"] = describe(q.when, questions) if q.when != TRUE else None
+    return out
+
+
+def analyze_situations(item: Item, limit: int = EXHAUSTIVE) -> SituationReport:
+    """Every situation of *item* (a pairwise sample past *limit* combinations) with its analysis."""
+    general = item.general or item
+    sp = space(general)
+    defaults = default_answers(general)
+    enum = sp.enumerate(limit=limit, default=defaults)
+    cache: dict[tuple[Any, ...], Analysis] = {}
+    results = []
+    for s in enum.situations:
+        special = specialise(general, s)
+        key = special.steps
+        if key not in cache:
+            cache[key] = analyze(special)
+        a = cache[key]
+        if a.item.situation != special.situation:
+            a = Analysis(special, a.schedule, a.dependencies, a.materials, a.metrics, a.suggestions)
+        results.append(SituationResult(s, a))
+    asked = {q for s in enum.situations for q, r in s.picks if r is not None}
+    uniform = [q.id for q in general.questions if q.id in asked and
+               (q.bins == () if q.type == "number" else q.option_shares() is None)]
+    return SituationReport(general, results, enum.exhaustive, enum.combinations, sp.situation(defaults), uniform)

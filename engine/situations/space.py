@@ -1,0 +1,395 @@
+"""The situations of an item: answers grouped into regions, enumerated within a bound.
+
+Only distinctions some condition makes matter, so each question's answers are grouped
+into **regions** on which every comparison of the item agrees: a yes/no question has
+two, a one-of question one per group of options that no condition tells apart, a number
+question one per interval between the thresholds the conditions use (``gt: 500`` splits
+at 500). A **situation** picks one region per question that is asked (a question whose
+``when`` does not hold is not asked) and that some condition uses.
+
+Up to :data:`EXHAUSTIVE` combinations are enumerated one by one; past that a pairwise
+sample (every two regions of every two questions together at least once, plus the
+default situation) stands in, and :attr:`Enumeration.exhaustive` says so.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from engine.situations.conditions import Answers, Cmp, Condition, Value, atoms, compare, compile_condition, questions_of
+from engine.situations.questions import Question
+
+EXHAUSTIVE = 4096   # answer combinations enumerated one by one; past that, a pairwise sample
+FORCING_WORK = 400_000  # situation checks spent looking for the fewest answers that force a problem
+
+
+@dataclass(frozen=True)
+class Region:
+    """A group of answers to one question that no condition tells apart."""
+    question: str
+    index: int
+    value: Value                 # a representative answer (what conditions are evaluated on)
+    text: str                    # readable Chinese: 营业面积 ≤ 50 m², 使用燃气, 主体类型：公司 或 合伙
+    token: str                   # ascii, for situation keys: yes, company.sole, le50, gt50-le500
+    share: float                 # of the applicants asked this question
+    members: tuple[Value, ...] = ()   # yes-no and one-of: the answers in the group
+    low: float = -math.inf       # number: the interval
+    high: float = math.inf
+    low_closed: bool = False
+    high_closed: bool = False
+
+    def contains(self, value: Value) -> bool:
+        if self.members:
+            return value in self.members
+        v = float(value)
+        above = self.low < v or (self.low_closed and v == self.low)
+        return above and (v < self.high or (self.high_closed and v == self.high))
+
+
+@dataclass(frozen=True)
+class Situation:
+    """One region per relevant question (None: not asked), and the share of applicants in it."""
+    picks: tuple[tuple[str, Region | None], ...]
+    weight: float
+    given: tuple[tuple[str, Value | None], ...] = ()  # every question's concrete answer, when known
+
+    @property
+    def answers(self) -> dict[str, Value | None]:
+        """The answers conditions are evaluated on: the concrete ones when known, else one per region."""
+        if self.given:
+            return dict(self.given)
+        return {q: r.value if r is not None else None for q, r in self.picks}
+
+    @property
+    def key(self) -> str:
+        """A stable ascii name, e.g. ``area_m2=gt500+gas=yes`` (``default`` when nothing is asked)."""
+        return "+".join(f"{q}={r.token}" for q, r in self.picks if r is not None) or "default"
+
+    def describe(self) -> str:
+        """Readable Chinese: ``营业面积 > 500 m² 且 使用燃气``."""
+        return " 且 ".join(r.text for _q, r in self.picks if r is not None) or "所有情形"
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    situations: list[Situation]
+    exhaustive: bool
+    combinations: int      # product of the region counts (an upper bound when questions have `when`)
+
+
+class Space:
+    """Regions of every relevant question of an item, built from all of its conditions."""
+
+    def __init__(self, questions: Mapping[str, Question], conditions: Iterable[Condition]) -> None:
+        self.questions = dict(questions)
+        cmps: dict[str, list[Cmp]] = {}
+        for c in conditions:
+            for a in atoms(c):
+                cmps.setdefault(a.question, []).append(a)
+        for q in self.questions.values():  # a question's own `when` makes its gate relevant
+            for a in atoms(q.when):
+                cmps.setdefault(a.question, [])
+        self.comparisons = {q: list(dict.fromkeys(v)) for q, v in cmps.items()}
+        order = sorted(self.comparisons, key=lambda k: self.questions[k].index)
+        self.relevant: tuple[str, ...] = tuple(order)
+        self.regions: dict[str, tuple[Region, ...]] = {q: _regions(self.questions[q], self.comparisons[q]) for q in order}
+        self._when = {q: compile_condition(self.questions[q].when) for q in order}
+
+    # -- single answers ---------------------------------------------------------------------
+    def region_of(self, question: str, value: Value) -> Region:
+        for r in self.regions[question]:
+            if r.contains(value):
+                return r
+        raise ValueError(f"{value!r} is in no region of {question}")
+
+    def situation(self, answers: Answers) -> Situation:
+        """The situation of concrete *answers* (relevant questions; unasked ones None)."""
+        picks: list[tuple[str, Region | None]] = []
+        weight = 1.0
+        for q in self.relevant:
+            value = answers.get(q)
+            if value is None or not self._when[q](answers):
+                picks.append((q, None))
+                continue
+            r = self.region_of(q, value)
+            picks.append((q, r))
+            weight *= r.share
+        return Situation(tuple(picks), weight)
+
+    # -- enumeration ------------------------------------------------------------------------
+    def combinations(self, questions: Sequence[str] | None = None) -> int:
+        return math.prod(len(self.regions[q]) for q in (self.relevant if questions is None else questions))
+
+    def enumerate(self, questions: Iterable[str] | None = None, limit: int = EXHAUSTIVE,
+                  default: Answers | None = None) -> Enumeration:
+        """Every situation over *questions* (default: all relevant ones) and the questions that gate
+        them, or a pairwise sample when there are more than *limit* combinations."""
+        qs = self.closure(self.relevant if questions is None else questions)
+        total = self.combinations(qs)
+        if total <= limit:
+            return Enumeration(list(self._walk(qs)), True, total)
+        found: list[Situation] = []
+        for s in self._walk(qs):  # `when` may keep the real count under the limit
+            found.append(s)
+            if len(found) > limit:
+                break
+        else:
+            return Enumeration(found, True, total)
+        return Enumeration(self._pairwise(qs, default or {}), False, total)
+
+    def closure(self, questions: Iterable[str]) -> list[str]:
+        """*questions* and every question their `when` depends on, in question order."""
+        todo, seen = [q for q in questions if q in self.regions], set()
+        while todo:
+            q = todo.pop()
+            if q not in seen:
+                seen.add(q)
+                todo.extend(x for x in questions_of(self.questions[q].when) if x in self.regions)
+        return sorted(seen, key=lambda k: self.questions[k].index)
+
+    def _walk(self, qs: Sequence[str]) -> Iterable[Situation]:
+        answers: dict[str, Value | None] = {}
+        picks: list[tuple[str, Region | None]] = []
+
+        def step(i: int, weight: float) -> Iterable[Situation]:
+            if i == len(qs):
+                yield Situation(tuple(picks), weight)
+                return
+            q = qs[i]
+            if not self._when[q](answers):
+                answers[q] = None
+                picks.append((q, None))
+                yield from step(i + 1, weight)
+                picks.pop()
+                return
+            for r in self.regions[q]:
+                answers[q] = r.value
+                picks.append((q, r))
+                yield from step(i + 1, weight * r.share)
+                picks.pop()
+            answers[q] = None
+
+        return step(0, 1.0)
+
+    def _pairwise(self, qs: Sequence[str], default: Answers) -> list[Situation]:
+        """A greedy all-pairs sample over the regions of *qs*, the two boundary rows (every question at
+        its first region, then at its last) and the default situation."""
+        sizes = {q: len(self.regions[q]) for q in qs}
+        uncovered = {(a, i, b, j) for a, b in itertools.combinations(qs, 2)
+                     for i in range(sizes[a]) for j in range(sizes[b])}
+        uncovered |= {(a, i, a, i) for a in qs for i in range(sizes[a])}
+        rows: list[dict[str, int]] = []
+        while uncovered:
+            a, i, b, j = min(uncovered)
+            row = {a: i, b: j}
+            for q in qs:
+                if q not in row:
+                    gains = [self._gain(uncovered, row, q, k) for k in range(sizes[q])]
+                    row[q] = gains.index(max(gains))
+            rows.append(row)
+            uncovered -= {(p, row[p], r, row[r]) for p, r in itertools.combinations(qs, 2)}
+            uncovered -= {(p, row[p], p, row[p]) for p in qs}
+        rows.append({q: 0 for q in qs})                  # the boundaries: every first region,
+        rows.append({q: sizes[q] - 1 for q in qs})       # and every last one
+        out: dict[str, Situation] = {}
+        for row in rows:
+            s = self._normalised({q: self.regions[q][row[q]].value for q in qs}, qs)
+            out.setdefault(s.key, s)
+        if default:
+            s = self._normalised(default, qs)
+            out.setdefault(s.key, s)
+        return list(out.values())
+
+    def _gain(self, uncovered: set[tuple[str, int, str, int]], row: dict[str, int], q: str, k: int) -> int:
+        """How many uncovered pairs region *k* of *q* would cover with the row so far."""
+        index = self.questions[q].index
+        pairs = ((p, row[p], q, k) if self.questions[p].index < index else (q, k, p, row[p]) for p in row)
+        return sum(pair in uncovered for pair in pairs)
+
+    def _normalised(self, values: Answers, qs: Sequence[str]) -> Situation:
+        answers: dict[str, Value | None] = {}
+        picks: list[tuple[str, Region | None]] = []
+        weight = 1.0
+        for q in qs:
+            value = values.get(q)
+            if value is None or not self._when[q](answers):
+                answers[q] = None
+                picks.append((q, None))
+                continue
+            r = self.region_of(q, value)
+            answers[q] = r.value
+            picks.append((q, r))
+            weight *= r.share
+        return Situation(tuple(picks), weight)
+
+
+def forcing(situations: Sequence[Situation], bad: Sequence[bool]) -> Situation | None:
+    """The fewest answers that force a problem: a partial situation whose every completion
+    among *situations* is bad (``bad[i]`` for ``situations[i]``). None when nothing is bad.
+
+    Subsets of the asked questions are tried smallest first (in question order), within
+    :data:`FORCING_WORK`; past that the first bad situation itself is the answer.
+    """
+    first = next((i for i, b in enumerate(bad) if b), None)
+    if first is None:
+        return None
+    qs = [q for q, _r in situations[first].picks]
+    work = 0
+    for k in range(len(qs) + 1):
+        for subset in itertools.combinations(range(len(qs)), k):
+            work += len(situations)
+            if work > FORCING_WORK:
+                return _partial(situations[first], range(len(qs)))
+            verdict: dict[tuple[Region | None, ...], bool] = {}
+            for s, b in zip(situations, bad, strict=True):
+                key = tuple(s.picks[i][1] for i in subset)
+                verdict[key] = verdict.get(key, True) and b
+            for s, b in zip(situations, bad, strict=True):  # the first bad one's group, in enumeration order
+                key = tuple(s.picks[i][1] for i in subset)
+                if b and verdict[key] and all(r is not None for r in key):
+                    return _partial(s, subset)
+    return _partial(situations[first], range(len(qs)))
+
+
+def _partial(s: Situation, keep: Iterable[int]) -> Situation:
+    kept = set(keep)
+    picks = tuple(p for i, p in enumerate(s.picks) if i in kept)
+    return Situation(picks, math.prod(r.share for _q, r in picks if r is not None))
+
+
+# --- regions of one question ------------------------------------------------------------------
+
+def _regions(q: Question, cmps: Sequence[Cmp]) -> tuple[Region, ...]:
+    if q.type == "number":
+        return _intervals(q, cmps)
+    values: list[Value] = [True, False] if q.type == "yes-no" else [o.id for o in q.options]
+    shares = q.option_shares() or {v: 1 / len(values) for v in values}
+    groups: dict[tuple[bool, ...], list[Value]] = {}
+    for v in values:
+        groups.setdefault(tuple(compare(c, v) for c in cmps), []).append(v)
+    out = []
+    for n, members in enumerate(groups.values()):
+        if q.type == "yes-no" and len(members) == 1:
+            text, token = q.answer_text(members[0]), "yes" if members[0] else "no"
+        elif q.type == "yes-no":
+            text, token = f"{q.label}：是或否", "any"
+        else:
+            text = f"{q.label}：" + " 或 ".join(q.answer_text(m) for m in members)
+            token = ".".join(str(m) for m in members)
+        out.append(Region(q.id, n, members[0], text, token, sum(shares[m] for m in members), tuple(members)))
+    return tuple(out)
+
+
+def _intervals(q: Question, cmps: Sequence[Cmp]) -> tuple[Region, ...]:
+    """Maximal intervals of the number line (within min..max) on which every comparison agrees."""
+    values = {float(v) for c in cmps for v in (c.value if isinstance(c.value, tuple) else (c.value,))}
+    points = sorted(values | {x for x in (q.minimum, q.maximum) if x is not None})
+    bottom = q.minimum if q.minimum is not None else -math.inf
+    top = q.maximum if q.maximum is not None else math.inf
+    # elementary pieces (−inf, p0), [p0], (p0, p1), [p1], ..., (pn, inf), each with a representative
+    pieces: list[_Piece] = []
+    edges = [-math.inf, *points, math.inf]
+    for a, b in itertools.pairwise(edges):
+        if a != -math.inf:
+            pieces.append(_Piece(a, True, a, True, a))
+        pieces.append(_Piece(a, False, b, False, _inside(a, b)))
+    merged: list[tuple[_Piece, tuple[bool, ...]]] = []
+    for piece in (p for p in pieces if bottom <= p.value <= top):
+        vector = tuple(compare(c, piece.value) for c in cmps)
+        if merged and merged[-1][1] == vector:
+            last = merged[-1][0]
+            merged[-1] = (_Piece(last.low, last.low_closed, piece.high, piece.high_closed, last.value), vector)
+        else:
+            merged.append((piece, vector))
+    out: list[Region] = []
+    for n, (p, _vector) in enumerate(merged):
+        text, token = _interval_text(q, p)
+        out.append(Region(q.id, n, _nice(p), text, token, 0.0, (), p.low, p.high, p.low_closed, p.high_closed))
+    return _with_shares(q, tuple(out))
+
+
+@dataclass(frozen=True)
+class _Piece:
+    low: float
+    low_closed: bool
+    high: float
+    high_closed: bool
+    value: float  # a representative inside
+
+    def holds(self, v: float) -> bool:
+        above = self.low < v or (self.low_closed and v == self.low)
+        return above and (v < self.high or (self.high_closed and v == self.high))
+
+
+def _inside(a: float, b: float) -> float:
+    if math.isfinite(a) and math.isfinite(b):
+        return (a + b) / 2
+    if math.isfinite(b):
+        return b - 1
+    return a + 1 if math.isfinite(a) else 0.0
+
+
+def _nice(p: _Piece) -> float:
+    """A round representative inside the interval when there is one (275 rather than 275.5)."""
+    for candidate in (math.floor(p.value), math.ceil(p.value)):
+        if p.holds(candidate):
+            return float(candidate)
+    return p.value
+
+
+def _interval_text(q: Question, p: _Piece) -> tuple[str, str]:
+    low, lc, high, hc = p.low, p.low_closed, p.high, p.high_closed
+    bound_low = math.isfinite(low) and not (q.minimum is not None and low == q.minimum and lc)
+    bound_high = math.isfinite(high) and not (q.maximum is not None and high == q.maximum and hc)
+    n = q.number_text
+    if low == high:
+        return f"{q.label} = {n(low)}", f"eq{low:g}"
+    if bound_low and bound_high:
+        return (f"{n(low)} {'≤' if lc else '<'} {q.label} {'≤' if hc else '<'} {n(high)}",
+                f"{'ge' if lc else 'gt'}{low:g}-{'le' if hc else 'lt'}{high:g}")
+    if bound_low:
+        return f"{q.label} {'≥' if lc else '>'} {n(low)}", f"{'ge' if lc else 'gt'}{low:g}"
+    if bound_high:
+        return f"{q.label} {'≤' if hc else '<'} {n(high)}", f"{'le' if hc else 'lt'}{high:g}"
+    return f"{q.label}：任意", "any"
+
+
+def _with_shares(q: Question, regions: tuple[Region, ...]) -> tuple[Region, ...]:
+    """Each frequency range's share goes to the region holding its upper end (the rest: the last region)."""
+    if not q.bins:
+        return tuple(_replace_share(r, 1 / len(regions)) for r in regions)
+    shares = [0.0] * len(regions)
+    given = 0.0
+    for b in q.bins:
+        given += b.share
+        last = len(regions) - 1
+        where = last if b.up_to is None else next((r.index for r in regions if r.contains(b.up_to)), last)
+        shares[where] += b.share
+    if all(b.up_to is not None for b in q.bins):
+        shares[-1] += max(0.0, 1.0 - given)
+    return tuple(_replace_share(r, s) for r, s in zip(regions, shares, strict=True))
+
+
+def _replace_share(r: Region, share: float) -> Region:
+    from dataclasses import replace
+
+    return replace(r, share=share)
+
+
+def straddled(q: Question, regions: Sequence[Region]) -> list[tuple[int, Region, Region]]:
+    """(bin index, first, last region) for each frequency range that spans a threshold."""
+    out = []
+    low = q.minimum if q.minimum is not None else -math.inf
+    for i, b in enumerate(q.bins):
+        high = b.up_to if b.up_to is not None else (q.maximum if q.maximum is not None else math.inf)
+        inside = [r for r in regions
+                  if r.high > low and (r.low < high or (r.low == high and r.low_closed and b.up_to is not None))]
+        if len(inside) > 1:
+            out.append((i, inside[0], inside[-1]))
+        low = high
+    return out
+
+
+Predicate = Callable[[Answers], bool]
