@@ -311,4 +311,4 @@ def test_export_by_file_and_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_export_offers_every_format() -> None:
     from engine.cli.export import EXPORTERS
 
-    assert set(EXPORTERS) == {"mermaid", "dot", "bpmn"}
+    assert set(EXPORTERS) == {"mermaid", "dot", "bpmn", "form"}

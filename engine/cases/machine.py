@@ -173,6 +173,7 @@ class Case:
         self.definition: dict[str, Any] = p["definition"]
         self.materials: list[dict[str, Any]] = p["materials"]
         self.calendar: dict[str, str] = p.get("calendar", {})
+        self.situation: dict[str, Any] | None = p.get("situation")  # the applicant's answers, for items that ask
         self.steps: dict[str, StepRun] = {}
         for s in p["steps"]:  # topological order
             run = StepRun(s["id"], s["name"], s["department"], float(s["days"]), tuple(s["needs"]),
@@ -364,6 +365,8 @@ class Case:
                "closed_on": self.closed_on.isoformat() if self.closed_on else None, "seq": self.seq,
                "materials": self.materials, "calendar": self.calendar,
                "steps": [r.as_dict() for r in self.steps.values()]}
+        if self.situation is not None:
+            out["situation"] = self.situation
         if on is not None:
             out["overdue"] = [r.id for r in self.overdue(on)]
         return out
@@ -375,7 +378,12 @@ def _default_calendar() -> WorkCalendar:
 
 
 def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None) -> Case:
-    """A new case of the analysed item (not stored yet: pass ``case.events`` to the store)."""
+    """A new case of the analysed item (not stored yet: pass ``case.events`` to the store).
+
+    For an item that asks questions, analyse it in the applicant's situation
+    (``analyze(specialise(item, answers))``): the ``opened`` event records the answers, and only
+    that situation's steps and materials exist in the case.
+    """
     if not applicant or not applicant.strip():
         raise TransitionError("a case needs the applicant's name")
     cal = calendar or _default_calendar()
@@ -400,6 +408,10 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
         "calendar": {str(y): cal.source(y).detail for y in cal.years_consulted(on, last)},
         "steps": steps,
     }
+    if item.situation is not None:
+        from engine.flow.analysis import situation_dict
+
+        payload["situation"] = situation_dict(item)
     return Case(Event(1, "opened", payload))
 
 
@@ -413,6 +425,10 @@ def rebuild_analysis(case: Case, catalog: Catalog) -> Analysis:
     if item is None:
         first = next(d for d in diags if d.is_error)
         raise TransitionError(f"{case.name}: the pinned definition no longer checks: {first.message}")
+    if case.situation is not None:
+        from engine.situations import specialise
+
+        item = specialise(item, {k: v for k, v in case.situation["answers"].items() if v is not None})
     return analyze(item)
 
 

@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("item", metavar="ITEM", help="a definition file, or an item id in ./definitions/")
     p.add_argument("--applicant", required=True, metavar="NAME")
     p.add_argument("--on", type=parse_date, metavar="DATE", help="the day of opening (default: today)")
+    p.add_argument("--answers", metavar="Q=A,...",
+                   help="the applicant's situation, for items that ask questions (e.g. area_m2=300,gas=yes); "
+                        "unanswered questions take their defaults")
     add_catalog(p)
     add_calendar(p)
     for verb, help_text in STEP_VERBS.items():
@@ -99,13 +102,19 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     if not items:
         print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
         return 1
-    case = open_case(analyze(items[0]), args.applicant, on, load_calendar(args.calendar))
+    item = items[0]
+    if args.answers is not None or item.has_situations:
+        from engine.situations import parse_answers, specialise
+
+        item = specialise(item, parse_answers(item, args.answers or ""))
+    case = open_case(analyze(item), args.applicant, on, load_calendar(args.calendar))
     case.id = store.create_case(case.events)
     if args.format == "json":
         print(json.dumps(case.as_dict(on), ensure_ascii=False, indent=2))
         return 0
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
              f"  definition {case.item.get('path')} pinned, sha256 {case.sha256[:16]}…",
+             *([f"  situation 「{case.situation['description']}」"] if case.situation else []),
              f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
     lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))

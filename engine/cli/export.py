@@ -1,4 +1,4 @@
-"""Export one item's optimized flow: ``export mermaid ITEM``, ``export dot ITEM``, ``export bpmn ITEM``.
+"""Export one item: ``export mermaid|dot|bpmn ITEM`` (the optimized flow), ``export form ITEM`` (the merged form).
 
 ITEM is a definition file, or an item id looked up under ``--definitions``
 (default ``./definitions``).  Each format is an :class:`Exporter` in
@@ -46,6 +46,11 @@ def _bpmn_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--flavor", choices=flavors, default=flavors[0], help=f"target BPMN tool (default {flavors[0]})")
 
 
+def _form_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--answers", metavar="Q=A,...",
+                        help="the form of one situation (default: the whole form, with conditions as if/then)")
+
+
 EXPORTERS: dict[str, Exporter] = {
     "mermaid": Exporter("engine.outputs.mermaid", "Mermaid flowchart (swimlanes, critical path styled)", _mermaid_options,
                         lambda m, a, args: m.flowchart([a], args.group)),
@@ -53,6 +58,8 @@ EXPORTERS: dict[str, Exporter] = {
                     lambda m, a, args: m.render([a])),
     "bpmn": Exporter("engine.outputs.bpmn.writer", "BPMN 2.0 XML (a lane per department)", _bpmn_options,
                      lambda m, a, args: m.render_bpmn(a, args.flavor)),
+    "form": Exporter("engine.situations.form_schema", "the merged application form (一表申请) as JSON Schema 2020-12",
+                     _form_options, lambda m, a, args: m.render(a.item.general or a.item, args.answers)),
 }
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from engine.flow.analysis import Analysis, total
+from engine.flow.analysis import Analysis, Metrics, total
+from engine.model import Item
 
 Formatter = Callable[[Sequence[Analysis]], str]
 
@@ -34,12 +35,15 @@ def as_text(analyses: Sequence[Analysis]) -> str:
         lines = [
             f"{item.name} ({item.id})",
             f"  lead {item.lead}; partners {', '.join(item.partners) or '-'}",
+            *_situation_lines(item),
             f"  减时限 time      {fmt_days(m.serial_days)} → {fmt_days(m.optimized_days)} working days "
             f"(saved {fmt_days(m.saved_days)}, {pct(m.saved_ratio)})"
             + (f"; commitment {fmt_days(item.commitment)}" if item.commitment is not None else ""),
             f"  减材料 materials {m.materials_before} → {m.materials_after} submissions",
             f"  减流程 steps     {m.steps_before} → {m.steps_after} (stages {m.stages_before} → {m.stages_after})",
             f"  减跑动 trips     {m.visits_before} → {m.visits_after}",
+            *([f"  减表单 fields    {m.fields_before} → {m.fields_after} (each department's form → one merged form)"]
+              if m.fields_before is not None else []),
             "  stages:",
         ]
         for i, stage in enumerate(a.stages, 1):
@@ -57,24 +61,57 @@ def as_text(analyses: Sequence[Analysis]) -> str:
     return "\n\n".join(blocks)
 
 
+def _situation_lines(item: Item) -> list[str]:
+    """The situation of an item that asks questions (nothing for one that does not)."""
+    s = item.situation
+    if s is None:
+        return []
+    answers = ", ".join(f"{q}={_answer(v)}" for q, v in s.answers.items() if v is not None)
+    return [f"  situation 「{s.describe()}」", f"  answers {answers or '-'}"]
+
+
+def _answer(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
 def as_markdown(analyses: Sequence[Analysis]) -> str:
-    head = ("| 事项 | 牵头 | 时限 (工作日) | 节省 | 材料 | 环节 | 跑动 |\n"
-            "|---|---|---|---|---|---|---|")
+    """The portfolio table; items that ask questions add a column with the optimized days of every
+    situation, items with form fields a column of fields (both only when some item has them)."""
+    situations = any(a.item.has_situations for a in analyses)
+    fields = any(a.metrics.fields_before is not None for a in analyses)
+    head = ("| 事项 | 牵头 | 时限 (工作日) " + ("| 各情形时限 " if situations else "") + "| 节省 | 材料 | 环节 | 跑动 "
+            + ("| 表单字段 " if fields else "") + "|\n|---|---|---" + "|---" * situations + "|---|---|---|---"
+            + "|---" * fields + "|")
     rows = []
     for a in analyses:
         m = a.metrics
         rows.append(f"| {_md_escape(a.item.name)} | {_md_escape(a.item.lead)} | {fmt_days(m.serial_days)} → "
-                    f"{fmt_days(m.optimized_days)} | {pct(m.saved_ratio)} | {m.materials_before} → {m.materials_after} | "
-                    f"{m.steps_before} → {m.steps_after} | {m.visits_before} → {m.visits_after} |")
+                    f"{fmt_days(m.optimized_days)} |" + (f" {situation_days(a.item)} |" if situations else "") +
+                    f" {pct(m.saved_ratio)} | {m.materials_before} → {m.materials_after} | "
+                    f"{m.steps_before} → {m.steps_after} | {m.visits_before} → {m.visits_after} |" +
+                    (f" {_fields(m)} |" if fields else ""))
     t = total(analyses)
-    rows.append(f"| **合计 ({t['items']})** | | {fmt_days(t['serial_days'])} → {fmt_days(t['optimized_days'])} | "
-                f"{pct(t['saved_ratio'])} | {t['materials_before']} → {t['materials_after']} | "
-                f"{t['steps_before']} → {t['steps_after']} | {t['visits_before']} → {t['visits_after']} |")
+    rows.append(f"| **合计 ({t['items']})** | | {fmt_days(t['serial_days'])} → {fmt_days(t['optimized_days'])} |" +
+                (" |" if situations else "") + f" {pct(t['saved_ratio'])} | {t['materials_before']} → "
+                f"{t['materials_after']} | {t['steps_before']} → {t['steps_after']} | {t['visits_before']} → "
+                f"{t['visits_after']} |" + (f" {t['fields_before']} → {t['fields_after']} |" if fields else ""))
     return "\n".join([head, *rows])
+
+
+def situation_days(item: Item) -> str:
+    from engine.outputs.situations import day_range
+
+    return day_range(item)
+
+
+def _fields(m: Metrics) -> str:
+    return "-" if m.fields_before is None else f"{m.fields_before} → {m.fields_after}"
 
 
 FORMATS: dict[str, Formatter] = {"text": as_text, "json": as_json, "markdown": as_markdown}

@@ -49,7 +49,7 @@ class SituationReport:
 
     @property
     def worst(self) -> SituationResult:
-        return max(reversed(self.results), key=lambda r: _rank(r))
+        return max(self.results, key=lambda r: _rank(r))
 
     def figure(self, key: str) -> dict[str, float | int | None]:
         """min, max and the frequency-weighted mean of one figure over the situations."""
