@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from engine.flow.analysis import analyze
-from engine.validation.catalog import load_catalog, project_catalog_dir
+from engine.locations import project_catalog_dir
+from engine.validation.catalog import load_catalog
 from engine.validation.tree import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent

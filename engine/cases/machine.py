@@ -15,7 +15,6 @@ See docs/cases.md.
 """
 from __future__ import annotations
 
-import difflib
 import enum
 import hashlib
 import json
@@ -27,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from transitions import Machine
 
 from engine.errors import RefusedError
+from engine.suggest import closest, did_you_mean
+from engine.units import json_number
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
@@ -137,15 +138,12 @@ class StepRun:
         def iso(d: date | None) -> str | None:
             return d.isoformat() if d else None
         return {"id": self.id, "name": self.name, "department": self.department, "state": self.state.value,
-                "days": _num(self.days), "needs": list(self.needs), "earliest_finish": _num(self.earliest_finish),
-                "latest_finish": _num(self.latest_finish), "planned": iso(self.planned),
+                "days": json_number(self.days), "needs": list(self.needs),
+                "earliest_finish": json_number(self.earliest_finish),
+                "latest_finish": json_number(self.latest_finish), "planned": iso(self.planned),
                 "deadline": iso(self.deadline), "accepted_on": iso(self.accepted_on),
                 "approved_on": iso(self.approved_on), "returned_on": iso(self.returned_on),
                 "refused_on": iso(self.refused_on), "paused_days": self.paused_days, "reason": self.reason}
-
-
-def _num(x: float) -> float | int:
-    return int(x) if float(x).is_integer() else x
 
 
 def definition_sha256(raw: dict[str, Any]) -> str:
@@ -243,8 +241,8 @@ class Case:
             raise TransitionError(f"{action} needs a step")
         run = self.steps.get(step)
         if run is None:
-            hint = difflib.get_close_matches(step, list(self.steps), n=1)
-            did = f"did you mean '{hint[0]}'? " if hint else ""
+            guess = closest(step, self.steps)
+            did = f"{did_you_mean(guess)} " if guess else ""
             raise TransitionError(f"no step '{step}' in item {self.item['id']}; {did}steps: {', '.join(self.steps)}")
         if not department:
             raise TransitionError(f"{action} needs the acting department")
@@ -373,7 +371,8 @@ class Case:
 
 
 def _default_calendar() -> WorkCalendar:
-    from engine.workdays.calendar import WorkCalendar, default_calendar_dir
+    from engine.locations import default_calendar_dir
+    from engine.workdays.calendar import WorkCalendar
     return WorkCalendar.from_dir(default_calendar_dir())
 
 
@@ -401,7 +400,7 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
     payload = {
         "on": on.isoformat(), "applicant": applicant.strip(),
         "item": {"id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
-                 "path": item.path, "optimized_days": _num(sched.length)},
+                 "path": item.path, "optimized_days": json_number(sched.length)},
         "sha256": definition_sha256(raw), "definition": raw,
         "materials": [{"id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments)}
                       for m in analysis.applicant_materials],

@@ -11,7 +11,6 @@ See docs/cases.md.
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import sqlite3
@@ -28,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from engine.cases.machine import Case, Event, TransitionError
 from engine.errors import LianbanError, RefusedError
 from engine.fileio import blocker
+from engine.locations import default_store
 
 __all__ = [
     "MIGRATIONS",
@@ -38,7 +38,6 @@ __all__ = [
     "StoreError",
     "UnknownCaseError",
     "backoff",
-    "default_db_path",
     "load_case",
     "open_store",
     "transact",
@@ -61,7 +60,7 @@ class ConflictError(StoreError):
 
 
 class Store(Protocol):
-    """The whole interface a backend implements (the suite in tests/test_store.py runs on each)."""
+    """The whole interface a backend implements (the suite in tests/cases/test_store.py runs on each)."""
 
     def create_case(self, events: Sequence[Event]) -> str:
         """Store a new case's first events (seq 1, 2, ...) atomically; return its new id."""
@@ -453,24 +452,11 @@ class MemoryStore:
 _PG_SCHEMES = ("postgresql://", "postgres://")
 
 
-def default_db_path() -> str:
-    """$LIANBAN_DB verbatim, else cases.sqlite3 in the user's data folder (platformdirs).
-
-    Text, not a Path: the variable may hold a postgresql:// DSN, whose '//' a Path would fold
-    into a folder name ('postgresql:/user:password@host/db'), turning the DSN into an SQLite file.
-    """
-    env = os.environ.get("LIANBAN_DB")
-    if env:
-        return env
-    import platformdirs
-    return str(Path(platformdirs.user_data_dir("lianban")) / "cases.sqlite3")
-
-
 def open_store(target: str | Path | None = None, *, create: bool = True) -> Store:
     """A store for `target`: a postgresql:// (or postgres://) DSN, ':memory:', or an SQLite file path
-    (default: default_db_path()). With create=False (read-only commands) a store that does not exist
+    (default: engine.locations.default_store()). With create=False (read-only commands) a store that does not exist
     yet is a StoreError ("no case store at ...") and nothing is created."""
-    text = str(target) if target is not None else default_db_path()
+    text = str(target) if target is not None else default_store()
     if text.startswith(_PG_SCHEMES):
         return PostgresStore(text, create=create)
     scheme = re.match(r"postgres(ql)?:", text, re.IGNORECASE)

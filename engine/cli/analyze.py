@@ -8,44 +8,46 @@ from __future__ import annotations
 
 import argparse
 
-from engine.cli.common import add_catalog, load_valid
+from engine.cli.common import add_catalog, add_output, load_valid
+
+ALL_SITUATIONS = "analyze --all-situations"  # the outputs registry's name for what that flag offers
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from engine.outputs import FORMAT_NAMES
+    from engine.outputs import names
 
     parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
-    parser.add_argument("--format", choices=FORMAT_NAMES, default="text")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    parser.add_argument("--format", choices=names("analyze"), default="text")
+    add_output(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--answers", metavar="Q=A,...",
                        help="the situation to analyse: answers to the items' questions, e.g. area_m2=300,gas=yes")
     which.add_argument("--all-situations", action="store_true",
-                       help="every situation (text, json or markdown): the reductions of each, best, worst, weighted")
+                       help="every situation (" + ", ".join(names(ALL_SITUATIONS)) + "): the reductions of each, "
+                            "best, worst, weighted")
     add_catalog(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.cli.common import emit
     from engine.flow.analysis import analyze
-    from engine.outputs import all_formats
+    from engine.outputs import get
 
     items, code = load_valid(args.paths, args.catalog)
     if not items:
         return code  # the findings went to stderr; no item to show
     if args.all_situations:
         from engine.errors import UsageError
-        from engine.outputs.situations import FORMATS
+        from engine.outputs import names
         from engine.situations import analyze_situations
 
-        if args.format not in FORMATS:
-            raise UsageError(f"--all-situations writes {', '.join(FORMATS)}, not {args.format}")
-        emit(FORMATS[args.format]([analyze_situations(i) for i in items]), args.output)
+        if args.format not in names(ALL_SITUATIONS):
+            raise UsageError(f"--all-situations writes {', '.join(names(ALL_SITUATIONS))}, not {args.format}")
+        emit(get(ALL_SITUATIONS, args.format).render([analyze_situations(i) for i in items]), args.output)
         return code
     if args.answers is not None:
         items = specialised(items, args.answers)
-    analyses = [analyze(i) for i in items]
-    emit(all_formats()[args.format](analyses), args.output)
+    emit(get("analyze", args.format).render([analyze(i) for i in items]), args.output)
     return code
 
 

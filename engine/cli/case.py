@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.cli.common import add_catalog, use_color
-from engine.cli.workdays import add_calendar, load_calendar, parse_date
+from engine.cli.common import add_catalog, date_arg, use_color
+from engine.cli.workdays import add_calendar, load_calendar
 
 if TYPE_CHECKING:
-    from engine.cases.machine import Case, Event
+    from engine.cases.machine import Case
     from engine.cases.store import Store
 
 STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
@@ -44,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("open", parents=[common], help="open a case of an item for an applicant")
     p.add_argument("item", metavar="ITEM", help="a definition file, or an item id in ./definitions/")
     p.add_argument("--applicant", required=True, metavar="NAME")
-    p.add_argument("--on", type=parse_date, metavar="DATE", help="the day of opening (default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help="the day of opening (default: today)")
     p.add_argument("--answers", metavar="Q=A,...",
                    help="the applicant's situation, for items that ask questions (e.g. area_m2=300,gas=yes); "
                         "unanswered questions take their defaults")
@@ -55,23 +53,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         p.add_argument("case", metavar="CASE")
         p.add_argument("step", metavar="STEP")
         _as(p)
-        p.add_argument("--on", type=parse_date, metavar="DATE", help="(default: today)")
+        p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
         p.add_argument("--reason", help="required for return (what to correct) and refuse (the grounds)")
         if verb == "resubmit":
             add_calendar(p)
     p = sub.add_parser("withdraw", parents=[common], help="the applicant withdraws the case")
     p.add_argument("case", metavar="CASE")
-    p.add_argument("--on", type=parse_date, metavar="DATE", help="(default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
     p.add_argument("--reason")
     p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
     p.add_argument("case", metavar="CASE")
-    p.add_argument("--on", type=parse_date, metavar="DATE", help="judge overdue steps on DATE (default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
     p = sub.add_parser("list", parents=[common], help="every case, with its next deadline")
     p.add_argument("--overdue", action="store_true", help="only cases with a step past its deadline")
-    p.add_argument("--on", type=parse_date, metavar="DATE", help="(default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
     p = sub.add_parser("queue", parents=[common], help="what a department must do now, most urgent first")
     _as(p)
-    p.add_argument("--on", type=parse_date, metavar="DATE", help="(default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
 
 
 def _as(p: argparse.ArgumentParser) -> None:
@@ -90,13 +88,21 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _print_json(doc: object) -> int:
+    print(json.dumps(doc, ensure_ascii=False, indent=2))
+    return 0
+
+
 # -- actions -----------------------------------------------------------------------------------
 def _open(store: Store, args: argparse.Namespace) -> int:
-    from engine.cases.machine import open_case
+    import sys
+
+    from engine.cases.desk import open_new
     from engine.cli.common import load_valid
     from engine.flow.analysis import analyze
+    from engine.locations import find_item_file
 
-    path = _find_item(args.item)
+    path = find_item_file(args.item)
     on = args.on or date.today()
     items, _code = load_valid([str(path)], args.catalog)
     if not items:
@@ -107,11 +113,9 @@ def _open(store: Store, args: argparse.Namespace) -> int:
         from engine.situations import parse_answers, specialise
 
         item = specialise(item, parse_answers(item, args.answers or ""))
-    case = open_case(analyze(item), args.applicant, on, load_calendar(args.calendar))
-    case.id = store.create_case(case.events)
+    case = open_new(store, analyze(item), args.applicant, on, load_calendar(args.calendar))
     if args.format == "json":
-        print(json.dumps(case.as_dict(on), ensure_ascii=False, indent=2))
-        return 0
+        return _print_json(case.as_dict(on))
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
              f"  definition {case.item.get('path')} pinned, sha256 {case.sha256[:16]}…",
              *([f"  situation 「{case.situation['description']}」"] if case.situation else []),
@@ -123,20 +127,16 @@ def _open(store: Store, args: argparse.Namespace) -> int:
 
 
 def _act(store: Store, args: argparse.Namespace) -> int:
-    from engine.cases.store import transact
+    from engine.cases.desk import act
 
     department = _department(args) if args.verb != "withdraw" else None
     on = args.on or date.today()
     calendar = load_calendar(args.calendar) if args.verb == "resubmit" else None
-
-    def action(case: Case) -> Event:
-        return case.fire(args.verb, step=getattr(args, "step", None), department=department, on=on,
-                         reason=args.reason, calendar=calendar)
-    case, event = transact(store, args.case, action)
+    case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
+                      reason=args.reason, calendar=calendar)
     if args.format == "json":
-        print(json.dumps({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
-                          "state": case.state.value}, ensure_ascii=False, indent=2))
-        return 0
+        return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
+                            "state": case.state.value})
     if args.verb == "withdraw":
         print(f"case {case.id}: withdrawn by the applicant on {on}")
         return 0
@@ -162,8 +162,7 @@ def _show(store: Store, args: argparse.Namespace) -> int:
     case = load_case(store, args.case)
     on = args.on or date.today()
     if args.format == "json":
-        print(json.dumps(case.as_dict(on), ensure_ascii=False, indent=2))
-        return 0
+        return _print_json(case.as_dict(on))
     closed = f", {case.state.value} on {case.closed_on}" if case.closed_on else ""
     print(f"case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant}\n"
           f"  state {case.state.value}; opened {case.opened_on}{closed}; definition sha256 {case.sha256[:16]}…\n"
@@ -173,56 +172,34 @@ def _show(store: Store, args: argparse.Namespace) -> int:
 
 
 def _list(store: Store, args: argparse.Namespace) -> int:
-    from engine.cases.store import load_case
+    from engine.cases.desk import case_rows
 
-    on = args.on or date.today()
-    rows = []
-    for case_id in store.list_cases():
-        case = load_case(store, case_id)
-        late = case.overdue(on)
-        if args.overdue and not late:
-            continue
-        open_ = [r.deadline for r in case.steps.values() if r.state.value in ("waiting", "ready", "accepted")]
-        nxt = min(open_).isoformat() if open_ and not case.state.closed else None
-        rows.append({"case": case.id, "item": case.item["id"], "name": case.item["name"],
-                     "applicant": case.applicant, "state": case.state.value, "opened_on": case.opened_on.isoformat(),
-                     "next_deadline": nxt, "overdue": [r.id for r in late]})
+    rows = case_rows(store, args.on or date.today(), args.overdue)
     if args.format == "json":
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
+        return _print_json([r.as_dict() for r in rows])
     if not rows:
         print("no overdue case" if args.overdue else "no case yet: `lianban case open ITEM --applicant NAME`")
         return 0
     _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue"],
-           [[r["case"], f"{r['name']} ({r['item']})", r["applicant"], r["state"], r["opened_on"],
-             r["next_deadline"] or "-", ", ".join(r["overdue"]) or "-"] for r in rows])
+           [[r.case, f"{r.name} ({r.item})", r.applicant, r.state, r.opened_on, r.next_deadline or "-",
+             ", ".join(r.overdue) or "-"] for r in rows])
     return 0
 
 
 def _queue(store: Store, args: argparse.Namespace) -> int:
-    from engine.cases.machine import by_urgency
-    from engine.cases.store import load_case
+    from engine.cases.desk import queue
 
     department = _department(args)
     on = args.on or date.today()
-    pairs, actions = [], {}
-    for case_id in store.list_cases():
-        case = load_case(store, case_id)
-        for action, run_ in case.todo(department):
-            pairs.append((case, run_))
-            actions[(case.id, run_.id)] = action
-    rows = [{"case": c.id, "item": c.item["id"], "applicant": c.applicant, "step": r.id, "name": r.name,
-             "action": actions[(c.id, r.id)], "deadline": r.deadline.isoformat(), "overdue": r.deadline < on}
-            for c, r in by_urgency(pairs)]
+    rows = queue(store, department, on)
     if args.format == "json":
-        print(json.dumps({"department": department, "on": on.isoformat(), "todo": rows}, ensure_ascii=False, indent=2))
-        return 0
+        return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
         print(f"nothing for {department} to do")
         return 0
     _table(["deadline", "case", "step", "do", "item", "applicant"],
-           [[r["deadline"] + (" overdue" if r["overdue"] else ""), r["case"], f"{r['name']} ({r['step']})",
-             r["action"], r["item"], r["applicant"]] for r in rows], title=f"{department}: {len(rows)} to do on {on}")
+           [[r.deadline + (" overdue" if r.overdue else ""), r.case, f"{r.name} ({r.step})", r.action, r.item,
+             r.applicant] for r in rows], title=f"{department}: {len(rows)} to do on {on}")
     return 0
 
 
@@ -231,81 +208,22 @@ _VERBS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _find_item(ref: str) -> Path:
-    """A definition file, or the file of item id `ref` under ./definitions/."""
-    import difflib
-
-    from engine.errors import LianbanError
-    from engine.validation.loader import load_file
-    from engine.validation.tree import discover, kind_of
-
-    path = Path(ref)
-    if path.is_file():
-        return path
-    root = Path("definitions")
-    if not root.is_dir():
-        raise LianbanError(f"{ref}: no such file, and no definitions/ folder here to look up an item id")
-    for suffix in (".yaml", ".yml"):
-        if (root / f"{ref}{suffix}").is_file():
-            return root / f"{ref}{suffix}"
-    ids: dict[str, Path] = {}
-    for f in discover([root]):
-        if kind_of(f) == "item":
-            data = load_file(f).data
-            if isinstance(data, dict) and isinstance(data.get("id"), str):
-                ids.setdefault(data["id"], f)
-    if ref in ids:
-        return ids[ref]
-    near = difflib.get_close_matches(ref, list(ids), n=1)
-    hint = f"; did you mean '{near[0]}'?" if near else f"; items: {', '.join(sorted(ids))}"
-    raise LianbanError(f"no item '{ref}' in {root}/{hint}")
-
-
 def _department(args: argparse.Namespace) -> str:
-    from engine.errors import LianbanError
-    from engine.validation.catalog import load_catalog, project_catalog_dir
+    from engine.locations import catalog_dir
+    from engine.validation.catalog import load_catalog
 
-    catalog = load_catalog(Path(args.catalog) if args.catalog else project_catalog_dir())
-    dept = catalog.department(args.department)
-    if dept is None:
-        near = catalog.suggest_department(args.department)
-        raise LianbanError(f"unknown department '{args.department}'" + (f"; did you mean '{near}'?" if near else ""))
-    return dept.name
+    return load_catalog(catalog_dir(args.catalog)).resolve_department(args.department).name
 
 
 def _print_flow(case: Case, on: date) -> None:
-    late = {r.id for r in case.overdue(on)}
-    rows = []
-    for r in case.steps.values():
-        note = []
-        if r.id in late:
-            note.append(f"overdue on {on}")
-        if r.state.value == "returned":
-            note.append(f"补正 since {r.returned_on}: {r.reason}")
-        if r.paused_days:
-            note.append(f"paused {r.paused_days} wd")
-        if r.state.value == "refused":
-            note.append(f"不予许可: {r.reason}")
-        rows.append([r.id, r.name, r.department, r.state.value, ", ".join(r.needs) or "-",
-                     r.planned.isoformat(), r.deadline.isoformat(), "; ".join(note)])
-    _table(["step", "name", "department", "state", "needs", "planned", "deadline", "note"], rows)
+    from engine.cases.desk import flow_rows
+
+    _table(["step", "name", "department", "state", "needs", "planned", "deadline", "note"],
+           [[r.step, r.name, r.department, r.state, ", ".join(r.needs) or "-", r.planned, r.deadline,
+             "; ".join(r.notes)] for r in flow_rows(case, on)])
 
 
 def _table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
-    import shutil
+    from engine.outputs.terminal import plain_table
 
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    # Every cell and the title may hold text from a definition or a user (step names, applicants,
-    # reasons): render them as plain Text, never as console markup or :emoji: codes.
-    color = use_color()
-    width = shutil.get_terminal_size().columns if color else 200
-    console = Console(file=sys.stdout, width=width, no_color=not color, highlight=False, soft_wrap=False,
-                      force_terminal=color, markup=False, emoji=False)
-    table = Table(*columns, title=Text(title) if title is not None else None, box=None,
-                  header_style="bold" if color else "", pad_edge=False)
-    for row in rows:
-        table.add_row(*(Text(str(c)) for c in row))
-    console.print(table)
+    print(plain_table(columns, rows, title, color=use_color()))

@@ -19,8 +19,9 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from engine.flow.analysis import analyze
+    from engine.locations import catalog_dir
     from engine.outputs.terminal import department_preview, preview
-    from engine.validation.catalog import catalog_dir_for, load_catalog
+    from engine.validation.catalog import load_catalog
 
     items, code = load_valid([args.item], args.catalog)
     if len(items) != 1:
@@ -28,11 +29,7 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyze(items[0])
     color = use_color()
     if args.department:
-        catalog = load_catalog(Path(args.catalog) if args.catalog else catalog_dir_for(Path(args.item)))
-        dept = catalog.department(args.department)
-        if dept is None:
-            guess = catalog.suggest_department(args.department)
-            raise LianbanError(f"unknown department '{args.department}'" + (f" (did you mean '{guess}'?)" if guess else ""))
+        dept = load_catalog(catalog_dir(args.catalog, Path(args.item))).resolve_department(args.department)
         try:
             view = analysis.department_view(dept.name)
         except KeyError:

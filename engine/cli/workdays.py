@@ -11,23 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from engine.cli.common import date_arg
+
 if TYPE_CHECKING:
-    from engine.workdays.calendar import WorkCalendar, YearSource
+    from engine.workdays.calendar import WorkCalendar
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def parse_date(text: str) -> date:
-    """argparse type for YYYY-MM-DD."""
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write YYYY-MM-DD, e.g. 2021-09-29") from None
 
 
 def _days(text: str) -> float:
@@ -49,11 +40,11 @@ def add_calendar(parser: argparse.ArgumentParser) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
     add = sub.add_parser("add", help="the deadline N working days after DATE")
-    add.add_argument("start", type=parse_date, metavar="DATE", help="the day of acceptance (does not count)")
+    add.add_argument("start", type=date_arg, metavar="DATE", help="the day of acceptance (does not count)")
     add.add_argument("n", type=_days, metavar="N", help="working days (fractions round up)")
     between = sub.add_parser("between", help="working days after A up to and including B")
-    between.add_argument("start", type=parse_date, metavar="A")
-    between.add_argument("end", type=parse_date, metavar="B")
+    between.add_argument("start", type=date_arg, metavar="A")
+    between.add_argument("end", type=date_arg, metavar="B")
     sub.add_parser("sources", help="every year the calendar covers and where it comes from")
     for p in (add, between, sub.choices["sources"]):
         add_calendar(p)
@@ -61,42 +52,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_calendar(directory: str | None) -> WorkCalendar:
-    """The calendar for --calendar DIR (or the default); a bad folder or file -> LianbanError."""
-    from pathlib import Path
+    """The calendar for --calendar DIR (or the default); a bad folder or file is a usage error."""
+    from engine.locations import calendar_dir
+    from engine.workdays.calendar import WorkCalendar
 
-    from engine.errors import LianbanError
-    from engine.workdays.calendar import WorkCalendar, default_calendar_dir
-
-    if directory is not None and not Path(directory).is_dir():
-        raise LianbanError(f"--calendar {directory}: no such folder")
-    return WorkCalendar.from_dir(Path(directory) if directory is not None else default_calendar_dir())
-
-
-def _source_dict(s: YearSource) -> dict[str, Any]:
-    return {"year": s.year, "kind": s.kind, "detail": s.detail, "notice": s.notice}
-
-
-def _source_line(s: YearSource) -> str:
-    return f"{s.year}: {s.detail}" + (f" ({s.notice})" if s.notice else "")
-
-
-def _holidays(cal: WorkCalendar, start: date, end: date) -> list[str]:
-    """The holidays skipped after start up to end, as "国庆节 2021-10-01…10-07"."""
-    spans: list[list[Any]] = []
-    d = start + timedelta(days=1)
-    while d <= end:
-        name = cal.holiday_name(d)
-        if name:
-            if spans and spans[-1][0] == name and spans[-1][2] == d - timedelta(days=1):
-                spans[-1][2] = d
-            else:
-                spans.append([name, d, d])
-        d += timedelta(days=1)
-    return [f"{n} {a}" + (f"…{b:%m-%d}" if b != a else "") for n, a, b in spans]
+    return WorkCalendar.from_dir(calendar_dir(directory))
 
 
 def run(args: argparse.Namespace) -> int:
-
     cal = load_calendar(args.calendar)
     out, text = _VERBS[args.verb](cal, args)
     print(json.dumps(out, ensure_ascii=False, indent=2) if args.format == "json" else text)
@@ -104,36 +67,39 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _add(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+    from engine.units import json_number
+
     end = cal.add_workdays(args.start, args.n)
-    sources = [cal.source(y) for y in cal.years_consulted(args.start, end)]
-    n = int(args.n) if float(args.n).is_integer() else args.n
+    sources = cal.sources_between(args.start, end)
+    n = json_number(args.n)
+    holidays = [h.describe() for h in cal.holiday_spans(args.start, end)]
     out = {"start": args.start.isoformat(), "days": n, "deadline": end.isoformat(),
-           "holidays": _holidays(cal, args.start, end), "sources": [_source_dict(s) for s in sources]}
+           "holidays": holidays, "sources": [s.as_dict() for s in sources]}
     lines = [end.isoformat(),
              (f"  {n} working day(s) after {args.start} ({_WEEKDAYS[args.start.weekday()]}; the day of acceptance "
               f"does not count) -> {end} ({_WEEKDAYS[end.weekday()]})")]
-    if out["holidays"]:
-        lines.append(f"  holidays skipped: {', '.join(out['holidays'])}")
-    lines += [f"  calendar {_source_line(s)}" for s in sources]
+    if holidays:
+        lines.append(f"  holidays skipped: {', '.join(holidays)}")
+    lines += [f"  calendar {s.describe()}" for s in sources]
     return out, "\n".join(lines)
 
 
 def _between(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     count = cal.workdays_between(args.start, args.end)
-    sources = [cal.source(y) for y in cal.years_consulted(args.start, args.end)]
+    sources = cal.sources_between(args.start, args.end)
     out = {"start": args.start.isoformat(), "end": args.end.isoformat(), "workdays": count,
-           "sources": [_source_dict(s) for s in sources]}
+           "sources": [s.as_dict() for s in sources]}
     lines = [str(count), f"  working days after {args.start} up to and including {args.end}"]
-    lines += [f"  calendar {_source_line(s)}" for s in sources]
+    lines += [f"  calendar {s.describe()}" for s in sources]
     return out, "\n".join(lines)
 
 
 def _sources(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     sources = [cal.source(y) for y in cal.covered_years()]
-    out = {"years": [_source_dict(s) for s in sources]}
+    out = {"years": [s.as_dict() for s in sources]}
     if not sources:
         return out, "no year is covered: install chinesecalendar or add definitions/calendar/YYYY.yaml"
-    return out, "\n".join(_source_line(s) for s in sources)
+    return out, "\n".join(s.describe() for s in sources)
 
 
 _VERBS = {"add": _add, "between": _between, "sources": _sources}

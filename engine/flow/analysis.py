@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.flow import graph, schedule
 from engine.model import Item, Step
+from engine.units import json_number
 from engine.validation.diagnostics import Diagnostic, make
 
 
@@ -62,8 +63,8 @@ class Metrics:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "serial_days": _num(self.serial_days), "optimized_days": _num(self.optimized_days),
-            "saved_days": _num(self.saved_days), "saved_ratio": self.saved_ratio,
+            "serial_days": json_number(self.serial_days), "optimized_days": json_number(self.optimized_days),
+            "saved_days": json_number(self.saved_days), "saved_ratio": self.saved_ratio,
             "materials_before": self.materials_before, "materials_after": self.materials_after,
             "visits_before": self.visits_before, "visits_after": self.visits_after,
             "steps_before": self.steps_before, "steps_after": self.steps_after,
@@ -148,17 +149,17 @@ class Analysis:
         item = self.item
         return {
             "id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
-            "commitment": _num(item.commitment) if item.commitment is not None else None,
+            "commitment": json_number(item.commitment) if item.commitment is not None else None,
             **({"situation": situation_dict(item)} if item.situation is not None else {}),
             **self.metrics.as_dict(),
             "stages": [list(s) for s in self.stages],
             "critical_path": list(self.critical_path),
             "schedule": [{
-                "id": s.id, "name": s.name, "department": s.department, "days": _num(s.days),
+                "id": s.id, "name": s.name, "department": s.department, "days": json_number(s.days),
                 "needs": self.schedule.predecessors[s.id],
-                "earliest_start": _num(t.earliest_start), "earliest_finish": _num(t.earliest_finish),
-                "latest_start": _num(t.latest_start), "latest_finish": _num(t.latest_finish),
-                "slack": _num(t.slack), "critical": t.critical,
+                "earliest_start": json_number(t.earliest_start), "earliest_finish": json_number(t.earliest_finish),
+                "latest_start": json_number(t.latest_start), "latest_finish": json_number(t.latest_finish),
+                "slack": json_number(t.slack), "critical": t.critical,
             } for s in item.steps for t in [self.schedule[s.id]]],
             "materials": [{
                 "id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments),
@@ -174,7 +175,7 @@ def situation_dict(item: Item) -> dict[str, Any]:
     s = item.situation
     assert s is not None
     return {"key": s.key, "description": s.describe(), "weight": round(s.weight, 6),
-            "answers": {q: (_num(v) if isinstance(v, float) else v) for q, v in s.answers.items()}}
+            "answers": {q: (json_number(v) if isinstance(v, float) else v) for q, v in s.answers.items()}}
 
 
 def form_dict(item: Item) -> list[dict[str, Any]]:
@@ -182,13 +183,6 @@ def form_dict(item: Item) -> list[dict[str, Any]]:
 
     return [{"id": f.id, "label": f.label, "type": f.type, "steps": list(f.steps), "departments": list(f.departments),
              "requests": f.requests, "asked": f.asked, "filled_from": list(f.filled_from)} for f in merge_fields(item)]
-
-
-def _num(x: float | None) -> float | int | None:
-    """2.0 → 2 in JSON, 0.5 stays 0.5."""
-    if x is None:
-        return None
-    return int(x) if float(x).is_integer() else x
 
 
 def analyze(item: Item) -> Analysis:
@@ -199,7 +193,7 @@ def analyze(item: Item) -> Analysis:
 
         item = specialise(item)
     rows = [(s.id, s.needs, s.materials, s.produces) for s in item.steps]
-    g = graph.build(rows)
+    g = graph.build(rows, item.may_hold)
     deps = g.dependencies
     sched = schedule.compute(g, {s.id: s.days for s in item.steps})
     merged = merge_materials(item, deps)
@@ -331,7 +325,7 @@ def total(analyses: Iterable[Analysis]) -> dict[str, Any]:
     rows = [a.metrics.as_dict() for a in analyses]
     out: dict[str, Any] = {"items": len(rows)}
     for key in TOTAL_KEYS:
-        out[key] = _num(sum(r[key] for r in rows))
+        out[key] = json_number(sum(r[key] for r in rows))
     if any("fields_before" in r for r in rows):
         for key in ("fields_before", "fields_after"):
             out[key] = sum(r.get(key, 0) for r in rows)

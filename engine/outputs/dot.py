@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, critical_edges, edges
-from engine.outputs.summaries import fmt_days
+from engine.outputs import Options
+from engine.units import days_text
 
 FONT = "Noto Sans CJK SC"
 CRITICAL = "#b42318"
@@ -40,7 +41,7 @@ def _item(a: Analysis, prefix: str, indent: str) -> list[str]:
         lines.append(f"{indent}    label={quote(f'{dept}（{role}）')};")
         lines.append(f'{indent}    style="rounded,filled"; fillcolor="{"#e9eef5" if dept == item.lead else "#f5f8fc"}";')
         for s in steps:
-            attrs = "label=" + quote(s.name + "\n" + f"{s.department} · {fmt_days(s.days)} 工作日")
+            attrs = "label=" + quote(s.name + "\n" + f"{s.department} · {days_text(s.days)} 工作日")
             if s.id in critical:
                 attrs += f', color="{CRITICAL}", penwidth=2.5'
             lines.append(f"{indent}    {quote(prefix + s.id)} [{attrs}];")
@@ -53,7 +54,7 @@ def _item(a: Analysis, prefix: str, indent: str) -> list[str]:
     return lines
 
 
-def render(analyses: Sequence[Analysis]) -> str:
+def render(analyses: Sequence[Analysis], options: Options | None = None) -> str:
     """One digraph; several items become one cluster each (node ids prefixed by the item id)."""
     many = len(analyses) > 1
     name = analyses[0].item.id if len(analyses) == 1 else "lianban"

@@ -16,7 +16,8 @@ import re
 from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, critical_edges, edges
-from engine.outputs.summaries import fmt_days
+from engine.outputs import Options
+from engine.units import days_text
 
 GROUPS = ("department", "stage")
 
@@ -65,7 +66,7 @@ def flowchart_body(a: Analysis, group: str = "department", prefix: str = "", ind
 
 def _label(name: str, department: str, days: float) -> str:
     """Two lines: the step's name, then department and days (``<br/>`` is ours, never the user's)."""
-    first, second = text(name)[1:-1], text(f"{department} · {fmt_days(days)} 工作日")[1:-1]
+    first, second = text(name)[1:-1], text(f"{department} · {days_text(days)} 工作日")[1:-1]
     return f'"{first}<br/>{second}"'
 
 
@@ -101,6 +102,6 @@ def flowchart(analyses: Sequence[Analysis], group: str = "department") -> str:
     return "\n".join(lines)
 
 
-def render(analyses: Sequence[Analysis]) -> str:
-    """The ``analyze --format mermaid`` output: swimlanes per department."""
-    return flowchart(analyses, "department")
+def render(analyses: Sequence[Analysis], options: Options | None = None) -> str:
+    """The registered output: swimlanes per department unless the options say per stage."""
+    return flowchart(analyses, options.group if options else "department")

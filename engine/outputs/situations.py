@@ -1,23 +1,22 @@
 """Every situation of items as text, JSON and Markdown (``analyze --all-situations``).
 
 Each formatter takes the :class:`~engine.situations.report.SituationReport` of each item;
-:data:`FORMATS` gives ``--all-situations`` its choices. :func:`day_range` is the per-situation
-range the portfolio tables show beside the default situation's figures.
+they are registered in :data:`engine.outputs.OUTPUTS` for ``analyze --all-situations``.
+:func:`day_range` is the per-situation range the portfolio tables show beside the default
+situation's figures.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from engine.i18n import _
 
 if TYPE_CHECKING:
     from engine.model import Item
+    from engine.outputs import Options
     from engine.situations.report import SituationReport, SituationResult
-
-Formatter = Callable[[Sequence["SituationReport"]], str]
-
 
 def _g(x: Any) -> str:
     return "-" if x is None else f"{x:g}"
@@ -32,11 +31,11 @@ def _days(f: dict[str, Any]) -> str:
     return f"{_g(f['serial_days'])} → {_g(f['optimized_days'])}"
 
 
-def as_json(reports: Sequence[SituationReport]) -> str:
+def as_json(reports: Sequence[SituationReport], options: Options | None = None) -> str:
     return json.dumps({"items": [r.as_dict() for r in reports]}, ensure_ascii=False, indent=2)
 
 
-def as_text(reports: Sequence[SituationReport]) -> str:
+def as_text(reports: Sequence[SituationReport], options: Options | None = None) -> str:
     blocks = []
     for rep in reports:
         item, n = rep.item, len(rep.results)
@@ -76,7 +75,7 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
-def as_markdown(reports: Sequence[SituationReport]) -> str:
+def as_markdown(reports: Sequence[SituationReport], options: Options | None = None) -> str:
     blocks = []
     for rep in reports:
         rows = [f"### {_md(rep.item.name)}", "",
@@ -94,9 +93,6 @@ def as_markdown(reports: Sequence[SituationReport]) -> str:
             rows.append(f"{rep.combinations:,} 种组合，抽样 {len(rep.results)} 种情形（两两覆盖）。")
         blocks.append("\n".join(rows))
     return "\n\n".join(blocks)
-
-
-FORMATS: dict[str, Formatter] = {"text": as_text, "json": as_json, "markdown": as_markdown}
 
 
 def day_range(item: Item) -> str:

@@ -7,28 +7,20 @@ registry :data:`FORMATS` gives ``analyze --format`` its choices.  Other modules
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, Metrics, total
 from engine.model import Item
-
-Formatter = Callable[[Sequence[Analysis]], str]
-
-
-def fmt_days(x: float) -> str:
-    return f"{x:g}"
+from engine.outputs import Options
+from engine.units import days_text, percent
 
 
-def pct(x: float) -> str:
-    return f"{x * 100:.1f}%"
-
-
-def as_json(analyses: Sequence[Analysis]) -> str:
+def as_json(analyses: Sequence[Analysis], options: Options | None = None) -> str:
     doc = {"items": [a.as_dict() for a in analyses], "total": total(analyses)}
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-def as_text(analyses: Sequence[Analysis]) -> str:
+def as_text(analyses: Sequence[Analysis], options: Options | None = None) -> str:
     blocks = []
     for a in analyses:
         m, item = a.metrics, a.item
@@ -36,9 +28,9 @@ def as_text(analyses: Sequence[Analysis]) -> str:
             f"{item.name} ({item.id})",
             f"  lead {item.lead}; partners {', '.join(item.partners) or '-'}",
             *_situation_lines(item),
-            f"  减时限 time      {fmt_days(m.serial_days)} → {fmt_days(m.optimized_days)} working days "
-            f"(saved {fmt_days(m.saved_days)}, {pct(m.saved_ratio)})"
-            + (f"; commitment {fmt_days(item.commitment)}" if item.commitment is not None else ""),
+            f"  减时限 time      {days_text(m.serial_days)} → {days_text(m.optimized_days)} working days "
+            f"(saved {days_text(m.saved_days)}, {percent(m.saved_ratio)})"
+            + (f"; commitment {days_text(item.commitment)}" if item.commitment is not None else ""),
             f"  减材料 materials {m.materials_before} → {m.materials_after} submissions",
             f"  减流程 steps     {m.steps_before} → {m.steps_after} (stages {m.stages_before} → {m.stages_after})",
             f"  减跑动 trips     {m.visits_before} → {m.visits_after}",
@@ -47,15 +39,15 @@ def as_text(analyses: Sequence[Analysis]) -> str:
             "  stages:",
         ]
         for i, stage in enumerate(a.stages, 1):
-            names = ", ".join(f"{st.name} [{st.department}, {fmt_days(st.days)}d]"
+            names = ", ".join(f"{st.name} [{st.department}, {days_text(st.days)}d]"
                               for st in (item.step(s) for s in stage))
             lines.append(f"    {i}. {names}")
-        lines.append("  critical path: " + " → ".join(a.critical_path) + f" ({fmt_days(a.schedule.length)} days)")
+        lines.append("  critical path: " + " → ".join(a.critical_path) + f" ({days_text(a.schedule.length)} days)")
         blocks.append("\n".join(lines))
     t = total(analyses)
     blocks.append(
-        f"total over {t['items']} item{'s' if t['items'] != 1 else ''}: days {fmt_days(t['serial_days'])} → "
-        f"{fmt_days(t['optimized_days'])} ({pct(t['saved_ratio'])} saved); materials {t['materials_before']} → "
+        f"total over {t['items']} item{'s' if t['items'] != 1 else ''}: days {days_text(t['serial_days'])} → "
+        f"{days_text(t['optimized_days'])} ({percent(t['saved_ratio'])} saved); materials {t['materials_before']} → "
         f"{t['materials_after']}; steps {t['steps_before']} → {t['steps_after']}; "
         f"trips {t['visits_before']} → {t['visits_after']}")
     return "\n\n".join(blocks)
@@ -80,7 +72,7 @@ def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
-def as_markdown(analyses: Sequence[Analysis]) -> str:
+def as_markdown(analyses: Sequence[Analysis], options: Options | None = None) -> str:
     """The portfolio table; items that ask questions add a column with the optimized days of every
     situation, items with form fields a column of fields (both only when some item has them)."""
     situations = any(a.item.has_situations for a in analyses)
@@ -91,20 +83,21 @@ def as_markdown(analyses: Sequence[Analysis]) -> str:
     rows = []
     for a in analyses:
         m = a.metrics
-        rows.append(f"| {_md_escape(a.item.name)} | {_md_escape(a.item.lead)} | {fmt_days(m.serial_days)} → "
-                    f"{fmt_days(m.optimized_days)} |" + (f" {situation_days(a.item)} |" if situations else "") +
-                    f" {pct(m.saved_ratio)} | {m.materials_before} → {m.materials_after} | "
+        rows.append(f"| {_md_escape(a.item.name)} | {_md_escape(a.item.lead)} | {days_text(m.serial_days)} → "
+                    f"{days_text(m.optimized_days)} |" + (f" {situation_days(a.item)} |" if situations else "") +
+                    f" {percent(m.saved_ratio)} | {m.materials_before} → {m.materials_after} | "
                     f"{m.steps_before} → {m.steps_after} | {m.visits_before} → {m.visits_after} |" +
                     (f" {_fields(m)} |" if fields else ""))
     t = total(analyses)
-    rows.append(f"| **合计 ({t['items']})** | | {fmt_days(t['serial_days'])} → {fmt_days(t['optimized_days'])} |" +
-                (" |" if situations else "") + f" {pct(t['saved_ratio'])} | {t['materials_before']} → "
+    rows.append(f"| **合计 ({t['items']})** | | {days_text(t['serial_days'])} → {days_text(t['optimized_days'])} |" +
+                (" |" if situations else "") + f" {percent(t['saved_ratio'])} | {t['materials_before']} → "
                 f"{t['materials_after']} | {t['steps_before']} → {t['steps_after']} | {t['visits_before']} → "
                 f"{t['visits_after']} |" + (f" {t['fields_before']} → {t['fields_after']} |" if fields else ""))
     return "\n".join([head, *rows])
 
 
 def situation_days(item: Item) -> str:
+    """The optimized days over the item's situations (``-`` for an item without questions)."""
     from engine.outputs.situations import day_range
 
     return day_range(item)
@@ -112,6 +105,3 @@ def situation_days(item: Item) -> str:
 
 def _fields(m: Metrics) -> str:
     return "-" if m.fields_before is None else f"{m.fields_before} → {m.fields_after}"
-
-
-FORMATS: dict[str, Formatter] = {"text": as_text, "json": as_json, "markdown": as_markdown}

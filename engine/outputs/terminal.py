@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.flow.analysis import Analysis, DepartmentView, total
-from engine.outputs.summaries import fmt_days, pct, situation_days
+from engine.outputs import Options
+from engine.outputs.summaries import situation_days
+from engine.units import days_text, percent
 
 
 def _console(color: bool, width: int | None = None) -> Any:
@@ -27,6 +29,11 @@ def _text(console: Any) -> str:
     return str(console.file.getvalue()).rstrip("\n")
 
 
+def portfolio(analyses: Sequence[Analysis], options: Options) -> str:
+    """The registered ``report`` table."""
+    return portfolio_table(analyses, options.color, options.width)
+
+
 def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: int | None = None) -> str:
     from rich.table import Table
 
@@ -34,8 +41,8 @@ def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: in
     t = total(analyses)
     footer = {
         "item": f"total ({t['items']} items)",
-        "days": f"{fmt_days(t['serial_days'])} → {fmt_days(t['optimized_days'])}",
-        "saved": pct(t["saved_ratio"]),
+        "days": f"{days_text(t['serial_days'])} → {days_text(t['optimized_days'])}",
+        "saved": percent(t["saved_ratio"]),
         "materials": f"{t['materials_before']} → {t['materials_after']}",
         "steps": f"{t['steps_before']} → {t['steps_after']}",
         "trips": f"{t['visits_before']} → {t['visits_after']}",
@@ -57,8 +64,8 @@ def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: in
         m = a.metrics
         extra = ([situation_days(a.item)] if situations else []) + \
             ([f"{m.fields_before} → {m.fields_after}" if m.fields_before is not None else "-"] if fields else [])
-        table.add_row(_esc(a.item.name), _esc(a.item.lead), f"{fmt_days(m.serial_days)} → {fmt_days(m.optimized_days)}",
-                      pct(m.saved_ratio), f"{m.materials_before} → {m.materials_after}",
+        table.add_row(_esc(a.item.name), _esc(a.item.lead), f"{days_text(m.serial_days)} → {days_text(m.optimized_days)}",
+                      percent(m.saved_ratio), f"{m.materials_before} → {m.materials_after}",
                       f"{m.steps_before} → {m.steps_after}", f"{m.visits_before} → {m.visits_after}", *extra)
     console = _console(color, width)
     console.print(table)
@@ -92,9 +99,9 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
         f"{_esc('、'.join(item.partners) or '-')}", border_style="blue"))
     red = Table.grid(padding=(0, 2))
     red.add_row("[bold]减时限[/] time",
-                f"{fmt_days(m.serial_days)} → [bold green]{fmt_days(m.optimized_days)}[/] working days",
-                f"saved {fmt_days(m.saved_days)} ({pct(m.saved_ratio)})"
-                + (f"; commitment {fmt_days(item.commitment)}" if item.commitment is not None else ""))
+                f"{days_text(m.serial_days)} → [bold green]{days_text(m.optimized_days)}[/] working days",
+                f"saved {days_text(m.saved_days)} ({percent(m.saved_ratio)})"
+                + (f"; commitment {days_text(item.commitment)}" if item.commitment is not None else ""))
     red.add_row("[bold]减材料[/] materials", f"{m.materials_before} → [bold green]{m.materials_after}[/] submissions", "")
     red.add_row("[bold]减流程[/] steps", f"{m.steps_before} → [bold green]{m.steps_after}[/] (stages)", "")
     red.add_row("[bold]减跑动[/] trips", f"{m.visits_before} → [bold green]{m.visits_after}[/]", "")
@@ -142,9 +149,9 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
             elif t.slack == 0:
                 mark = " [red]slack 0 (on another critical chain)[/]"
             else:
-                mark = f" [dim]slack {fmt_days(t.slack)}[/]"
-            branch.add(f"{_esc(s.name)} [dim]({_esc(s.department)}, {fmt_days(s.days)} d, "
-                       f"day {fmt_days(t.earliest_start)}–{fmt_days(t.earliest_finish)})[/]{mark}")
+                mark = f" [dim]slack {days_text(t.slack)}[/]"
+            branch.add(f"{_esc(s.name)} [dim]({_esc(s.department)}, {days_text(s.days)} d, "
+                       f"day {days_text(t.earliest_start)}–{days_text(t.earliest_finish)})[/]{mark}")
     console.print()
     console.print(tree)
 
@@ -174,8 +181,8 @@ def department_preview(analysis: Analysis, view: DepartmentView, color: bool = F
     item = analysis.item
     console = _console(color, width)
     console.print(f"[bold]{_esc(view.department)}[/] in [bold]{_esc(item.name)}[/] ({view.role}): starts on working day "
-                  f"{fmt_days(view.start)}, must finish by day {fmt_days(view.deadline)} "
-                  f"of {fmt_days(analysis.schedule.length)}")
+                  f"{days_text(view.start)}, must finish by day {days_text(view.deadline)} "
+                  f"of {days_text(analysis.schedule.length)}")
     table = Table(show_lines=True)
     for col in ("step", "waits for", "receives", "from the applicant", "start", "finish", "slack", "deadline"):
         table.add_column(col)
@@ -186,8 +193,8 @@ def department_preview(analysis: Analysis, view: DepartmentView, color: bool = F
             _esc("、".join(item.step(p).name for p in v.waits_for) or "-"),
             _esc("\n".join(f"{r.name} ← {item.step(r.from_step).name} ({r.from_department})" for r in v.receives) or "-"),
             _esc("、".join(item.material_name(mid) for mid in v.applicant_materials) or "-"),
-            f"day {fmt_days(t.earliest_start)}", f"day {fmt_days(t.earliest_finish)}", fmt_days(t.slack),
-            f"day {fmt_days(t.latest_finish)}")
+            f"day {days_text(t.earliest_start)}", f"day {days_text(t.earliest_finish)}", days_text(t.slack),
+            f"day {days_text(t.latest_finish)}")
     console.print(table)
     return _text(console)
 
@@ -215,3 +222,25 @@ def _axis(span: float, scale: float, width: int) -> str:
                 chars[col + i] = ch
         day += step
     return "".join(chars).rstrip()
+
+
+def plain_table(columns: Sequence[str], rows: Sequence[Sequence[object]], title: str | None = None,
+                color: bool = False, width: int | None = None) -> str:
+    """A borderless table of plain text cells (the case commands' lists).
+
+    Every cell and the title may hold text from a definition or a user (step names, applicants,
+    reasons): they are rendered as plain Text, never as console markup or :emoji: codes.
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    width = width or (shutil.get_terminal_size().columns if color else 200)
+    console = Console(file=io.StringIO(), width=width, no_color=not color, highlight=False, soft_wrap=False,
+                      force_terminal=color, markup=False, emoji=False)
+    table = Table(*columns, title=Text(title) if title is not None else None, box=None,
+                  header_style="bold" if color else "", pad_edge=False)
+    for row in rows:
+        table.add_row(*(Text(str(c)) for c in row))
+    console.print(table)
+    return _text(console)

@@ -99,7 +99,7 @@ def _local_fields(ctx: ItemContext, situ: SituationContext) -> Iterator[Diagnost
         fid = entry["id"]
         if fid in first:
             line = ctx.pos.at(("fields", first[fid], "id"))[0]
-            yield ctx.diag(("fields", i, "id"), "E314", _("field id '{id}' is already used (line {line})").format(
+            yield ctx.diag(("fields", i, "id"), "E334", _("field id '{id}' is already used (line {line})").format(
                 id=fid, line=line), _("field ids must be unique in the item: rename one"))
             continue
         first[fid] = i
@@ -130,11 +130,11 @@ def _step_fields(ctx: ItemContext, situ: SituationContext, i: int, raw: dict[str
             from engine.suggest import closest, did_you_mean
 
             guess = closest(ref, [*situ.field_index, *ctx.catalog.field_names()], limit=5000) if ctx.may_suggest() else None
-            yield ctx.diag(place, "E319", _("unknown form field '{field}'").format(field=ref[:60]), did_you_mean(guess) or
+            yield ctx.diag(place, "E339", _("unknown form field '{field}'").format(field=ref[:60]), did_you_mean(guess) or
                            _("add it to the item's fields, or to the field catalog (catalog/fields.yaml)"))
             continue
         if ff.id in seen:
-            yield ctx.diag(place, "W335", _("'{ref}' and '{other}' are the same form field ({label})").format(
+            yield ctx.diag(place, "W346", _("'{ref}' and '{other}' are the same form field ({label})").format(
                 ref=ref, other=seen[ff.id], label=ff.label), _("list it once"))
             continue
         seen[ff.id] = ref
@@ -163,13 +163,13 @@ def _source(ctx: ItemContext, own: str, step_ids: list[str], src: Any,
         return None
     if kind == "step":
         if ref == own:
-            yield ctx.diag(where + ("step",), "E319", _("step '{step}' cannot fill its own form from its own output").format(
+            yield ctx.diag(where + ("step",), "E339", _("step '{step}' cannot fill its own form from its own output").format(
                 step=own), _("name the earlier step whose output holds this field"))
             return None
         if ref not in step_ids:
             from engine.suggest import closest, did_you_mean
 
-            yield ctx.diag(where + ("step",), "E319", _("a form field of step '{step}' is filled from unknown step "
+            yield ctx.diag(where + ("step",), "E339", _("a form field of step '{step}' is filled from unknown step "
                                                          "'{ref}'").format(step=own, ref=ref[:60]),
                            did_you_mean(closest(ref, step_ids, limit=2000)) or
                            _("steps of this item: {ids}").format(ids=", ".join(step_ids[:20])))

@@ -30,7 +30,7 @@ def check_commitment(ctx: ItemContext, space: Space, specs: Sequence[StepSpec]) 
     questions = set().union(*(questions_of(c) for c in conditions)) if conditions else set()
     enum = space.enumerate(questions)
     if not enum.exhaustive:
-        yield ctx.diag(("questions",), "W333", _(
+        yield ctx.diag(("questions",), "W344", _(
             "{n} answer combinations are more than {limit:,}: the situation checks use a pairwise sample of {m}").format(
             n=f"{enum.combinations:,}", limit=_limit(), m=len(enum.situations)),
             _("fewer questions or thresholds make every situation checked"), key=True)
@@ -51,7 +51,7 @@ def check_commitment(ctx: ItemContext, space: Space, specs: Sequence[StepSpec]) 
         yield ctx.diag(("commitment",), "E309", f"commitment of {commitment:g} working days cannot be kept: the chain "
                        f"{chain_text} takes {length:g}", f"promise at least {worst:g} days, or shorten a step on that chain")
         return
-    yield ctx.diag(("commitment",), "E317", _(
+    yield ctx.diag(("commitment",), "E337", _(
         "commitment of {c} working days cannot be kept in the situation 「{s}」: the chain {chain} takes {n}").format(
         c=f"{commitment:g}", s=smallest.describe(), chain=chain_text, n=f"{length:g}"),
         _("promise at least {worst} days (the longest situation), or shorten a step on that chain").format(

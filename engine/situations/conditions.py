@@ -193,7 +193,7 @@ def _parse(raw: Any, where: YamlPath, questions: Mapping[str, Question], problem
             from engine.suggest import closest, did_you_mean
 
             guess = closest(str(key), [*questions, *RESERVED])
-            problems.append(Problem(here, "E311", _("unknown question '{question}' in a condition").format(
+            problems.append(Problem(here, "E331", _("unknown question '{question}' in a condition").format(
                 question=str(key)[:60]), did_you_mean(guess) or _("questions of this item: {names}").format(
                 names=", ".join(list(questions)[:20]) or _("none (add a questions: list)")), key=True))
     return parts[0] if len(parts) == 1 else All(tuple(parts))
@@ -232,7 +232,7 @@ def _comparison(q: Question, op: str, raw: Any, where: YamlPath, problems: list[
             return None
         return Cmp(q.id, "in", tuple(dict.fromkeys(v for v in values if v is not None)))
     if op in ORDER_OPS and q.type != "number":
-        problems.append(Problem(where, "E312", _("'{op}' compares numbers, but '{question}' is a {type} question")
+        problems.append(Problem(where, "E332", _("'{op}' compares numbers, but '{question}' is a {type} question")
                                 .format(op=op, question=q.id, type=q.type), _("use eq, ne or in")))
         return None
     v = check_value(q, raw, where, problems)
@@ -247,7 +247,7 @@ def check_value(q: Question, raw: Any, where: YamlPath, problems: list[Problem],
             return raw
         if isinstance(raw, str) and raw.strip().lower() in ("yes", "no"):
             return raw.strip().lower() == "yes"
-        problems.append(Problem(where, "E312", _("'{question}' is a yes/no question, {what} {found}").format(
+        problems.append(Problem(where, "E332", _("'{question}' is a yes/no question, {what} {found}").format(
             question=q.id, what=what, found=_kind(raw)), _("write yes or no")))
         return None
     if q.type == "number":
@@ -255,7 +255,7 @@ def check_value(q: Question, raw: Any, where: YamlPath, problems: list[Problem],
             return float(raw)
         hint = _("write the number alone, without a unit ({unit} is the question's)").format(unit=q.unit) \
             if q.unit and isinstance(raw, str) else _("write a number")
-        problems.append(Problem(where, "E312", _("'{question}' is a number question, {what} {found}").format(
+        problems.append(Problem(where, "E332", _("'{question}' is a number question, {what} {found}").format(
             question=q.id, what=what, found=_kind(raw)), hint))
         return None
     # one-of: an option id, or an option's text
@@ -266,7 +266,7 @@ def check_value(q: Question, raw: Any, where: YamlPath, problems: list[Problem],
         from engine.suggest import closest, did_you_mean
 
         guess = closest(raw, [o.id for o in q.options] + [o.text for o in q.options])
-        problems.append(Problem(where, "E313", _("'{value}' is not an option of question '{question}'").format(
+        problems.append(Problem(where, "E333", _("'{value}' is not an option of question '{question}'").format(
             value=raw[:60], question=q.id), did_you_mean(guess) or _("options: {names}").format(
             names=", ".join(o.id for o in q.options))))
         return None
@@ -277,7 +277,7 @@ def check_value(q: Question, raw: Any, where: YamlPath, problems: list[Problem],
         if spelled:
             hint = _("YAML reads this as {found}: quote the option ('{option}')").format(
                 found=_kind(raw), option=spelled[0])
-    problems.append(Problem(where, "E312", _("'{question}' is a one-of question, {what} {found}").format(
+    problems.append(Problem(where, "E332", _("'{question}' is a one-of question, {what} {found}").format(
         question=q.id, what=what, found=_kind(raw)), hint))
     return None
 

@@ -124,21 +124,21 @@ def _questions(ctx: ItemContext, situ: SituationContext, finder: Finder) -> Iter
     space = finder.space
     for q in situ.questions.values():
         if q.id not in space.regions:
-            yield ctx.diag(("questions", q.index, "id"), "W331", _("question '{id}' changes nothing: no condition "
+            yield ctx.diag(("questions", q.index, "id"), "W342", _("question '{id}' changes nothing: no condition "
                            "uses it").format(id=q.id), _("use it in a `when`, or remove it"))
             continue
         if q.when != TRUE and finder.exhaustive(q.when) and finder.smallest(q.when) is None:
-            yield ctx.diag(("questions", q.index, "when"), "W330", _("question '{id}' is never asked: 「{cond}」 never "
+            yield ctx.diag(("questions", q.index, "when"), "W341", _("question '{id}' is never asked: 「{cond}」 never "
                            "holds").format(id=q.id, cond=describe(q.when, situ.questions)), _("fix or remove the condition"))
         for r in space.regions[q.id]:
             if q.type == "one-of" and len(r.members) > 1:
                 j = next(n for n, o in enumerate(q.options) if o.id == r.members[1])
                 names = ", ".join(f"'{m}'" for m in r.members)
-                yield ctx.diag(("questions", q.index, "options", j, "id"), "W336", _(
+                yield ctx.diag(("questions", q.index, "options", j, "id"), "W347", _(
                     "options {names} of question '{id}' lead to the same situations: no condition tells them apart")
                     .format(names=names, id=q.id), _("name one of them in a condition, or merge them into one option"))
         for b, first, last in straddled(q, space.regions[q.id]):
-            yield ctx.diag(("questions", q.index, "frequency", b), "W332", _(
+            yield ctx.diag(("questions", q.index, "frequency", b), "W343", _(
                 "this frequency range spans more than one situation ({first} … {last}): its whole share is counted "
                 "in the one holding its upper end").format(first=first.text, last=last.text),
                 _("split the range at the thresholds the conditions use"))
@@ -168,11 +168,11 @@ def _condition_findings(ctx: ItemContext, finder: Finder, outer: Condition, when
     if when == TRUE or not finder.exhaustive(conj(outer, when)):
         return  # "never" and "always" need every situation (a sample shows only what it has)
     if finder.smallest(conj(outer, when)) is None:
-        yield ctx.diag(place, "W330", _("{what} is in no situation: 「{cond}」 never holds{where}").format(
+        yield ctx.diag(place, "W341", _("{what} is in no situation: 「{cond}」 never holds{where}").format(
             what=what, cond=describe(when, names), where="" if outer == TRUE else _(" where it applies")),
             _("fix the condition, or remove what it guards"))
     elif finder.smallest(conj(outer, neg(when))) is None:
-        yield ctx.diag(place, "W334", _("the condition of {what} always holds{where}: 「{cond}」").format(
+        yield ctx.diag(place, "W345", _("the condition of {what} always holds{where}: 「{cond}」").format(
             what=what, cond=describe(when, names), where="" if outer == TRUE else _(" where it applies")),
             _("remove the `when`"))
 
@@ -186,7 +186,7 @@ def _needs(ctx: ItemContext, finder: Finder, specs: Sequence[StepSpec]) -> Itera
                 continue  # E305 / E307
             s = finder.smallest(conj(spec.when, e.when, neg(other.when)))
             if s is not None:
-                yield ctx.diag(e.place, "E315", _("step '{id}' needs step '{other}', which the situation {s} leaves out")
+                yield ctx.diag(e.place, "E335", _("step '{id}' needs step '{other}', which the situation {s} leaves out")
                                .format(id=spec.id, other=other.id, s=_quote(s)), _(
                     "make the need conditional ({{step: {other}, when: ...}}), or make '{other}' part of that situation")
                     .format(other=other.id))
@@ -230,7 +230,7 @@ def _produced(ctx: ItemContext, finder: Finder, specs: Sequence[StepSpec]) -> It
             if s is not None:
                 name = mat.name if (mat := ctx.material(e.target)) else e.target
                 issuers = ", ".join(f"'{p.id}'" for p, _pe in makers)
-                yield ctx.diag(e.place, "E316", _("step '{id}' uses '{name}', issued by step {issuers}, which the "
+                yield ctx.diag(e.place, "E336", _("step '{id}' uses '{name}', issued by step {issuers}, which the "
                                "situation {s} leaves out").format(id=spec.id, name=name, issuers=issuers, s=_quote(s)),
                                _("make the material conditional ({material: ..., when: ...}), or add a step that "
                                  "issues it in that situation"))

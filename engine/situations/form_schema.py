@@ -12,12 +12,17 @@ the step is in the situation, its entry's ``when`` holds, and none of its source
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from engine.model import Item
 from engine.situations.conditions import FALSE, TRUE, All, AnyOf, Cmp, Condition, Not, conj, describe, disj, neg
 from engine.situations.questions import Question
 from engine.validation.catalog import FormField
+
+if TYPE_CHECKING:
+    from engine.flow.analysis import Analysis
+    from engine.outputs import Options
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -163,10 +168,8 @@ def _num(x: Any) -> Any:
     return int(x) if isinstance(x, float) and x.is_integer() else x
 
 
-def render(item: Item, answers: str | None = None) -> str:
-    """``lianban export form``: the schema as JSON (of one situation with *answers*)."""
-    if answers is not None:
-        from engine.situations.specialise import parse_answers, specialise
-
-        item = specialise(item, parse_answers(item, answers))
-    return json.dumps(form_schema(item), ensure_ascii=False, indent=2)
+def render_output(analyses: Sequence[Analysis], options: Options) -> str:
+    """``lianban export form ITEM``: the whole form; with ``--answers``, the form of that situation."""
+    item = analyses[0].item
+    whole = item.general if options.answers is None and item.general is not None else item
+    return json.dumps(form_schema(whole), ensure_ascii=False, indent=2)

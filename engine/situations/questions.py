@@ -86,7 +86,7 @@ def parse_questions(raw: Any, problems: list[Problem]) -> dict[str, Question]:
                                     _("name the question after what it asks (area_m2, gas)")))
             continue
         if qid in firsts:
-            problems.append(Problem(("questions", i, "id"), "E314", _("question id '{id}' is already used").format(id=qid),
+            problems.append(Problem(("questions", i, "id"), "E334", _("question id '{id}' is already used").format(id=qid),
                                     _("question ids must be unique in the item: rename one")))
             continue
         firsts[qid] = i
@@ -102,7 +102,7 @@ def parse_questions(raw: Any, problems: list[Problem]) -> dict[str, Question]:
             local: list[Problem] = []
             parsed = parse(entry["when"], ("questions", i, "when"), {**earlier, **later}, local)
             if parsed is not None and (bad := sorted(questions_of(parsed) & set(later), key=lambda k: out[k].index)):
-                problems.append(Problem(("questions", i, "when"), "E318", _(
+                problems.append(Problem(("questions", i, "when"), "E338", _(
                     "question '{id}' is asked depending on '{other}', which is not asked before it").format(
                     id=q.id, other=bad[0]), _("move '{other}' above '{id}' in questions").format(other=bad[0], id=q.id)
                     if bad[0] != q.id else _("a question cannot depend on its own answer")))
@@ -171,7 +171,7 @@ def _question(entry: dict[str, Any], i: int, problems: list[Problem]) -> Questio
             if not isinstance(o, dict) or not isinstance(o.get("id"), str):
                 continue
             if o["id"] in seen:
-                problems.append(Problem(("questions", i, "options", j, "id"), "E314", _(
+                problems.append(Problem(("questions", i, "options", j, "id"), "E334", _(
                     "option id '{id}' is already used in question '{question}'").format(id=o["id"], question=entry["id"]),
                     _("option ids must be unique in a question")))
                 continue
@@ -204,7 +204,7 @@ def _check_frequencies(raw: list[Any], questions: Mapping[str, Question], proble
             complete = any(b.up_to is None for b in q.bins)
             ups = [b.up_to for b in q.bins if b.up_to is not None]
             if ups != sorted(ups) or len(set(ups)) != len(ups) or (complete and q.bins[-1].up_to is not None):
-                problems.append(Problem(where, "E320", _("frequency ranges of '{id}' are not in increasing order").format(
+                problems.append(Problem(where, "E340", _("frequency ranges of '{id}' are not in increasing order").format(
                     id=q.id), _("list up_to values from low to high, the rest (no up_to) last")))
                 continue
         else:
@@ -215,5 +215,5 @@ def _check_frequencies(raw: list[Any], questions: Mapping[str, Question], proble
             continue
         total = sum(shares)
         if total > 1 + 1e-9 or (complete and abs(total - 1) > 1e-6):
-            problems.append(Problem(where, "E320", _("the shares of '{id}' add up to {total}, not 1").format(
+            problems.append(Problem(where, "E340", _("the shares of '{id}' add up to {total}, not 1").format(
                 id=q.id, total=f"{total:.4g}"), _("shares are fractions of all applicants asked: 0.3 is 30%")))

@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.flow.analysis import Analysis, _num, analyze
+from engine.flow.analysis import Analysis, analyze
 from engine.model import Item
 from engine.situations.conditions import TRUE, describe
 from engine.situations.questions import Question
 from engine.situations.space import EXHAUSTIVE, Situation
 from engine.situations.specialise import default_answers, space, specialise
+from engine.units import json_number as _num
 
 FIGURES = ("serial_days", "optimized_days", "saved_days", "materials_before", "materials_after", "visits_before",
            "visits_after", "steps_before", "steps_after", "fields_before", "fields_after")

@@ -7,20 +7,19 @@ project's ``definitions/catalog/`` (shipped inside the package when installed).
 """
 from __future__ import annotations
 
-import difflib
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from engine.errors import LianbanError
-from engine.locations import data_dir
+from engine.errors import LianbanError, UsageError
+from engine.i18n import _
+from engine.locations import DEPARTMENTS_FILE
+from engine.suggest import closest, did_you_mean
 from engine.validation import schema
 from engine.validation.diagnostics import Diagnostic, display_path, make
 from engine.validation.loader import load_file
 
-DEPARTMENTS_FILE = "departments.yaml"
 MATERIALS_FILE = "materials.yaml"
 FIELDS_FILE = "fields.yaml"
 FIELD_TYPES = ("text", "number", "date", "yes-no", "one-of", "several-of")
@@ -105,12 +104,19 @@ class Catalog:
     def suggest_department(self, name: str) -> str | None:
         return _suggest(name, self._dept_index, lambda d: d.name)
 
+    def resolve_department(self, name: str) -> Department:
+        """The department *name* names (a name, full name or alias); a usage error that offers
+        the closest name when there is none."""
+        dept = self.department(name)
+        if dept is None:
+            guess = self.suggest_department(name)
+            raise UsageError(_("unknown department '{name}'").format(name=name)
+                             + (f" ({did_you_mean(guess)})" if guess else ""))
+        return dept
+
     def suggest_material(self, ref: str, extra: Mapping[str, Material] | None = None) -> str | None:
         index = {**self._mat_index, **(extra or {})}
         return _suggest(ref, index, lambda m: m.id if m.local else m.name)
-
-
-SUGGEST_MAX = 100  # no "did you mean" for longer text: difflib's cost grows with it
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -119,31 +125,8 @@ def shorten(text: str, limit: int = 60) -> str:
 
 
 def _suggest(text: str, index: Mapping[str, _Entry], canonical: Callable[[_Entry], str]) -> str | None:
-    if not text or len(text) > SUGGEST_MAX:
-        return None
-    keys = sorted(index)
-    hits = difflib.get_close_matches(text, keys, n=1, cutoff=0.6)
-    if not hits:  # 市场监督管理 → 市场监督管理局: a name contained in another
-        contained = [k for k in keys if len(text) >= 2 and (text in k or k in text) and len(k) >= 2]
-        hits = sorted(contained, key=lambda k: abs(len(k) - len(text)))[:1]
-    return canonical(index[hits[0]]) if hits else None
-
-
-def project_catalog_dir() -> Path:
-    """The project's own catalog: the checkout's, else the copy inside the package."""
-    env = os.environ.get("LIANBAN_CATALOG")
-    if env:
-        return Path(env)
-    return data_dir("definitions/catalog", "engine.bundled_catalog", DEPARTMENTS_FILE)
-
-
-def catalog_dir_for(item_path: Path) -> Path:
-    """The catalog a definition uses: its tree's ``catalog/``, else the project's."""
-    for parent in item_path.resolve().parents:
-        candidate = parent / "catalog"
-        if (candidate / DEPARTMENTS_FILE).is_file() and candidate != item_path.parent.resolve():
-            return candidate
-    return project_catalog_dir()
+    hit = closest(text, index, contained=True)
+    return canonical(index[hit]) if hit is not None else None
 
 
 _CACHE: dict[tuple[str, tuple[float, ...]], Catalog] = {}

@@ -16,8 +16,9 @@ from typing import Any
 from engine.flow import graph, schedule
 from engine.model import Item, Step
 from engine.situations import checks as situation_checks
+from engine.suggest import closest, did_you_mean
 from engine.validation import schema
-from engine.validation.catalog import SUGGEST_MAX, Catalog, Department, Material, shorten
+from engine.validation.catalog import Catalog, Department, Material, shorten
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.loader import Positions, YamlPath
 
@@ -80,6 +81,14 @@ class ItemContext:
         inner = _ENTRY_KEYS.get(key)
         return [(i, v[inner] if isinstance(v, dict) else v) for i, v in enumerate(value)
                 if isinstance(v, str) or (inner and isinstance(v, dict) and isinstance(v.get(inner), str))]
+
+    def material_name(self, ref: str) -> str:
+        mat = self.material(ref)
+        return mat.name if mat else ref
+
+    def may_hold(self) -> list[str]:
+        """The material ids of ``applicant_may_hold`` (unknown names are reported by _references)."""
+        return [m.id for _j, r in self.str_list(self.data, "applicant_may_hold") if (m := self.material(r))]
 
     def rows(self) -> list[tuple[str, list[str], list[str], list[str]]]:
         """(id, needs, material ids, produced ids) per step, for the graph."""
@@ -159,7 +168,7 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
         if dept is None:
             guess = ctx.catalog.suggest_department(name) if ctx.may_suggest() else None
             yield ctx.diag(place, "E304", f"unknown department '{shorten(name)}'",
-                           f"did you mean '{guess}'?" if guess
+                           did_you_mean(guess) if guess
                            else "add it to the department catalog (catalog/departments.yaml)")
         elif place[0] != "steps":
             if dept.name in listed:
@@ -168,6 +177,21 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
                                "list each department once")
             else:
                 listed[dept.name] = place
+
+
+def _unknown_material(ctx: ItemContext, place: YamlPath, ref: str) -> Diagnostic:
+    suggestion = None
+    if ctx.may_suggest():
+        local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
+        suggestion = ctx.catalog.suggest_material(ref, local_names)
+    return ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
+                    did_you_mean(suggestion) if suggestion else "add it to the item's materials, or to the material catalog")
+
+
+def _held(ctx: ItemContext) -> Iterator[Diagnostic]:
+    for j, ref in ctx.str_list(ctx.data, "applicant_may_hold"):
+        if ctx.material(ref) is None:
+            yield _unknown_material(ctx, ("applicant_may_hold", j), ref)
 
 
 def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
@@ -179,25 +203,17 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
             if dep == raw["id"]:
                 yield ctx.diag(("steps", i, "needs", j), "E307", f"step '{dep}' needs itself", "remove it from needs")
             elif dep not in known:
-                from difflib import get_close_matches
-                close = len(dep) <= SUGGEST_MAX and len(ids) <= 2000 and ctx.may_suggest()
-                guess = get_close_matches(dep, ids, n=1, cutoff=0.6) if close else []
+                guess = closest(dep, ids, limit=2000) if ctx.may_suggest() else None
                 yield ctx.diag(("steps", i, "needs", j), "E305",
                                f"step '{shorten(raw['id'])}' needs unknown step '{shorten(dep)}'",
-                               f"did you mean '{guess[0]}'?" if guess else f"steps of this item: {', '.join(ids[:20])}")
+                               did_you_mean(guess) if guess else f"steps of this item: {', '.join(ids[:20])}")
         for key in ("materials", "produces"):
             seen: dict[str, str] = {}
             for j, ref in ctx.str_list(raw, key):
                 mat = ctx.material(ref)
                 place = ("steps", i, key, j)
                 if mat is None:
-                    suggestion = None
-                    if ctx.may_suggest():
-                        local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
-                        suggestion = ctx.catalog.suggest_material(ref, local_names)
-                    yield ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
-                                   f"did you mean '{suggestion}'?" if suggestion else
-                                   "add it to the item's materials, or to the material catalog")
+                    yield _unknown_material(ctx, place, ref)
                     continue
                 if mat.id in seen:
                     yield ctx.diag(place, "W326", f"'{ref}' and '{seen[mat.id]}' are the same material ({mat.name})",
@@ -215,12 +231,22 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
 
 
 def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
-    ctx.graph = graph.build(ctx.rows())
+    ctx.graph = graph.build(ctx.rows(), ctx.may_hold())
     cycle = ctx.graph.find_cycle()
     index = {raw["id"]: i for i, raw in reversed(ctx.steps)}
     if cycle:
         yield ctx.diag(("steps", index[cycle[0]], "needs"), "E308", "dependency cycle: " + " → ".join(cycle),
                        "a step cannot wait for itself, even through others: remove one of these needs")
+    for loop in ctx.graph.document_cycles:
+        first = loop[0]
+        names = ["" if d.material is None else f" ({ctx.material_name(d.material)})" for d in loop]
+        spelled = " → ".join([first.source] + [f"{d.target}{name}" for d, name in zip(loop, names, strict=True)])
+        i = index[first.target]
+        j = next((j for j, r in ctx.str_list(ctx.data["steps"][i], "materials")
+                  if (m := ctx.material(r)) and m.id == first.material), 0)
+        yield ctx.diag(("steps", i, "materials", j), "E311", f"document cycle: {spelled}",
+                       "each step waits for a document another issues: if the applicant may already hold one "
+                       "of them, list it under applicant_may_hold; else drop it from one step's materials")
     for d in ctx.graph.backwards:
         mat = ctx.material(d.material or "")
         name = mat.name if mat else d.material
@@ -289,7 +315,7 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
                        f"promise at least {length:g} days, or shorten a step on that chain")
 
 
-CHECKS: tuple[Check, ...] = (_unique_ids, situation_checks.parse, _departments, _references, _graph, _coverage,
+CHECKS: tuple[Check, ...] = (_unique_ids, situation_checks.parse, _departments, _references, _held, _graph, _coverage,
                              _time_limits, situation_checks.per_situation)
 
 
@@ -333,5 +359,5 @@ def build_item(ctx: ItemContext) -> Item:
         partners=tuple(dict.fromkeys(d.name for p in data.get("partners", ()) if (d := dept(p)) and d.name != lead.name)),
         steps=tuple(steps), materials=materials, commitment=_days(data, "commitment"),
         legal_days=_days(data, "legal_days"), joint_visits=int(data.get("joint_visits", 1)),
-        basis=data.get("basis"), path=ctx.path, source=data, positions=ctx.pos,
-        **situation_checks.item_extras(ctx))
+        basis=data.get("basis"), may_hold=tuple(dict.fromkeys(ctx.may_hold())), path=ctx.path, source=data,
+        positions=ctx.pos, **situation_checks.item_extras(ctx))

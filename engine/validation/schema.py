@@ -7,23 +7,17 @@ the step or material by id rather than by index, and adds a fix hint.
 """
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from engine.locations import data_dir
+from engine.locations import schema_dir
+from engine.suggest import closest, did_you_mean
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.loader import Positions, YamlPath
 
 _TYPE_NAMES = {"string": "text", "number": "number", "integer": "whole number", "array": "list",
                "object": "mapping", "boolean": "true/false", "null": "nothing"}
-
-
-def schema_dir() -> Path:
-    """Where the schemas are: the checkout's ``schemas/``, else the installed copy."""
-    return data_dir("schemas", "engine.bundled_schemas", "item.schema.json")
 
 
 @cache
@@ -134,10 +128,8 @@ def _convert(error: Any, data: Any, positions: Positions, path: str) -> list[Dia
             if key in props or key.startswith("x-"):
                 continue
             kline, kcol = positions.key(where + (key,))
-            # suggestions for a reasonable number of short keys (a hostile file has a million)
-            close = len(out) < 100 and len(key) <= 100
-            guess = difflib.get_close_matches(key, props, n=1, cutoff=0.6) if close else []
-            hint = f"did you mean '{guess[0]}'?" if guess else f"known fields: {', '.join(props)}; prefix your own with 'x-'"
+            guess = closest(key, props) if len(out) < 100 else None  # a hostile file has a million keys
+            hint = did_you_mean(guess) if guess else f"known fields: {', '.join(props)}; prefix your own with 'x-'"
             out.append(make(path, kline, kcol, "E202", f"{context}: unknown field '{key[:60]}'", hint))
         return out
     if kind == "type":

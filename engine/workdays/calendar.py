@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import LianbanError
-from engine.locations import CHECKOUT
 
 if TYPE_CHECKING:
     from engine.validation.loader import Loaded
@@ -31,7 +29,7 @@ try:
 except ImportError:  # declared as a dependency; degrade to "files only" with a clear message
     _cc = None
 
-__all__ = ["CalendarError", "YearSource", "WorkCalendar", "default_calendar_dir"]
+__all__ = ["CalendarError", "HolidaySpan", "WorkCalendar", "YearSource"]
 
 _PACKAGE_NAMES = {  # chinese_calendar.Holiday values -> the names used in the State Council's notices
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -59,6 +57,25 @@ class YearSource:
     kind: str  # "package" | "file" | "file+package" (the file corrects the package's year)
     detail: str  # e.g. "chinesecalendar 1.11.0", or the file path
     notice: str | None = None  # the file's `source`: the State Council notice it was taken from
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"year": self.year, "kind": self.kind, "detail": self.detail, "notice": self.notice}
+
+    def describe(self) -> str:
+        """One line: ``2021: chinesecalendar 1.11.0`` (with the notice when a file gives one)."""
+        return f"{self.year}: {self.detail}" + (f" ({self.notice})" if self.notice else "")
+
+
+@dataclass(frozen=True)
+class HolidaySpan:
+    """Consecutive days off for one holiday, as counting skips them."""
+    name: str
+    first: date
+    last: date
+
+    def describe(self) -> str:
+        """``国庆节 2021-10-01…10-07`` (one day: ``元旦 2022-01-01``)."""
+        return f"{self.name} {self.first}" + (f"…{self.last:%m-%d}" if self.last != self.first else "")
 
 
 def _package_version() -> str:
@@ -301,6 +318,26 @@ class WorkCalendar:
             return range(0)
         return range((lo + timedelta(days=1)).year, hi.year + 1)
 
+    def holiday_spans(self, start: date, end: date) -> list[HolidaySpan]:
+        """The holidays skipped after *start* up to and including *end*, run by run."""
+        spans: list[HolidaySpan] = []
+        if _as_date(start) >= date.max:
+            return spans
+        d = _as_date(start) + timedelta(days=1)
+        while d <= end:
+            name = self.holiday_name(d)
+            if name:
+                if spans and spans[-1].name == name and spans[-1].last == d - timedelta(days=1):
+                    spans[-1] = HolidaySpan(name, spans[-1].first, d)
+                else:
+                    spans.append(HolidaySpan(name, d, d))
+            d += timedelta(days=1)
+        return spans
+
+    def sources_between(self, start: date, end: date) -> list[YearSource]:
+        """Where each year that counting from *start* to *end* reads comes from."""
+        return [self.source(y) for y in self.years_consulted(start, end)]
+
     def workdays_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative if end < start)."""
         start, end = _as_date(start), _as_date(end)
@@ -321,18 +358,3 @@ def _as_date(d: date) -> date:
     if not isinstance(d, date):
         raise TypeError(f"expected a datetime.date, not {type(d).__name__}")
     return d
-
-
-def default_calendar_dir() -> Path | None:
-    """$LIANBAN_CALENDAR_DIR if set; else the nearest `definitions/calendar` of the working
-    directory (or its parents), else the project checkout's; else None."""
-    env = os.environ.get("LIANBAN_CALENDAR_DIR")
-    if env:
-        return Path(env)
-    cwd = Path.cwd().resolve()
-    for base in (cwd, *cwd.parents):
-        candidate = base / "definitions" / "calendar"
-        if candidate.is_dir():
-            return candidate
-    checkout = CHECKOUT / "definitions" / "calendar"
-    return checkout if checkout.is_dir() else None

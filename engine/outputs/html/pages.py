@@ -20,7 +20,7 @@ from engine import __version__
 from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, DepartmentView, total
 from engine.outputs.html.svg import DateOf, esc, flow, fmt, gantt
-from engine.outputs.summaries import pct
+from engine.units import percent as pct
 
 MANIFEST = ".lianban-site.json"
 INDEX = "index.html"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from engine.flow.analysis import Analysis, critical_edges, edges
-from engine.outputs.summaries import fmt_days as fmt
+from engine.units import days_text as fmt
 
 DateOf = Callable[[float], date]  # schedule time point (working days) -> calendar date
 

@@ -15,7 +15,7 @@ from engine.errors import LianbanError
 from engine.validation import loader
 from engine.validation.loader import load_bytes, load_file, load_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def findings(text: str | bytes) -> list[tuple[int, int, str, str]]:

@@ -107,15 +107,17 @@ class Chromium:
 
     def wait_for(self, method: str) -> dict[str, Any]:
         """The next event *method*; dialogs (alert, confirm) met on the way are recorded and dismissed."""
-        handled = 0
         while True:
             for i, event in enumerate(self.events):
                 if event.get("method") == method:
                     return self.events.pop(i)
-            dialogs = sum(e.get("method") == "Page.javascriptDialogOpening" for e in self.events)
-            if dialogs > handled:
-                handled = dialogs
-                self.call("Page.handleJavaScriptDialog", session=self.session, accept=False)
+            # each dialog is dismissed once, even when a later wait meets its event again
+            waiting = [e for e in self.events if e.get("method") == "Page.javascriptDialogOpening"
+                       and not e.get("dismissed")]
+            if waiting:
+                for event in waiting:
+                    event["dismissed"] = True
+                    self.call("Page.handleJavaScriptDialog", session=self.session, accept=False)
                 continue
             self.events.append(self._receive())
 

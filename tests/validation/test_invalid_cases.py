@@ -1,4 +1,4 @@
-"""Every file of ``tests/cases/invalid/`` gets exactly the findings its ``.expected`` lists.
+"""Every file of ``tests/data/invalid/`` gets exactly the findings its ``.expected`` lists.
 
 Add a case by dropping ``<name>.yaml`` (whose item id is ``<name>``) and
 ``<name>.expected`` beside it: one finding per line, ``line:col code``, in the
@@ -12,7 +12,7 @@ import pytest
 
 from engine.validation.tree import validate_paths
 
-CASES = Path(__file__).resolve().parent / "cases" / "invalid"
+CASES = Path(__file__).resolve().parents[1] / "data" / "invalid"
 NAMES = sorted(p.stem for p in CASES.glob("*.yaml"))
 
 

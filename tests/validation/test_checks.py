@@ -6,10 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import TREE_ITEM, VALID, make_tree, write
 
+from engine.locations import project_catalog_dir
 from engine.validation import checks
-from engine.validation.catalog import load_catalog, project_catalog_dir
+from engine.validation.catalog import load_catalog
 from engine.validation.checks import check_item
 from engine.validation.loader import load_text
 from engine.validation.tree import validate_paths
@@ -308,3 +310,50 @@ def test_did_you_mean_is_computed_for_a_bounded_number_of_typos(assert_diagnosti
     hints = [d.hint for d in diags if d.code == "E304"]
     assert hints[:checks.SUGGESTIONS] == ["did you mean '市场监管局'?"] * checks.SUGGESTIONS
     assert set(hints[checks.SUGGESTIONS:]) == {"add it to the department catalog (catalog/departments.yaml)"}
+
+
+DOC_CYCLE = """\
+id: demo
+name: 演示事项
+lead: 市场监管局
+partners: [税务局, 公安局]
+materials:
+  - {id: tax-cert, name: 测试税务证}
+  - {id: seal-cert, name: 测试印章证}
+steps:
+  - {id: licence, name: 营业执照, department: 市场监管局, days: 1, materials: [seal-cert], produces: [营业执照]}
+  - {id: tax, name: 税务登记, department: 税务局, days: 0.5, materials: [营业执照], produces: [tax-cert]}
+  - {id: seal, name: 印章, department: 公安局, days: 0.5, materials: [tax-cert], produces: [seal-cert]}
+"""
+
+
+def test_a_cycle_through_documents_is_an_error_spelled_out(assert_diagnostics: Check) -> None:
+    diags = assert_diagnostics(DOC_CYCLE, [
+        (10, 67, "E311", "document cycle: licence → tax (营业执照) → seal (测试税务证) → licence (测试印章证)")])
+    assert diags[0].hint is not None and "applicant_may_hold" in diags[0].hint
+
+
+@pytest.mark.parametrize("held", ["tax-cert", "测试印章证", "营业执照"])
+def test_a_document_the_applicant_may_hold_breaks_the_cycle(assert_diagnostics: Check, tmp_path: Path,
+                                                            held: str) -> None:
+    assert_diagnostics(DOC_CYCLE + f"applicant_may_hold: [{held}]\n", [])
+    from engine.flow.analysis import analyze
+    from engine.validation.tree import load_items
+
+    (item,), _result = load_items([tmp_path / "demo.yaml"])
+    a = analyze(item)
+    brought = {m.id for m in a.applicant_materials}
+    held_id = {"tax-cert": "tax-cert", "测试印章证": "seal-cert", "营业执照": "business-licence"}[held]
+    assert held_id in brought  # the applicant brings the document they may hold
+    assert len(a.stages) == 3  # the other two waits remain: a chain of three
+
+
+def test_an_unknown_document_the_applicant_may_hold(assert_diagnostics: Check) -> None:
+    assert_diagnostics(DOC_CYCLE + "applicant_may_hold: [税务正]\n", [
+        (10, 67, "E311"), (12, 22, "E306", "unknown material '税务正'")])
+
+
+def test_a_backwards_document_forced_by_needs_stays_a_warning(assert_diagnostics: Check) -> None:
+    """W325, not E311: the needs edge decides the order, nothing is left to choose."""
+    text = VALID.replace("    materials: [form-a]", "    materials: [form-a]\n    needs: [tax]")
+    assert [d.code for d in assert_diagnostics(text, [(21, 17, "W325")])] == ["W325"]

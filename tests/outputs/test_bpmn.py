@@ -25,13 +25,14 @@ from SpiffWorkflow.util.task import TaskState
 from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, analyze
 from engine.model import Item, Step
-from engine.outputs.bpmn.camunda7 import CAMUNDA_NS, juel_literal
+from engine.outputs.bpmn.camunda7 import CAMUNDA_NS
+from engine.outputs.bpmn.flavor import juel_literal
 from engine.outputs.bpmn.flowable import FLOWABLE_NS
 from engine.outputs.bpmn.writer import BPMN_NS, FLAVORS, render_bpmn
 from engine.outputs.bpmn.zeebe import MODELER_NS, ZEEBE_NS, feel_string
 from engine.validation.tree import load_items
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 XSD = Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
 NS = {"bpmn": BPMN_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
       "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}

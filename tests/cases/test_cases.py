@@ -26,7 +26,8 @@ from engine.cases.machine import (
     rebuild_analysis,
 )
 from engine.flow.analysis import Analysis, analyze
-from engine.validation.catalog import load_catalog, project_catalog_dir
+from engine.locations import project_catalog_dir
+from engine.validation.catalog import load_catalog
 from engine.validation.tree import load_items
 from engine.workdays.calendar import WorkCalendar
 

@@ -93,7 +93,8 @@ def test_explicit_calendar_folder(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 @pytest.mark.parametrize("argv, message", [
     (["workdays", "add", "2026-12-20", "30"], "lianban: error: no working-day calendar for 2027: "),
-    (["workdays", "add", "2021-13-01", "3"], "'2021-13-01' is not a date: write YYYY-MM-DD"),
+    (["workdays", "add", "2021-13-01", "3"], "2021-13-01: no such day (there is no month 13)"),
+    (["workdays", "add", "2021-9-29", "3"], "'2021-9-29' is not a date: write YYYY-MM-DD"),
     (["workdays", "add", "2021-09-29", "-1"], "'-1' is not a number of working days"),
     (["workdays", "add", "2021-09-29", "1", "--calendar", "/no/such/folder"], "--calendar /no/such/folder: no such folder"),
     (["workdays", "between", "2021-01-01", "2030-01-01"], "no working-day calendar for 2027"),

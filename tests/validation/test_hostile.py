@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("bench_hostile", ROOT / "bench" / "hostile.py")
 assert _spec is not None and _spec.loader is not None
 hostile = importlib.util.module_from_spec(_spec)

@@ -303,12 +303,14 @@ def test_export_by_file_and_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["export", "dot", "renamed", *common]) == 0  # found by scanning (W327 is only a warning)
     assert parse_dot(capsys.readouterr().out.rstrip("\n")).nodes == {}
     assert main(["export", "dot", "demo-x", *common]) == 2
-    assert "no valid item with id 'demo-x'" in capsys.readouterr().err
+    assert "no item 'demo-x' in " in (err := capsys.readouterr().err) and "(did you mean 'demo'?)" in err
     assert main(["export", "dot", str(defs), *common]) == 2
     assert "is a folder" in capsys.readouterr().err
 
 
 def test_export_offers_every_format() -> None:
-    from engine.cli.export import EXPORTERS
+    from engine.outputs import names
 
-    assert set(EXPORTERS) == {"mermaid", "dot", "bpmn", "form"}
+    assert names("export") == ["mermaid", "dot", "bpmn", "form"]
+    assert names("analyze") == ["text", "json", "markdown", "mermaid", "dot"]
+    assert names("analyze --all-situations") == ["text", "json", "markdown"]

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import engine.workdays.calendar as wd
-from engine.workdays.calendar import CalendarError, WorkCalendar, YearSource, default_calendar_dir
+from engine.locations import CHECKOUT, default_calendar_dir
+from engine.workdays.calendar import CalendarError, WorkCalendar, YearSource
 
 CAL = WorkCalendar()  # package only: independent of definitions/calendar
 
@@ -257,7 +258,7 @@ def test_from_dir(tmp_path):
 
 
 def test_shipped_calendar_files_load():
-    cal = WorkCalendar.from_dir(Path(wd.__file__).resolve().parents[1] / "definitions" / "calendar")
+    cal = WorkCalendar.from_dir(CHECKOUT / "definitions" / "calendar")
     assert 2021 in cal.covered_years()
 
 
@@ -271,7 +272,7 @@ def test_default_calendar_dir(tmp_path, monkeypatch):
     monkeypatch.chdir(project / "sub")
     assert default_calendar_dir() == (project / "definitions" / "calendar").resolve()
     monkeypatch.chdir(tmp_path)
-    checkout = Path(wd.__file__).resolve().parents[2] / "definitions" / "calendar"
+    checkout = CHECKOUT / "definitions" / "calendar"
     assert default_calendar_dir() == (checkout if checkout.is_dir() else None)
 
 

@@ -1,0 +1,126 @@
+"""The case desk: what the case commands (and any other front end) do with a store, as data.
+
+Opening a case of a validated item, acting on a step, the list of cases, a department's
+queue and one case's flow are computed here and returned as rows; the CLI only prints them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from engine.cases.machine import Case, Event, StepState, by_urgency, open_case
+from engine.cases.store import Store, load_case, transact
+
+if TYPE_CHECKING:
+    from engine.flow.analysis import Analysis
+    from engine.workdays.calendar import WorkCalendar
+
+OPEN_STATES = (StepState.WAITING, StepState.READY, StepState.ACCEPTED)
+
+
+def open_new(store: Store, analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None) -> Case:
+    """Open a case of the analysed item and store it; the case has its new id."""
+    case = open_case(analysis, applicant, on, calendar)
+    case.id = store.create_case(case.events)
+    return case
+
+
+def act(store: Store, case_id: str, action: str, *, step: str | None, department: str | None, on: date,
+        reason: str | None = None, calendar: WorkCalendar | None = None) -> tuple[Case, Event]:
+    """Check and record one move on a stored case (retrying on a concurrent writer)."""
+    def move(case: Case) -> Event:
+        return case.fire(action, step=step, department=department, on=on, reason=reason, calendar=calendar)
+    return transact(store, case_id, move)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: str
+    item: str
+    name: str
+    applicant: str
+    state: str
+    opened_on: str
+    next_deadline: str | None
+    overdue: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def cases(store: Store) -> Iterator[Case]:
+    for case_id in store.list_cases():
+        yield load_case(store, case_id)
+
+
+def case_rows(store: Store, on: date, overdue_only: bool = False) -> list[CaseRow]:
+    """Every case with its state and next deadline; with *overdue_only*, those late on *on*."""
+    rows = []
+    for case in cases(store):
+        late = case.overdue(on)
+        if overdue_only and not late:
+            continue
+        open_ = [r.deadline for r in case.steps.values() if r.state in OPEN_STATES]
+        nxt = min(open_).isoformat() if open_ and not case.state.closed else None
+        rows.append(CaseRow(str(case.id), case.item["id"], case.item["name"], case.applicant, case.state.value,
+                            case.opened_on.isoformat(), nxt, [r.id for r in late]))
+    return rows
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: str
+    item: str
+    applicant: str
+    step: str
+    name: str
+    action: str
+    deadline: str
+    overdue: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def queue(store: Store, department: str, on: date) -> list[QueueRow]:
+    """What *department* must do now (accept ready steps, approve accepted ones), most urgent first."""
+    pairs, actions = [], {}
+    for case in cases(store):
+        for action, run in case.todo(department):
+            pairs.append((case, run))
+            actions[(case.id, run.id)] = action
+    return [QueueRow(str(c.id), c.item["id"], c.applicant, r.id, r.name, actions[(c.id, r.id)],
+                     r.deadline.isoformat(), r.deadline < on) for c, r in by_urgency(pairs)]
+
+
+@dataclass(frozen=True)
+class FlowRow:
+    step: str
+    name: str
+    department: str
+    state: str
+    needs: list[str]
+    planned: str
+    deadline: str
+    notes: list[str]
+
+
+def flow_rows(case: Case, on: date) -> list[FlowRow]:
+    """One row per step of the case: its state, plan, deadline and what to know about it on *on*."""
+    late = {r.id for r in case.overdue(on)}
+    rows = []
+    for r in case.steps.values():
+        notes = []
+        if r.id in late:
+            notes.append(f"overdue on {on}")
+        if r.state is StepState.RETURNED:
+            notes.append(f"补正 since {r.returned_on}: {r.reason}")
+        if r.paused_days:
+            notes.append(f"paused {r.paused_days} wd")
+        if r.state is StepState.REFUSED:
+            notes.append(f"不予许可: {r.reason}")
+        rows.append(FlowRow(r.id, r.name, r.department, r.state.value, list(r.needs), r.planned.isoformat(),
+                            r.deadline.isoformat(), notes))
+    return rows
