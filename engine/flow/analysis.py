@@ -187,9 +187,9 @@ def form_dict(item: Item) -> list[dict[str, Any]]:
 
 def analyze(item: Item) -> Analysis:
     """The analysis of *item*; an item that asks questions is analysed in its default situation
-    (:func:`engine.situations.specialise`; pass a specialised item for another one)."""
+    (:func:`engine.situations.specialisation`; pass a specialised item for another one)."""
     if item.questions and item.situation is None:
-        from engine.situations.specialise import specialise
+        from engine.situations.specialisation import specialise
 
         item = specialise(item)
     rows = [(s.id, s.needs, s.materials, s.produces) for s in item.steps]

@@ -79,7 +79,7 @@ OUTPUTS: dict[tuple[str, str], Output] = {(o.subject, o.name): o for o in (
            ("analyze", "export")),
     Output("bpmn", "flow", "engine.outputs.bpmn.writer:render", "BPMN 2.0 XML (a lane per department)", ("export",),
            one_item=True, choices={"flavor": BPMN_FLAVORS}),
-    Output("form", "flow", "engine.situations.form_schema:render_output",
+    Output("form", "flow", "engine.situations.form:render_output",
            "the merged application form (一表申请) as JSON Schema 2020-12", ("export",), one_item=True),
     Output("text", "situations", "engine.outputs.situations:as_text", "every situation with the reductions, as text",
            ("analyze --all-situations",)),

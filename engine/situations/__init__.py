@@ -36,7 +36,7 @@ __all__ = [
 def situations(item: Item, limit: int = EXHAUSTIVE) -> Enumeration:
     """The item's situations: every one up to *limit* answer combinations, a pairwise sample past that
     (the default situation always included). An item without questions has one, named ``default``."""
-    from engine.situations.specialise import space
+    from engine.situations.specialisation import space
 
     general = item.general or item
     return space(general).enumerate(limit=limit, default=default_answers(general))
@@ -45,27 +45,27 @@ def situations(item: Item, limit: int = EXHAUSTIVE) -> Enumeration:
 def specialise(item: Item, answers: Answers | Situation | None = None) -> Item:
     """*item* in one situation: concrete answers (completed with defaults), a :class:`Situation`,
     or None for the default situation. An item without questions comes back as it is."""
-    from engine.situations.specialise import specialise as run
+    from engine.situations.specialisation import specialise as run
 
     return run(item, answers)
 
 
 def default_answers(item: Item) -> dict[str, Value | None]:
-    from engine.situations.specialise import default_answers as run
+    from engine.situations.specialisation import default_answers as run
 
     return run(item)
 
 
 def complete(item: Item, given: Mapping[str, Value]) -> dict[str, Value | None]:
     """*given* answers completed with defaults (UsageError for an unknown or unasked question)."""
-    from engine.situations.specialise import complete as run
+    from engine.situations.specialisation import complete as run
 
     return run(item, given)
 
 
 def parse_answers(item: Item, text: str) -> dict[str, Value]:
     """``area_m2=300,gas=yes`` typed against the item's questions (UsageError for bad input)."""
-    from engine.situations.specialise import parse_answers as run
+    from engine.situations.specialisation import parse_answers as run
 
     return run(item, text)
 
@@ -77,6 +77,6 @@ def analyze_situations(item: Item, limit: int = EXHAUSTIVE) -> SituationReport:
 
 
 def form_schema(item: Item) -> dict[str, object]:
-    from engine.situations.form_schema import form_schema as build
+    from engine.situations.form import form_schema as build
 
     return build(item)

@@ -40,7 +40,7 @@ def check_commitment(ctx: ItemContext, space: Space, specs: Sequence[StepSpec]) 
     flows = FlowCache(specs)
     results = [flows.longest(s.answers) for s in enum.situations]
     bad = [length > commitment for length, _chain in results]
-    smallest = forcing(enum.situations, bad)
+    smallest = forcing(enum.situations, bad, enum.exhaustive)
     if smallest is None:
         return
     inside = [r for s, r, b in zip(enum.situations, results, bad, strict=True) if b and _extends(s, smallest)]

@@ -169,7 +169,7 @@ def parse(raw: Any, where: YamlPath, questions: Mapping[str, Question], problems
 
 def _parse(raw: Any, where: YamlPath, questions: Mapping[str, Question], problems: list[Problem]) -> Condition:
     if not isinstance(raw, dict):
-        problems.append(Problem(where, "E203", _("a condition is a mapping such as {area_m2: {gt: 500}}, found {found}")
+        problems.append(Problem(where, "E203", _("a condition is a mapping such as {{area_m2: {{gt: 500}}}}, found {found}")
                                 .format(found=_kind(raw)), _("write {question: value}, or any/all/not")))
         return FALSE
     if not raw:
@@ -203,7 +203,7 @@ def _comparisons(q: Question, value: Any, where: YamlPath, problems: list[Proble
     if isinstance(value, dict):
         if not value:
             problems.append(Problem(where, "E204", _("no comparison for '{question}'").format(question=q.id),
-                                    _("write e.g. {{gt: 500}}")))
+                                    _("write e.g. {gt: 500}")))
         out: list[Condition] = []
         for op, v in value.items():
             if op not in OPS:

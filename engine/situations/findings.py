@@ -78,7 +78,7 @@ class Finder:
         """The fewest answers under which *c* holds in every situation (None: *c* never holds)."""
         enum = self.enumeration(questions_of(c))
         f = self.fn(c)
-        return forcing(enum.situations, [f(s.answers) for s in enum.situations])
+        return forcing(enum.situations, [f(s.answers) for s in enum.situations], enum.exhaustive)
 
 
 def _quote(s: Situation) -> str:
@@ -229,8 +229,9 @@ def _produced(ctx: ItemContext, finder: Finder, specs: Sequence[StepSpec]) -> It
             s = finder.smallest(conj(spec.when, e.when, neg(disj(*present))))
             if s is not None:
                 name = mat.name if (mat := ctx.material(e.target)) else e.target
-                issuers = ", ".join(f"'{p.id}'" for p, _pe in makers)
-                yield ctx.diag(e.place, "E336", _("step '{id}' uses '{name}', issued by step {issuers}, which the "
+                issuers = _("step '{id}'").format(id=makers[0][0].id) if len(makers) == 1 else _("steps {ids}").format(
+                    ids=", ".join(f"'{p.id}'" for p, _pe in makers))
+                yield ctx.diag(e.place, "E336", _("step '{id}' uses '{name}', issued by {issuers}, which the "
                                "situation {s} leaves out").format(id=spec.id, name=name, issuers=issuers, s=_quote(s)),
                                _("make the material conditional ({material: ..., when: ...}), or add a step that "
                                  "issues it in that situation"))

@@ -17,7 +17,7 @@ from engine.model import Item
 from engine.situations.conditions import TRUE, describe
 from engine.situations.questions import Question
 from engine.situations.space import EXHAUSTIVE, Situation
-from engine.situations.specialise import default_answers, space, specialise
+from engine.situations.specialisation import default_answers, space, specialise
 from engine.units import json_number as _num
 
 FIGURES = ("serial_days", "optimized_days", "saved_days", "materials_before", "materials_after", "visits_before",

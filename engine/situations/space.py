@@ -88,9 +88,9 @@ class Space:
         for c in conditions:
             for a in atoms(c):
                 cmps.setdefault(a.question, []).append(a)
-        for q in self.questions.values():  # a question's own `when` makes its gate relevant
+        for q in self.questions.values():  # a question's own `when` splits the questions it depends on
             for a in atoms(q.when):
-                cmps.setdefault(a.question, [])
+                cmps.setdefault(a.question, []).append(a)
         self.comparisons = {q: list(dict.fromkeys(v)) for q, v in cmps.items()}
         order = sorted(self.comparisons, key=lambda k: self.questions[k].index)
         self.relevant: tuple[str, ...] = tuple(order)
@@ -225,16 +225,20 @@ class Space:
         return Situation(tuple(picks), weight)
 
 
-def forcing(situations: Sequence[Situation], bad: Sequence[bool]) -> Situation | None:
+def forcing(situations: Sequence[Situation], bad: Sequence[bool], exhaustive: bool = True) -> Situation | None:
     """The fewest answers that force a problem: a partial situation whose every completion
     among *situations* is bad (``bad[i]`` for ``situations[i]``). None when nothing is bad.
 
     Subsets of the asked questions are tried smallest first (in question order), within
-    :data:`FORCING_WORK`; past that the first bad situation itself is the answer.
+    :data:`FORCING_WORK`; past that, or when *situations* are only a sample (not
+    *exhaustive*: a completion outside the sample could be fine), the first bad situation
+    itself is the answer.
     """
     first = next((i for i, b in enumerate(bad) if b), None)
     if first is None:
         return None
+    if not exhaustive:
+        return situations[first]
     qs = [q for q, _r in situations[first].picks]
     work = 0
     for k in range(len(qs) + 1):

@@ -80,7 +80,7 @@ def _settled(item: Item, c: Condition) -> Condition:
     if c in (TRUE, FALSE):
         return c
     from engine.situations.conditions import compile_condition, questions_of
-    from engine.situations.specialise import space
+    from engine.situations.specialisation import space
 
     enum = space(item).enumerate(questions_of(c))
     if not enum.exhaustive:
