@@ -7,7 +7,9 @@ Prints (1) analysis time of 1k/10k/50k-step items and the growth ratios,
 files with yaml.CSafeLoader and against check-jsonschema schema-checking them,
 (3) `export bpmn` of 250/500/1k/2k-step items, the growth per doubling, against
 ElementTree serialising the same document and analyze() on the same item,
-(4) `lianban --help` start-up against a bare `python -c pass`.
+(4) `lianban --help` start-up against a bare `python -c pass`,
+(5) `analyze --all-situations` on 10 yes/no questions (1,024 situations) and 30 steps,
+against 1,024 analyses of the same steps without conditions (bench/situations_bench.py).
 Absolute times depend on the machine; the ratios are what to compare.
 """
 from __future__ import annotations
@@ -163,6 +165,10 @@ def main() -> None:
         tree(Path(tmp), 200 if quick else 1000)
         bpmn_export(Path(tmp), [250, 500, 1000] if quick else [250, 500, 1000, 2000], 3 if quick else 5)
     startup()
+    import situations_bench
+
+    with tempfile.TemporaryDirectory() as tmp:
+        situations_bench.run(Path(tmp))
 
 
 if __name__ == "__main__":

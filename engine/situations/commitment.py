@@ -84,20 +84,26 @@ class FlowCache:
         self.specs = specs
         self.conditions = _graph_conditions(specs)
         self.fns = [compile_condition(c) for c in self.conditions]
-        self.index = {c: i for i, c in enumerate(self.conditions)}
+        index = {c: i for i, c in enumerate(self.conditions)}
+
+        def at(c: Condition) -> int:
+            return -1 if c == TRUE else index[c]
+        # per step: (id, its condition, needs, materials, produces), each entry with its condition's index
+        self.rows = [(s.id, at(s.when), tuple((e.target, at(e.when)) for e in s.needs),
+                      tuple((e.target, at(e.when)) for e in s.materials), tuple((e.target, at(e.when)) for e in s.produces))
+                     for s in specs]
+        self.days = {s.id: s.days or 0.0 for s in specs}
         self.cache: dict[tuple[bool, ...], tuple[float, list[str]]] = {}
 
     def longest(self, answers: Answers) -> tuple[float, list[str]]:
         truth = tuple(f(answers) for f in self.fns)
-        if truth not in self.cache:
-            self.cache[truth] = longest_chain(self.rows(truth), {s.id: s.days or 0.0 for s in self.specs})
-        return self.cache[truth]
-
-    def rows(self, truth: tuple[bool, ...]) -> list[Row]:
-        def on(c: Condition) -> bool:
-            return c == TRUE or truth[self.index[c]]
-        return [(s.id, tuple(e.target for e in s.needs if on(e.when)), tuple(e.target for e in s.materials if on(e.when)),
-                 tuple(e.target for e in s.produces if on(e.when))) for s in self.specs if on(s.when)]
+        hit = self.cache.get(truth)
+        if hit is None:
+            on = [*truth, True]  # index -1: unconditional
+            rows = [(sid, tuple(t for t, c in needs if on[c]), tuple(t for t, c in mats if on[c]),
+                     tuple(t for t, c in made if on[c])) for sid, w, needs, mats, made in self.rows if on[w]]
+            hit = self.cache[truth] = longest_chain(rows, self.days)
+        return hit
 
 
 def longest_chain(rows: Sequence[Row], days: dict[str, float]) -> tuple[float, list[str]]:

@@ -1,8 +1,10 @@
 """Every situation of an item analysed: the five reductions per situation, best, worst and weighted.
 
 :func:`analyze_situations` enumerates the situations (:meth:`engine.situations.space.Space.enumerate`:
-every one up to 4,096 answer combinations, a pairwise sample past that), specialises the
-item to each and analyses it; situations with the same flow share one analysis. The
+every one up to 4,096 answer combinations, a pairwise sample past that) and computes the
+figures of each (:class:`engine.situations.metrics.Flows`: once per distinct flow, without
+building a specialised item); each result gives its specialised item and its full analysis
+on demand. The
 weighted figures weigh each situation by its share of applicants (the product of its
 answers' frequencies; questions without frequencies count their answers as equally likely).
 """
@@ -12,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.flow.analysis import Analysis, analyze
+from engine.flow.analysis import Analysis, Metrics, analyze
 from engine.model import Item
 from engine.situations.conditions import TRUE, describe
+from engine.situations.metrics import Figures, Flows
 from engine.situations.questions import Question
 from engine.situations.space import EXHAUSTIVE, Situation
 from engine.situations.specialisation import default_answers, space, specialise
@@ -26,12 +29,27 @@ FIGURES = ("serial_days", "optimized_days", "saved_days", "materials_before", "m
 
 @dataclass(frozen=True)
 class SituationResult:
+    """One situation with its figures; its specialised item and full analysis on demand."""
     situation: Situation
-    analysis: Analysis
+    result: Figures
+    general: Item
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.result.metrics
 
     @property
     def figures(self) -> dict[str, Any]:
-        return self.analysis.metrics.as_dict()
+        return self.result.metrics.as_dict()
+
+    @property
+    def item(self) -> Item:
+        """The item specialised to this situation."""
+        return specialise(self.general, self.situation)
+
+    def analysis(self) -> Analysis:
+        """The full analysis of this situation (schedule, materials, department views)."""
+        return analyze(self.item)
 
 
 @dataclass
@@ -78,13 +96,13 @@ class SituationReport:
             "situations": [{
                 "key": r.situation.key, "description": r.situation.describe(), "weight": round(r.situation.weight, 6),
                 "answers": {q: (_num(v) if isinstance(v, float) else v) for q, v in r.situation.answers.items()},
-                **r.figures, "steps": [s.id for s in r.analysis.item.steps], "critical_path": list(r.analysis.critical_path),
+                **r.figures, "steps": list(r.result.steps), "critical_path": list(r.result.critical_path),
             } for r in self.results],
         }
 
 
 def _rank(r: SituationResult) -> tuple[float, int, int]:
-    m = r.analysis.metrics
+    m = r.metrics
     return (m.optimized_days, m.materials_after, m.fields_after or 0)
 
 
@@ -103,22 +121,13 @@ def question_dict(q: Question, questions: Mapping[str, Question]) -> dict[str, A
 
 
 def analyze_situations(item: Item, limit: int = EXHAUSTIVE) -> SituationReport:
-    """Every situation of *item* (a pairwise sample past *limit* combinations) with its analysis."""
+    """Every situation of *item* (a pairwise sample past *limit* combinations) with its figures."""
     general = item.general or item
     sp = space(general)
     defaults = default_answers(general)
     enum = sp.enumerate(limit=limit, default=defaults)
-    cache: dict[tuple[Any, ...], Analysis] = {}
-    results = []
-    for s in enum.situations:
-        special = specialise(general, s)
-        key = special.steps
-        if key not in cache:
-            cache[key] = analyze(special)
-        a = cache[key]
-        if a.item.situation != special.situation:
-            a = Analysis(special, a.schedule, a.dependencies, a.materials, a.metrics, a.suggestions)
-        results.append(SituationResult(s, a))
+    flows = Flows(general)
+    results = [SituationResult(s, flows.figures({**defaults, **s.answers}), general) for s in enum.situations]
     asked = {q for s in enum.situations for q, r in s.picks if r is not None}
     uniform = [q.id for q in general.questions if q.id in asked and
                (q.bins == () if q.type == "number" else q.option_shares() is None)]

@@ -51,7 +51,10 @@ def test_every_situation_with_best_worst_and_weighted_figures(tmp_path: Path) ->
     assert report.figure("fields_after")["min"] == 2
     assert round(sum(r.situation.weight for r in report.results), 9) == 1
     for r in report.results:
-        m = r.analysis.metrics
+        m = r.metrics
+        full = r.analysis()  # the fast figures are the full analysis's
+        assert (m, r.result.critical_path, r.result.steps) == (
+            full.metrics, tuple(full.critical_path), tuple(s.id for s in full.item.steps))
         assert m.optimized_days <= m.serial_days
         assert m.fields_after is not None and m.fields_before is not None and m.fields_after <= m.fields_before
 
@@ -128,3 +131,21 @@ def test_report_gains_the_range_column_only_with_questions(tmp_path: Path, capsy
     assert lines[0] == "| 事项 | 牵头 | 时限 (工作日) | 各情形时限 | 节省 | 材料 | 环节 | 跑动 | 表单字段 |"
     assert lines[2] == "| 演示事项 | 市场监管局 | 1.5 → 1.5 | - | 0.0% | 2 → 1 | 2 → 2 | 2 → 1 | - |"
     assert lines[3] == "| 情形测试 | 市场监管局 | 11.5 → 11 | 1–11.5 | 4.3% | 3 → 1 | 3 → 2 | 3 → 1 | 10 → 6 |"
+
+
+def test_a_document_asked_before_it_is_issued_takes_the_full_analysis(tmp_path: Path) -> None:
+    text = SITUATED.replace("    needs: [{step: fire, when: {area_m2: {gt: 300}}}]\n    materials: [营业执照]\n",
+                            "    needs: [{step: fire, when: {area_m2: {gt: 300}}}]\n    materials: [营业执照]\n"
+                            "    produces: [消防安全检查合格证]\n")
+    text = text.replace("    materials: [营业执照]\n    fields:\n      - {field: 名称",
+                        "    materials: [营业执照, 消防安全检查合格证]\n    fields:\n      - {field: 名称")
+    path = tmp_path / "backwards.yaml"
+    path.write_text(text.replace("id: situated", "id: backwards"), encoding="utf-8")
+    from engine.validation.tree import validate_paths
+
+    result = validate_paths([path])
+    assert {d.code for d in result.diagnostics} == {"W325"}  # the fire check asks for what tax issues later
+    report = analyze_situations(result.items[0])
+    for r in report.results:
+        full = r.analysis()
+        assert (r.metrics, r.result.critical_path) == (full.metrics, tuple(full.critical_path))

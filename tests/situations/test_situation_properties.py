@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from engine.flow import graph
 from engine.flow.analysis import analyze
-from engine.situations import situations, specialise
+from engine.situations import analyze_situations, situations, specialise
 from engine.validation.diagnostics import CODES
 from engine.validation.tree import validate_paths
 
@@ -200,7 +200,9 @@ def test_findings_agree_with_the_oracle_and_every_situation_is_sound(workdir: Pa
     model = result.items[0]
     enum = situations(model)
     assert enum.exhaustive
-    for s in enum.situations:
+    report = analyze_situations(model)
+    assert [r.situation for r in report.results] == enum.situations
+    for s, fast in zip(enum.situations, report.results, strict=True):
         special = specialise(model, s)
         ids = [step.id for step in special.steps]
         made = {m for step in special.steps for m in step.produces}
@@ -213,6 +215,7 @@ def test_findings_agree_with_the_oracle_and_every_situation_is_sound(workdir: Pa
         rows = [(step.id, step.needs, step.materials, step.produces) for step in special.steps]
         assert graph.build(rows).find_cycle() is None  # acyclic
         a = analyze(special)
+        assert (fast.metrics, fast.result.critical_path) == (a.metrics, tuple(a.critical_path))  # the fast figures
         assert a.metrics.optimized_days <= a.metrics.serial_days
         if model.commitment is not None:
             assert a.metrics.optimized_days <= model.commitment
