@@ -63,12 +63,13 @@ class SituationReport:
 
     @property
     def best(self) -> SituationResult:
-        """The fastest situation (then fewest materials, then fewest fields)."""
-        return min(self.results, key=lambda r: _rank(r))
+        """The fastest situation (then fewest materials, then fewest fields; then the most common)."""
+        return min(self.results, key=lambda r: (*_rank(r), -r.situation.weight))
 
     @property
     def worst(self) -> SituationResult:
-        return max(self.results, key=lambda r: _rank(r))
+        """The slowest situation (then most materials, then most fields; then the most common)."""
+        return max(self.results, key=lambda r: (*_rank(r), r.situation.weight))
 
     def figure(self, key: str) -> dict[str, float | int | None]:
         """min, max and the frequency-weighted mean of one figure over the situations."""
