@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.cases.machine import Case, Event, StepState, by_urgency, open_case
 from engine.cases.store import Store, load_case, transact
+from engine.i18n import _
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
@@ -45,6 +46,7 @@ class CaseRow:
     opened_on: str
     next_deadline: str | None
     overdue: list[str]
+    provisional: bool = False  # the next deadline read a year with no official holiday arrangement
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,15 +59,18 @@ def cases(store: Store) -> Iterator[Case]:
 
 def case_rows(store: Store, on: date, overdue_only: bool = False) -> list[CaseRow]:
     """Every case with its state and next deadline; with *overdue_only*, those late on *on*."""
+    from engine.cases.calendar_review import is_provisional
+
     rows = []
     for case in cases(store):
         late = case.overdue(on)
         if overdue_only and not late:
             continue
         open_ = [r.deadline for r in case.steps.values() if r.state in OPEN_STATES]
-        nxt = min(open_).isoformat() if open_ and not case.state.closed else None
+        nxt = min(open_) if open_ and not case.state.closed else None
         rows.append(CaseRow(str(case.id), case.item["id"], case.item["name"], case.applicant, case.state.value,
-                            case.opened_on.isoformat(), nxt, [r.id for r in late]))
+                            case.opened_on.isoformat(), nxt.isoformat() if nxt else None, [r.id for r in late],
+                            nxt is not None and is_provisional(case, nxt)))
     return rows
 
 
@@ -79,6 +84,7 @@ class QueueRow:
     action: str
     deadline: str
     overdue: bool
+    provisional: bool = False  # the deadline read a year with no official holiday arrangement
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,13 +92,16 @@ class QueueRow:
 
 def queue(store: Store, department: str, on: date) -> list[QueueRow]:
     """What *department* must do now (accept ready steps, approve accepted ones), most urgent first."""
+    from engine.cases.calendar_review import is_provisional
+
     pairs, actions = [], {}
     for case in cases(store):
         for action, run in case.todo(department):
             pairs.append((case, run))
             actions[(case.id, run.id)] = action
     return [QueueRow(str(c.id), c.item["id"], c.applicant, r.id, r.name, actions[(c.id, r.id)],
-                     r.deadline.isoformat(), r.deadline < on) for c, r in by_urgency(pairs)]
+                     r.deadline.isoformat(), r.deadline < on, is_provisional(c, r.deadline))
+            for c, r in by_urgency(pairs)]
 
 
 @dataclass(frozen=True)
@@ -107,12 +116,30 @@ class FlowRow:
     notes: list[str]
 
 
+def case_doc(case: Case, on: date) -> dict[str, Any]:
+    """The case as JSON: :meth:`Case.as_dict` plus which dates are provisional (``provisional_years``,
+    and ``provisional`` on each step whose planned date or deadline read such a year)."""
+    from engine.cases.calendar_review import provisional_steps, provisional_years
+
+    doc = case.as_dict(on)
+    marked = set(provisional_steps(case))
+    for step in doc["steps"]:
+        step["provisional"] = step["id"] in marked
+    doc["provisional_years"] = provisional_years(case)
+    return doc
+
+
 def flow_rows(case: Case, on: date) -> list[FlowRow]:
     """One row per step of the case: its state, plan, deadline and what to know about it on *on*."""
+    from engine.cases.calendar_review import provisional_steps
+
     late = {r.id for r in case.overdue(on)}
+    marked = set(provisional_steps(case))
     rows = []
     for r in case.steps.values():
         notes = []
+        if r.id in marked:
+            notes.append(_("provisional date"))
         if r.id in late:
             notes.append(f"overdue on {on}")
         if r.state is StepState.RETURNED:

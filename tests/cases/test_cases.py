@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import ND_YAML, ROOT, analysis_of
+from helpers import ND_YAML, analysis_of, definition_files, real_analyses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,15 +25,13 @@ from engine.cases.machine import (
     open_case,
     rebuild_analysis,
 )
-from engine.flow.analysis import Analysis, analyze
+from engine.flow.analysis import Analysis
 from engine.locations import project_catalog_dir
 from engine.validation.catalog import load_catalog
-from engine.validation.tree import load_items
 from engine.workdays.calendar import WorkCalendar
 
 CAL = WorkCalendar()  # the package's calendar only: independent of definitions/calendar
 D0 = date(2021, 9, 29)  # a Wednesday before National Day 2021
-ANALYSES = [analyze(i) for i in load_items([ROOT / "definitions"])[0]]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +50,7 @@ def test_opening_computes_deadlines_from_latest_finish(case: Case) -> None:
     assert case.steps["tax"].deadline == date(2021, 10, 11)        # latest finish 4
     assert case.steps["seal"].planned == date(2021, 9, 30)         # earliest finish 0.5 -> 1st working day
     assert case.steps["seal"].deadline == date(2021, 10, 11)       # latest finish 4: slack keeps the item on time
-    assert case.calendar == {"2021": CAL.source(2021).detail}
+    assert case.calendar == {"2021": {"kind": "package", "detail": CAL.source(2021).detail, "notice": None}}
     assert [r.state for r in case.steps.values()] == [StepState.READY, StepState.READY, StepState.WAITING]
     assert case.state is CaseState.OPEN
 
@@ -165,8 +163,8 @@ def test_the_definition_is_pinned(tmp_path: Path) -> None:
 
 
 def test_every_project_item_opens(tmp_path: Path) -> None:
-    assert len(ANALYSES) >= 3
-    for analysis in ANALYSES:
+    assert len(real_analyses()) >= 3
+    for analysis in real_analyses():
         item = analysis.item
         case = open_case(analysis, "张三", D0, CAL)
         assert not illegal_states(case) and case.item["id"] == item.id
@@ -195,11 +193,11 @@ def pick(case: Case, index: int, action: str | None) -> tuple[StepRun, str]:
 
 @pytest.fixture(scope="module")
 def hypothesis_items(nd: Analysis) -> list[Analysis]:
-    return [nd, *ANALYSES]
+    return [nd, *real_analyses()]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(which=st.integers(0, len(ANALYSES)), moves=st.lists(MOVE, max_size=40))
+@given(which=st.integers(0, len(definition_files())), moves=st.lists(MOVE, max_size=40))
 def test_random_events_never_reach_an_illegal_state(hypothesis_items: list[Analysis], which: int, moves: list) -> None:
     case = open_case(hypothesis_items[which], "张三", D0, CAL)
     departments = sorted({r.department for r in case.steps.values()})

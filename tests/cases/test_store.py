@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ROOT, real_analysis
 
 from engine.cases import store as store_mod
 from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
@@ -31,15 +32,11 @@ from engine.cases.store import (
     open_store,
     transact,
 )
-from engine.flow.analysis import analyze
 from engine.locations import default_store
-from engine.validation.tree import load_items
 from engine.workdays.calendar import WorkCalendar
 
-ROOT = Path(__file__).resolve().parents[2]
 CAL = WorkCalendar()
 D0 = date(2021, 9, 29)
-ANALYSIS = analyze(load_items([ROOT / "definitions" / "start-business.yaml"])[0][0])
 # PostgreSQL runs when LIANBAN_PG_DSN names a database the tests may empty (postgresql://...).
 PG_DSN = os.environ.get("LIANBAN_PG_DSN")
 try:
@@ -53,7 +50,7 @@ BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=needs_pg)]
 
 
 def new_case() -> Case:
-    return open_case(ANALYSIS, "张三", D0, CAL)
+    return open_case(real_analysis("start-business"), "张三", D0, CAL)
 
 
 def postgres_store(empty: bool) -> Store:

@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
+from helpers import item_from_yaml, model_item
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.cli import main
 from engine.flow.analysis import analyze, total
-from engine.model import Item, Step
-from engine.validation.catalog import Material
-from engine.validation.tree import load_items
+from engine.model import Item
 
 CATALOG_DEPARTMENTS = """\
 departments:
@@ -43,13 +42,8 @@ def tree(tmp_path: Path) -> Path:
 
 
 def item_from(tree: Path, body: str) -> Item:
-    text = textwrap.dedent(body)
-    item_id = text.split("id:", 1)[1].split()[0]
-    path = tree / f"{item_id}.yaml"
-    path.write_text(text, encoding="utf-8")
-    items, result = load_items([path])
-    assert [d for d in result.diagnostics if d.is_error] == []
-    return items[0]
+    """A validated item of the test tree (its own catalog)."""
+    return item_from_yaml(tree, body, catalog=None)
 
 
 def steps_yaml(*rows: str) -> str:
@@ -209,7 +203,7 @@ def random_items(draw: st.DrawFn) -> Item:
     n = draw(st.integers(1, 9))
     days = draw(st.lists(st.sampled_from([0.5, 1, 1.5, 2, 3, 5, 8]), min_size=n, max_size=n))
     mats = [f"m{i}" for i in range(5)]
-    steps = []
+    steps: list[dict[str, Any]] = []
     producers: dict[str, int] = {}
     for i in range(n):
         needs = tuple(f"s{j}" for j in range(i) if draw(st.booleans()) and draw(st.booleans()))
@@ -219,10 +213,9 @@ def random_items(draw: st.DrawFn) -> Item:
         if free and draw(st.booleans()):
             produces = (draw(st.sampled_from(free)),)
             producers[produces[0]] = i
-        steps.append(Step(id=f"s{i}", name=f"步骤{i}", department="市场监管局", days=float(days[i]), needs=needs,
-                          materials=used, produces=produces, visits=draw(st.integers(0, 3)), index=i))
-    catalog = {m: Material(m, f"材料{m}") for m in mats}
-    return Item(id="random", name="随机", lead="市场监管局", partners=(), steps=tuple(steps), materials=catalog)
+        steps.append({"id": f"s{i}", "name": f"步骤{i}", "department": "市场监管局", "days": float(days[i]),
+                      "needs": needs, "materials": used, "produces": produces, "visits": draw(st.integers(0, 3))})
+    return model_item(steps, item_id="random", name="随机")
 
 
 def _longest_through(item: Item, edges: set[tuple[str, str]]) -> dict[str, float]:

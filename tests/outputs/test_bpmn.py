@@ -4,6 +4,7 @@ flavour's extensions and no other flavour's, and no definition text in it is eva
 the engines (JUEL for Camunda 7 and Flowable, FEEL for Zeebe), read here by ports of their scanners."""
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -11,10 +12,12 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import SpiffWorkflow
 import xmlschema
+from helpers import definition_files, graph_item, model_item, real_analysis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
@@ -24,15 +27,12 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, analyze
-from engine.model import Item, Step
 from engine.outputs.bpmn.camunda7 import CAMUNDA_NS
 from engine.outputs.bpmn.flavor import juel_literal
 from engine.outputs.bpmn.flowable import FLOWABLE_NS
 from engine.outputs.bpmn.writer import BPMN_NS, FLAVORS, render_bpmn
 from engine.outputs.bpmn.zeebe import MODELER_NS, ZEEBE_NS, feel_string
-from engine.validation.tree import load_items
 
-ROOT = Path(__file__).resolve().parents[2]
 XSD = Path(SpiffWorkflow.__file__).parent / "bpmn" / "parser" / "schema" / "BPMN20.xsd"
 NS = {"bpmn": BPMN_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
       "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}
@@ -51,31 +51,24 @@ def schema() -> xmlschema.XMLSchema:
 def make(edges: Sequence[tuple[int, int]], n: int, depts: Sequence[int] | None = None,
          days: Sequence[float] | None = None, names: Sequence[str] | None = None) -> Analysis:
     """An analysed item with steps s0..s{n-1}; an edge (i, j) makes s{j} need s{i}."""
-    needs: dict[int, list[str]] = {j: [] for j in range(n)}
-    for i, j in edges:
-        needs[j].append(f"s{i}")
-    steps = tuple(Step(id=f"s{j}", name=names[j] if names else f"事项{j}",
-                       department=DEPTS[depts[j] if depts else j % 2], days=days[j] if days else 1 + j % 3,
-                       needs=tuple(needs[j]), index=j) for j in range(n))
-    return analyze(Item(id="test-item", name="测试事项", lead=DEPTS[0], partners=(DEPTS[1],), steps=steps))
+    return analyze(graph_item(edges, n, depts, days, names, departments=DEPTS))
 
 
-def definitions() -> list[Item]:
-    items, _result = load_items([ROOT / "definitions"])
-    return items
-
-
-DEFINITIONS = definitions()
-TRICKY = {
-    "single": make([], 1),
-    "parallel": make([], 5, depts=[0, 1, 2, 1, 0]),
-    "chain": make([(i, i + 1) for i in range(11)], 12),
-    "diamond": make([(0, 1), (0, 2), (1, 3), (2, 3)], 4, depts=[0, 1, 2, 0]),
-    "n-shape": make([(0, 2), (1, 2), (1, 3)], 4),  # A→C, B→C, B→D: not series-parallel
-    "transitive": make([(0, 1), (1, 2), (0, 2)], 3),
-    "fork-to-join": make([(0, 2), (0, 3), (1, 2), (1, 3)], 4, depts=[0, 0, 1, 1]),
-    "half-days": make([(0, 1)], 2, days=[0.5, 2.5]),
+TRICKY_GRAPHS: dict[str, tuple[Any, ...]] = {  # (edges, n, depts, days), analysed on first use
+    "single": ([], 1),
+    "parallel": ([], 5, [0, 1, 2, 1, 0]),
+    "chain": ([(i, i + 1) for i in range(11)], 12),
+    "diamond": ([(0, 1), (0, 2), (1, 3), (2, 3)], 4, [0, 1, 2, 0]),
+    "n-shape": ([(0, 2), (1, 2), (1, 3)], 4),  # A→C, B→C, B→D: not series-parallel
+    "transitive": ([(0, 1), (1, 2), (0, 2)], 3),
+    "fork-to-join": ([(0, 2), (0, 3), (1, 2), (1, 3)], 4, [0, 0, 1, 1]),
+    "half-days": ([(0, 1)], 2, None, [0.5, 2.5]),
 }
+
+
+@functools.cache
+def tricky(name: str) -> Analysis:
+    return make(*TRICKY_GRAPHS[name])
 
 
 # --- how the engines read an attribute --------------------------------------------------------------
@@ -270,22 +263,21 @@ def run_in_spiff(xml: str, analysis: Analysis, seed: int, parser: BpmnParser | N
 def test_registry() -> None:
     assert list(FLAVORS) == ["plain", "camunda7", "zeebe", "flowable"]
     with pytest.raises(LianbanError) as exc:
-        render_bpmn(TRICKY["single"], "camunda8")
+        render_bpmn(tricky("single"), "camunda8")
     assert str(exc.value) == "unknown BPMN flavour 'camunda8': choose one of plain, camunda7, zeebe, flowable"
 
 
-@pytest.mark.skipif(not DEFINITIONS, reason="no valid definitions found")
 @pytest.mark.parametrize("flavor", list(FLAVORS))
-@pytest.mark.parametrize("item", DEFINITIONS, ids=lambda i: i.id)
-def test_definitions(item: Item, flavor: str, schema: xmlschema.XMLSchema) -> None:
-    a = analyze(item)
+@pytest.mark.parametrize("path", definition_files(), ids=lambda p: p.stem)
+def test_definitions(path: Path, flavor: str, schema: xmlschema.XMLSchema) -> None:
+    a = real_analysis(path.stem)
     check_export(render_bpmn(a, flavor), a, flavor, schema, seeds=(0, 1))
 
 
 @pytest.mark.parametrize("flavor", list(FLAVORS))
-@pytest.mark.parametrize("name", list(TRICKY))
+@pytest.mark.parametrize("name", list(TRICKY_GRAPHS))
 def test_tricky_graphs(name: str, flavor: str, schema: xmlschema.XMLSchema) -> None:
-    a = TRICKY[name]
+    a = tricky(name)
     check_export(render_bpmn(a, flavor), a, flavor, schema)
 
 
@@ -306,7 +298,7 @@ def test_random_dags(analysis: Analysis, flavor: str, schema: xmlschema.XMLSchem
 
 
 def test_validator_catches_broken_references(schema: xmlschema.XMLSchema) -> None:
-    xml = render_bpmn(TRICKY["diamond"])
+    xml = render_bpmn(tricky("diamond"))
     schema.validate(xml)
     for broken in (xml.replace('sourceRef="StartEvent"', 'sourceRef="Nowhere"'),
                    xml.replace("<bpmn:flowNodeRef>EndEvent<", "<bpmn:flowNodeRef>Nowhere<"),
@@ -315,17 +307,17 @@ def test_validator_catches_broken_references(schema: xmlschema.XMLSchema) -> Non
 
 
 def test_gateways_only_where_needed() -> None:
-    root = ET.fromstring(render_bpmn(TRICKY["n-shape"]))
+    root = ET.fromstring(render_bpmn(tricky("n-shape")))
     gateways = sorted(g.get("id") for g in root.iter(f"{{{BPMN_NS}}}parallelGateway"))
     # start forks to A and B; B forks to C and D; C joins A and B; the end joins C and D
     assert gateways == ["Gateway_EndJoin", "Gateway_Fork_s1", "Gateway_Join_s2", "Gateway_StartFork"]
-    single = ET.fromstring(render_bpmn(TRICKY["single"]))
+    single = ET.fromstring(render_bpmn(tricky("single")))
     assert not list(single.iter(f"{{{BPMN_NS}}}parallelGateway"))
     assert len(list(single.iter(f"{{{BPMN_NS}}}sequenceFlow"))) == 2
 
 
 def test_fork_connects_to_join_directly() -> None:
-    root = ET.fromstring(render_bpmn(TRICKY["fork-to-join"]))
+    root = ET.fromstring(render_bpmn(tricky("fork-to-join")))
     flows = {(f.get("sourceRef"), f.get("targetRef")) for f in root.iter(f"{{{BPMN_NS}}}sequenceFlow")}
     assert ("Gateway_Fork_s0", "Gateway_Join_s2") in flows and ("Gateway_Fork_s1", "Gateway_Join_s3") in flows
 
@@ -343,17 +335,18 @@ def test_text_is_escaped(schema: xmlschema.XMLSchema) -> None:
 
 
 def test_material_names_label_flows() -> None:
-    steps = (Step("licence", "营业执照", DEPTS[0], 1, produces=("business-licence",)),
-             Step("tax", "税务登记", DEPTS[1], 1, materials=("business-licence",), index=1))
-    a = analyze(Item(id="m", name="物料", lead=DEPTS[0], partners=(DEPTS[1],), steps=steps))
+    a = analyze(model_item([{"id": "licence", "name": "营业执照", "department": DEPTS[0], "days": 1,
+                             "produces": ["business-licence"]},
+                            {"id": "tax", "name": "税务登记", "department": DEPTS[1], "days": 1,
+                             "materials": ["business-licence"]}], item_id="m", name="物料"))
     root = ET.fromstring(render_bpmn(a))
     named = [f for f in root.iter(f"{{{BPMN_NS}}}sequenceFlow") if f.get("name")]
     assert [(f.get("sourceRef"), f.get("targetRef"), f.get("name")) for f in named] == \
-        [("Task_licence", "Task_tax", "business-licence")]
+        [("Task_licence", "Task_tax", "材料business-licence")]  # the material's name
 
 
 def test_deterministic() -> None:
-    a = TRICKY["diamond"]
+    a = tricky("diamond")
     assert render_bpmn(a, "zeebe") == render_bpmn(a, "zeebe")
 
 
@@ -366,10 +359,11 @@ HOSTILE_DEPTS = ["=now()", "${dept}", '市场"监管"局\\', '"] + string(now())
 
 
 def hostile() -> Analysis:
-    steps = tuple(Step(id=f"s{j}", name=name, department=HOSTILE_DEPTS[j % len(HOSTILE_DEPTS)], days=1 + j % 3,
-                       needs=(f"s{j - 1}",) if j % 2 else (), index=j) for j, name in enumerate(HOSTILE_NAMES))
-    return analyze(Item(id="hostile", name=f"事项{RCE}", lead=HOSTILE_DEPTS[0], partners=tuple(HOSTILE_DEPTS[1:]),
-                        steps=steps))
+    return analyze(model_item([{"id": f"s{j}", "name": name, "department": HOSTILE_DEPTS[j % len(HOSTILE_DEPTS)],
+                                "days": 1 + j % 3, "needs": [f"s{j - 1}"] if j % 2 else []}
+                               for j, name in enumerate(HOSTILE_NAMES)],
+                              item_id="hostile", name=f"事项{RCE}", lead=HOSTILE_DEPTS[0],
+                              partners=HOSTILE_DEPTS[1:]))
 
 
 def test_juel_reading_is_faithful_to_the_engines() -> None:

@@ -9,11 +9,11 @@ import re
 from collections.abc import Mapping, Sequence
 
 import pytest
+from helpers import graph_item
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.flow.analysis import Analysis, analyze
-from engine.model import Item, Step
 from engine.outputs.bpmn.layout import GAP, ROW_H, Box, BoxIndex, FlowGraph, Ids, Router, build_flow
 
 DEPTS = ("市场监管局", "税务局", "公安局", "人社局", "城管局", "住建局", "生态环境局", "应急管理局")
@@ -62,9 +62,8 @@ def old_ncname(prefix: str, raw: str, taken: set[str]) -> str:
 
 def make(needs: Sequence[Sequence[int]], depts: Sequence[int], days: Sequence[float] | None = None) -> Analysis:
     """An analysed item with steps s0..s{n-1}: s{j} needs s{i} for each i in needs[j] (all i < j)."""
-    steps = tuple(Step(id=f"s{j}", name=f"事项{j}", department=DEPTS[depts[j]], days=days[j] if days else 1 + j % 3,
-                       needs=tuple(f"s{i}" for i in sorted(set(needs[j]))), index=j) for j in range(len(needs)))
-    return analyze(Item(id="layout-item", name="布局事项", lead=DEPTS[0], partners=DEPTS[1:2], steps=steps))
+    edges = [(i, j) for j in range(len(needs)) for i in sorted(set(needs[j]))]
+    return analyze(graph_item(edges, len(needs), depts, days, departments=DEPTS))
 
 
 def layered(n: int, seed: int = 0) -> Analysis:

@@ -32,7 +32,8 @@ import pytest
 from helpers import CATALOG, PROMISED, ROOT, SINGLE
 
 from engine.flow.analysis import analyze
-from engine.outputs.html.pages import build, publish
+from engine.outputs.html.pages import build
+from engine.outputs.html.publish import publish
 from engine.validation.tree import load_items
 
 DEFINITIONS = ROOT / "definitions"

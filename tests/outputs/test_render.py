@@ -7,115 +7,20 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
-from helpers import CATALOG, ND_YAML, PROMISED, ROOT, SINGLE, analysis_of
+from helpers import CATALOG, DEMO, PROMISED, ROOT, SINGLE, analysis_of
+from sitedom import SVG, Dom, style, svgs, texts
 
 from engine.cli import main
-from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, analyze
 from engine.locations import default_calendar_dir
-from engine.outputs.html.pages import MANIFEST, SiteError, build, index_page, item_page, publish
+from engine.outputs.html.pages import build, index_page, item_page
+from engine.outputs.html.publish import MANIFEST
 from engine.outputs.html.svg import serial_order, text_width, wrap
 from engine.validation.tree import load_items
 from engine.workdays.calendar import WorkCalendar
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-DEMO = """\
-id: demo
-name: 演示事项
-lead: 市场监管局
-partners: [公安局, 税务局]
-commitment: 12
-steps:
-  - {id: licence, name: 设立登记, department: 市场监管局, days: 1, visits: 2,
-     materials: [registration-application, id-card], produces: [business-licence]}
-  - {id: permit, name: 许可审查, department: 市场监管局, days: 10, visits: 2, materials: [business-licence, id-card]}
-  - {id: seal, name: 印章刻制, department: 公安局, days: 0.5, materials: [business-licence],
-     produces: [invoice-seal-impression]}
-  - {id: tax, name: 税务登记, department: 税务局, days: 0.5, materials: [business-licence, invoice-seal-impression]}
-  - {id: audit, name: 事后核查, department: 税务局, days: 0.5, needs: [permit], materials: [agent-id-card]}
-"""
-
-HOSTILE = """\
-id: hostile
-name: "<script>alert(1)</script>"
-lead: 市场监管局
-partners: [税务局]
-basis: "a\\" onmouseover=\\"alert(6)"
-materials:
-  - {id: evil-doc, name: "<img src=x onerror=alert(2)>&amp;"}
-steps:
-  - {id: one, name: "</text></svg><script>alert(3)</script>", department: 市场监管局, days: 1,
-     materials: [id-card], produces: [evil-doc]}
-  - {id: two, name: "x' onload='alert(4)", department: 税务局, days: 2, materials: [evil-doc]}
-"""
-
-
-
-
-class Node:
-    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None) -> None:
-        self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.parts: list[str | Node] = []  # text and child elements, in document order
-
-    @property
-    def children(self) -> list[Node]:
-        return [p for p in self.parts if isinstance(p, Node)]
-
-    def all(self, tag: str, cls: str | None = None) -> list[Node]:
-        """Descendants with *tag* (and class *cls*), in document order."""
-        out = []
-        for c in self.children:
-            if c.tag == tag and (cls is None or cls in (c.attrs.get("class") or "").split()):
-                out.append(c)
-            out.extend(c.all(tag, cls))
-        return out
-
-    def content(self) -> str:
-        return "".join(p if isinstance(p, str) else p.content() for p in self.parts)
-
-
-class Dom(HTMLParser):
-    """Enough of a DOM to find elements and their text; fails on unbalanced tags."""
-    VOID: ClassVar[set[str]] = {"meta", "br", "col", "img", "link", "input", "hr"}
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = self.here = Node("#root", {}, None)
-        self.feed(text)
-        self.close()
-        assert self.here is self.root, f"<{self.here.tag}> is never closed"
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, dict(attrs), self.here)
-        self.here.parts.append(node)
-        if tag not in self.VOID:
-            self.here = node
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.here.parts.append(Node(tag, dict(attrs), self.here))
-
-    def handle_endtag(self, tag: str) -> None:
-        assert self.here.tag == tag, f"</{tag}> closes <{self.here.tag}>"
-        assert self.here.parent is not None
-        self.here = self.here.parent
-
-    def handle_data(self, data: str) -> None:
-        self.here.parts.append(data)
-
-
-def svgs(page: str) -> dict[str, ET.Element]:
-    """Every inline SVG of a page, parsed as XML (so it must be well-formed), by class."""
-    return {m.group(1): ET.fromstring(m.group(0)) for m in re.finditer(r'<svg [^>]*class="(\w+)".*?</svg>', page, re.DOTALL)}
-
-
-def texts(el: ET.Element) -> list[str]:
-    return ["".join(t.itertext()) for t in el.iter(f"{SVG}text")]
 
 
 @pytest.fixture(scope="module")
@@ -156,14 +61,16 @@ def test_item_page_is_self_contained_and_printable(tmp_path: Path) -> None:
     assert set(re.findall(r"https?://[^\s\"'<>)]+", page)) == {"http://www.w3.org/2000/svg"}  # a namespace only
     assert set(re.findall(r"url\(([^)]*)\)", page)) <= {"#f-demo-arrow", "#f-demo-crit"}  # arrowheads
     assert "default-src 'none'" in page
-    assert '"Noto Sans CJK SC","Source Han Sans SC",\n"PingFang SC","Microsoft YaHei",sans-serif' in page
-    assert "@media print" in page and "size:A4" in page and "break-before:page" in page
+    css = style(page)  # site.css, inlined
+    assert 'font:14px/1.55 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif' in css
+    assert "@page{size:A4;" in css and "@page wide{size:A4 landscape;" in css
+    assert "@media print{" in css and ".new-page{break-before:page}" in css
     # printed, the footer must not end up alone on a last page: it sits inside the last
     # department's block, which is kept whole (checked by printing in chromium: docs/render.md)
     dom = Dom(page).root
     assert len(dom.all("footer")) == 1
     assert dom.all("div", "dept")[-1].children[-1].tag == "footer"
-    assert ".dept,tr,.figures{break-inside:avoid}" in page and "footer{break-before:avoid" in page
+    assert "figure,.dept,tr,.figures{break-inside:avoid}" in css and "footer{break-before:avoid;" in css
     assert len(Dom(index_page([analysis_of(tmp_path, DEMO)])).root.all("footer")) == 1
 
 
@@ -322,25 +229,6 @@ def test_every_gantt_chart_keeps_its_texts_apart(definitions: list[Analysis]) ->
 
 # --- escaping -------------------------------------------------------------------------------------
 
-def test_hostile_names_are_escaped_everywhere(tmp_path: Path) -> None:
-    a = analysis_of(tmp_path, HOSTILE)
-    pages = build([a])
-    for name, page in pages.items():
-        assert "<script" not in page.lower() and "<img" not in page.lower(), name
-        assert "onerror=alert(2)" not in page.replace("&lt;img src=x onerror=alert(2)&gt;", ""), name
-        Dom(page)  # balanced
-        svgs(page)  # each picture parses as XML: well-formed
-    item = pages["hostile.html"]
-    assert sorted(svgs(item)) == ["flow", "gantt"]  # both pictures are there (and were parsed)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in item
-    assert "&lt;/text&gt;&lt;/svg&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in item
-    assert "x&#x27; onload=&#x27;alert(4)" in item
-    assert "a&quot; onmouseover=&quot;alert(6)" in item
-    assert "&lt;img src=x onerror=alert(2)&gt;&amp;amp;" in item
-    dom = Dom(item).root
-    assert dom.all("h1")[0].content() == "<script>alert(1)</script>"
-
-
 def test_wrap_breaks_cjk_text_and_keeps_closing_punctuation_attached() -> None:
     assert wrap("食品经营许可（餐饮服务）", 140, 12.5, 3) == ["食品经营许可（餐饮服", "务）"]
     assert all(not line.startswith(("）", "、")) for line in wrap("一二三四五六七八九十（一）、二", 60, 12, 9))
@@ -411,61 +299,20 @@ def test_render_start_uses_the_calendar_of_the_rendered_tree(tmp_path: Path, mon
     capsys.readouterr()
     assert main([*render, "--calendar", str(tmp_path / "missing")]) == 2
     assert f"--calendar {tmp_path / 'missing'}: no such folder" in capsys.readouterr().err
-    # without the tree's calendar the year is unknown, and the message says so
+    assert "临时日期" not in (elsewhere / "site" / "index.html").read_text(encoding="utf-8")
+    # without the tree's calendar 2035 has no official arrangement: provisional dates, said on every page
     (defs / "calendar" / "2035.yaml").unlink()
-    assert main(render) == 2
+    assert main(render) == 0
+    assert ("lianban: warning: 2035-01-01 is a holiday (元旦) by the provisional 2035 calendar, not a working day: "
+            "the count starts from the next working day, 2035-01-02") in capsys.readouterr().err
+    note = "临时日期：2035 年的国务院节假日安排尚未公布"
+    assert note in (elsewhere / "site" / "index.html").read_text(encoding="utf-8")
+    assert note in (elsewhere / "site" / "demo.html").read_text(encoding="utf-8")
+    axis = texts(svgs((elsewhere / "site" / "demo.html").read_text(encoding="utf-8"))["gantt"])
+    assert [axis[i + 1] for i, t in enumerate(axis[:-1]) if re.fullmatch(r"\d+", t)][:3] == ["01-01", "01-03", "01-05"]
+    # ... unless only official years are wanted: then the year is unknown, and the message says so
+    assert main([*render, "--official-only"]) == 2
     assert "no working-day calendar for 2035" in capsys.readouterr().err
-
-
-def test_regenerating_removes_only_the_pages_it_wrote(tmp_path: Path) -> None:
-    demo, hostile = analysis_of(tmp_path, DEMO, "demo.yaml"), analysis_of(tmp_path, HOSTILE, "hostile.yaml")
-    out = tmp_path / "site"
-    publish(out, build([demo, hostile]))
-    (out / "notes.html").write_text("mine", encoding="utf-8")  # a page the tool did not write
-    (out / "logo.png").write_bytes(b"x")
-    done = publish(out, build([demo]))
-    assert done.removed == ("hostile.html",)
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "demo.html", "index.html", "logo.png", "notes.html"]
-
-
-def test_a_tampered_manifest_cannot_delete_outside_or_foreign_files(tmp_path: Path) -> None:
-    demo = analysis_of(tmp_path, DEMO, "demo.yaml")
-    out = tmp_path / "site"
-    publish(out, build([demo]))
-    outside = tmp_path / "victim.html"
-    outside.write_text("keep", encoding="utf-8")
-    (out / "keep.txt").write_text("keep", encoding="utf-8")
-    (out / MANIFEST).write_text(json.dumps({"files": ["../victim.html", str(outside), "keep.txt", "/etc/passwd",
-                                                      ".lianban-site.json", "sub/x.html", 3]}), encoding="utf-8")
-    assert publish(out, build([demo])).removed == ()
-    assert outside.read_text(encoding="utf-8") == "keep" and (out / "keep.txt").exists()
-    (out / MANIFEST).write_text("{not json", encoding="utf-8")
-    assert publish(out, build([demo])).removed == ()
-
-
-def test_a_symlinked_page_is_neither_followed_nor_replaced(tmp_path: Path) -> None:
-    demo = analysis_of(tmp_path, DEMO, "demo.yaml")
-    out = tmp_path / "site"
-    out.mkdir()
-    outside = tmp_path / "outside.html"
-    outside.write_text("keep", encoding="utf-8")
-    (out / "demo.html").symlink_to(outside)
-    with pytest.raises(LianbanError, match="demo.html: it is a symbolic link"):
-        publish(out, build([demo]))
-    assert outside.read_text(encoding="utf-8") == "keep"
-    assert (out / "demo.html").is_symlink()
-
-
-def test_page_names_are_checked(tmp_path: Path) -> None:
-    with pytest.raises(SiteError, match="not a page name"):
-        publish(tmp_path / "site", {"../escape.html": "x"})
-    assert not (tmp_path / "escape.html").exists()
-    index = analysis_of(tmp_path, DEMO.replace("id: demo", "id: index"), "index.yaml")
-    with pytest.raises(SiteError, match="clashes"):
-        build([index])
-    (tmp_path / "file").write_text("", encoding="utf-8")
-    with pytest.raises(SiteError, match="not a folder"):
-        publish(tmp_path / "file", {"index.html": "x"})
 
 
 def test_every_definition_renders(definitions: list[Analysis]) -> None:
@@ -479,49 +326,48 @@ def test_every_definition_renders(definitions: list[Analysis]) -> None:
             == len(a.item.steps)
 
 
-def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+# --- how the pages are made ---------------------------------------------------------------------
+
+TEMPLATES = ROOT / "engine" / "outputs" / "html" / "templates"
 
 
-@pytest.mark.parametrize("break_items", [
-    pytest.param({"demo.yaml": ("days: 0.5, materials: [business-licence],", "days: 0, materials: [business-licence],")},
-                 id="one-invalid-value"),
-    pytest.param({"demo.yaml": ("id: demo", "id: demo\nid: twice"), "nd.yaml": ("steps:", "steps: [")},
-                 id="every-item-invalid"),
-    pytest.param({"nd.yaml": ("id: national-day", "id: demo")}, id="duplicate-id"),
-])
-def test_render_with_an_invalid_definition_publishes_nothing(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], break_items: dict[str, tuple[str, str]]) -> None:
-    defs, out = tmp_path / "defs", tmp_path / "s2"
-    defs.mkdir()
-    sources = {"demo.yaml": DEMO, "nd.yaml": ND_YAML}
-    for name, text in sources.items():
-        (defs / name).write_text(text, encoding="utf-8")
-    render = ["render", str(defs), "--out", str(out), "--catalog", str(CATALOG)]
-    assert main(render) == 0
-    before = _snapshot(out)
-    assert set(before) == {MANIFEST, "index.html", "demo.html", "national-day.html"}
-    capsys.readouterr()
-    for name, (old, new) in break_items.items():
-        assert old in sources[name]
-        (defs / name).write_text(sources[name].replace(old, new, 1), encoding="utf-8")
-    assert main(render) == 1
-    err = capsys.readouterr().err
-    assert "error" in err and f"not published: fix the errors above and render again; nothing in {out} was changed" in err
-    assert _snapshot(out) == before  # no page lost, none rewritten, the manifest untouched
-    assert main([*render[:3], str(tmp_path / "new"), *render[4:]]) == 1
-    assert not (tmp_path / "new").exists()  # a first run with errors creates nothing either
+def test_templates_escape_by_default_and_refuse_unknown_names() -> None:
+    import jinja2
+
+    from engine.outputs.html.pages import environment
+
+    env = environment()
+    assert env.autoescape is True and env.undefined is jinja2.StrictUndefined  # for every name, .j2 too
+    assert env.get_template("partials/footer.html.j2").render(version="<v>").startswith("<footer>由 lianban &lt;v&gt;")
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ a.no_such_field }}").render(a=object())
+    names = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.j2"))
+    assert names == ["base.html.j2", "index.html.j2", "item.html.j2", "partials/department.html.j2",
+                     "partials/facts.html.j2", "partials/figures.html.j2", "partials/footer.html.j2",
+                     "partials/macros.html.j2", "partials/materials.html.j2"]
+    for name in names:  # nothing is marked safe in a template: only Markup built in Python is
+        source = (TEMPLATES / name).read_text(encoding="utf-8")
+        assert not re.search(r"\|\s*safe\b|autoescape\s+false", source), name
 
 
-def test_render_still_removes_the_page_of_an_item_that_is_gone(tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    defs, out = tmp_path / "defs", tmp_path / "site"
-    defs.mkdir()
-    (defs / "demo.yaml").write_text(DEMO, encoding="utf-8")
-    (defs / "nd.yaml").write_text(ND_YAML, encoding="utf-8")
-    render = ["render", str(defs), "--out", str(out), "--catalog", str(CATALOG)]
-    assert main(render) == 0
-    (defs / "nd.yaml").unlink()
-    assert main(render) == 0
-    assert "removed 1 stale page(s)" in capsys.readouterr().out
-    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "demo.html", "index.html"]
+def test_the_style_sheet_is_site_css_inlined(tmp_path: Path) -> None:
+    css = (ROOT / "engine" / "outputs" / "html" / "site.css").read_text(encoding="utf-8").strip()
+    page = item_page(analysis_of(tmp_path, DEMO))
+    assert f"<style>\n{css}\n</style>" in page and "</" not in css
+    assert page.count("<style>") == 1
+
+
+def test_trees_with_different_calendar_folders_need_calendar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.errors import UsageError
+    from engine.locations import calendar_dir
+
+    monkeypatch.delenv("LIANBAN_CALENDAR_DIR", raising=False)
+    for tree in ("one", "two"):
+        (tmp_path / tree / "calendar").mkdir(parents=True)
+        (tmp_path / tree / "item.yaml").write_text(DEMO, encoding="utf-8")
+    one, two = tmp_path / "one" / "item.yaml", tmp_path / "two"
+    assert calendar_dir(None, [one]) == (tmp_path / "one" / "calendar").resolve()
+    assert calendar_dir(None, [two]) == (tmp_path / "two" / "calendar").resolve()
+    assert calendar_dir(tmp_path / "one" / "calendar", [one, two]) == tmp_path / "one" / "calendar"
+    with pytest.raises(UsageError, match="different calendar folders: .*choose one with --calendar DIR"):
+        calendar_dir(None, [one, two])

@@ -31,6 +31,12 @@ def test_invalid_case(name: str) -> None:
     assert result.items == [] or all(not d.is_error for d in result.diagnostics)
 
 
-def test_the_python_tag_case_ran_nothing() -> None:
-    validate_paths([CASES / "python-tag.yaml"])
-    assert not Path("/tmp/lianban-pwned").exists()
+def test_the_python_tag_case_ran_nothing(tmp_path: Path) -> None:
+    """The case's command, pointed at a file of this test's own folder, never runs."""
+    marker = tmp_path / "pwned"
+    text = (CASES / "python-tag.yaml").read_text(encoding="utf-8")
+    assert "touch /tmp/lianban-pwned" in text
+    (tmp_path / "python-tag.yaml").write_text(text.replace("/tmp/lianban-pwned", str(marker)), encoding="utf-8")
+    result = validate_paths([tmp_path / "python-tag.yaml"])
+    assert [d.code for d in result.diagnostics] == ["E106"]
+    assert not marker.exists()

@@ -16,6 +16,7 @@ from engine.locations import CHECKOUT, default_calendar_dir
 from engine.workdays.calendar import CalendarError, WorkCalendar, YearSource
 
 CAL = WorkCalendar()  # package only: independent of definitions/calendar
+OFFICIAL = WorkCalendar(provisional=False)  # no provisional years: a year past the package is an error
 
 # A made-up year far beyond the package, for file-only behaviour. 2035-01-01 is a Monday;
 # 2035-02-07 is a Wednesday, 02-04 a Sunday, 02-17 a Saturday.
@@ -167,24 +168,35 @@ def test_fractions_round_up(start, n):
 
 def test_year_not_covered_is_a_clear_error():
     with pytest.raises(CalendarError) as info:
-        CAL.is_workday(date(2035, 3, 1))
+        OFFICIAL.is_workday(date(2035, 3, 1))
     msg = str(info.value)
     assert "no working-day calendar for 2035" in msg
     assert "chinesecalendar" in msg and "2004–" in msg
     assert "definitions/calendar/2035.yaml" in msg
+    assert "provisional" not in msg
+    # a year before the first official one is never provisional: its notice exists, only not here
     with pytest.raises(CalendarError) as info:
         CAL.source(2003)
-    assert "2003" in str(info.value)
+    assert "2003" in str(info.value) and "provisional years: " in str(info.value)
     with pytest.raises(CalendarError):
         CAL.holiday_name(date(2003, 1, 1))
+    # past the lunar tables: no provisional year either
+    with pytest.raises(CalendarError) as info:
+        CAL.is_workday(date(2101, 3, 1))
+    assert "no working-day calendar for 2101" in str(info.value) and "–2100" in str(info.value)
 
 
 def test_package_switched_off():
-    cal = WorkCalendar(use_package=False)
+    cal = WorkCalendar(use_package=False, provisional=False)
     assert cal.covered_years() == []
     with pytest.raises(CalendarError) as info:
         cal.is_workday(date(2021, 10, 8))
     assert "switched off" in str(info.value)
+    # with no official year at all, every year from 2000 (the 1999 text of the law) is provisional
+    cal = WorkCalendar(use_package=False)
+    assert cal.source(2021).kind == "provisional" and cal.provisional_years()[0] == 2000
+    assert cal.is_workday(date(2021, 10, 8))  # no 调休 known: an ordinary Friday
+    assert not cal.is_workday(date(2021, 10, 1)) and cal.holiday_name(date(2021, 10, 1)) == "国庆节"
 
 
 # --- calendar files -----------------------------------------------------------------------------
@@ -208,13 +220,17 @@ def test_file_adds_a_year(tmp_path):
 
 
 def test_deadline_running_into_an_uncovered_year(tmp_path):
-    cal = WorkCalendar([write(tmp_path, "2035.yaml", Y2035)], use_package=False)
+    cal = WorkCalendar([write(tmp_path, "2035.yaml", Y2035)], use_package=False, provisional=False)
     assert cal.covered_years() == [2035]
     assert cal.add_workdays(date(2035, 12, 27), 2) == date(2035, 12, 31)  # Thu -> Fri 28, Mon 31
     with pytest.raises(CalendarError) as info:
         cal.add_workdays(date(2035, 12, 20), 30)
     msg = str(info.value)
     assert "no working-day calendar for 2036" in msg and "2035" in msg
+    # by default 2036 is provisional: the count goes on and says so
+    cal = WorkCalendar([write(tmp_path, "2035.yaml", Y2035)], use_package=False)
+    end = cal.add_workdays(date(2035, 12, 20), 30)
+    assert end.year == 2036 and cal.provisional_between(date(2035, 12, 20), end) == [2036]
 
 
 def test_file_corrects_a_package_year(tmp_path):
@@ -290,12 +306,14 @@ BAD = {
     "from after to": ("year: 2035\nsource: x\nholidays:\n  - {from: 2035-02-13, to: 2035-02-07, name: 春节}\n",
                       4, "after"),
     "impossible date": ("year: 2035\nsource: x\nholidays:\n  - {date: 2035-02-30, name: 春节}\n", 4,
-                        "not a valid date"),
+                        "2035-02-30: no such day (2035-02 has 28 days)"),
     "listed twice": ("year: 2035\nsource: x\nholidays:\n  - {from: 2035-02-07, to: 2035-02-13, name: 春节}\n"
                      "  - {date: 2035-02-13, name: 春节}\n", 5, "listed twice"),
     "neither date nor range": ("year: 2035\nsource: x\nholidays:\n  - {name: 元旦}\n", 4, "needs either date"),
     "not YYYY-MM-DD": ("year: 2035\nsource: x\nholidays:\n  - {date: 2035/01/01, name: 元旦}\n", 4,
-                       "'2035/01/01' is not a valid date"),
+                       "'2035/01/01' is not a date: write YYYY-MM-DD"),
+    "no such month": ("year: 2035\nsource: x\nworkdays:\n  - {date: 2035-13-01}\nholidays: []\n", 4,
+                      "2035-13-01: no such day (there is no month 13)"),
     "yaml syntax": ("year: 2035\nsource: [x\n", None, ""),
     "empty": ("", None, ""),
 }
