@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from engine.validation.checks import ItemContext
 
 ENTRY_LISTS = ("needs", "materials", "produces")
+# Comparisons in all of an item's conditions (each value of an `in` counts). Checking and analysing
+# every situation costs comparisons × situations (at most 4,096), so this bounds both: the worst
+# item under it validates in about 2 s; real items have tens.
+MAX_COMPARISONS = 500
 
 
 @dataclass
@@ -68,10 +72,28 @@ def parse(ctx: ItemContext) -> Iterator[Diagnostic]:
     situ.broken = broken_questions or any(p.code.startswith("E") for p in problems)
     for p in problems:
         yield ctx.diag(p.where, p.code, p.message, p.hint, key=p.key)
+    too_many = _budget(situ)
+    if too_many is not None:
+        situ.broken = True
+        yield ctx.diag(too_many, "E341", _("the conditions hold more than {n} comparisons").format(n=MAX_COMPARISONS),
+                       _("group the answers into fewer thresholds and options, or split the item"))
     if situ.questions and not situ.broken:
         from engine.situations.space import Space
 
         situ.space = Space(situ.questions, situ.conditions.values())
+
+
+def _budget(situ: SituationContext) -> YamlPath | None:
+    """Where the item's conditions pass :data:`MAX_COMPARISONS` comparisons, or None."""
+    from engine.situations.conditions import atoms
+
+    total = 0
+    whens = [(("questions", q.index, "when"), q.when) for q in situ.questions.values()]
+    for where, cond in [*whens, *situ.conditions.items()]:
+        total += sum(len(a.value) if isinstance(a.value, tuple) else 1 for a in atoms(cond))  # each `in` value counts
+        if total > MAX_COMPARISONS:
+            return where
+    return None
 
 
 def per_situation(ctx: ItemContext) -> Iterator[Diagnostic]:

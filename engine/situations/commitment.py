@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from engine.i18n import _
 from engine.situations.conditions import TRUE, Answers, Condition, compile_condition, questions_of
 from engine.situations.space import Space, forcing
+from engine.validation.catalog import shorten
 from engine.validation.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -30,13 +31,17 @@ def check_commitment(ctx: ItemContext, space: Space, specs: Sequence[StepSpec]) 
     questions = set().union(*(questions_of(c) for c in conditions)) if conditions else set()
     enum = space.enumerate(questions)
     if not enum.exhaustive:
+        sample = _("a pairwise sample") if enum.method == "pairwise" else _("a sample with every answer range once")
         yield ctx.diag(("questions",), "W344", _(
-            "{n} answer combinations are more than {limit:,}: the situation checks use a pairwise sample of {m}").format(
-            n=f"{enum.combinations:,}", limit=_limit(), m=len(enum.situations)),
+            "{n} answer combinations are more than {limit:,}: the situation checks use {sample} of {m}").format(
+            n=f"{enum.combinations:,}", limit=_limit(), sample=sample, m=len(enum.situations)),
             _("fewer questions or thresholds make every situation checked"), key=True)
     if commitment is None or ctx.graph is None or ctx.graph.find_cycle() is not None \
             or any(s.days is None for s in specs):
         return
+    bound = _upper_bound(specs)
+    if bound is not None and bound <= commitment:
+        return  # no situation's chain is longer than the chain of every step and every edge together
     flows = FlowCache(specs)
     results = [flows.longest(s.answers) for s in enum.situations]
     bad = [length > commitment for length, _chain in results]
@@ -53,9 +58,30 @@ def check_commitment(ctx: ItemContext, space: Space, specs: Sequence[StepSpec]) 
         return
     yield ctx.diag(("commitment",), "E337", _(
         "commitment of {c} working days cannot be kept in the situation 「{s}」: the chain {chain} takes {n}").format(
-        c=f"{commitment:g}", s=smallest.describe(), chain=chain_text, n=f"{length:g}"),
+        c=f"{commitment:g}", s=shorten(smallest.describe(), 300), chain=chain_text, n=f"{length:g}"),
         _("promise at least {worst} days (the longest situation), or shorten a step on that chain").format(
             worst=f"{worst:g}"))
+
+
+def _upper_bound(specs: Sequence[StepSpec]) -> float | None:
+    """The longest chain over every step, every need and a document edge from every producer: each
+    situation's flow is part of this graph, so none is longer. None when this graph has a cycle."""
+    producers: dict[str, list[str]] = {}
+    for s in specs:
+        for e in s.produces:
+            producers.setdefault(e.target, []).append(s.id)
+    ids = {s.id for s in specs}
+    preds = {s.id: list(dict.fromkeys([e.target for e in s.needs if e.target in ids and e.target != s.id] +
+                                      [p for e in s.materials for p in producers.get(e.target, ()) if p != s.id]))
+             for s in specs}
+    order = _topological([s.id for s in specs], preds)
+    if order is None:
+        return None
+    finish: dict[str, float] = {}
+    days = {s.id: s.days or 0.0 for s in specs}
+    for sid in order:
+        finish[sid] = max((finish[p] for p in preds[sid]), default=0.0) + days[sid]
+    return max(finish.values(), default=0.0)
 
 
 def _limit() -> int:

@@ -25,6 +25,7 @@ from engine.situations.conditions import (
     questions_of,
 )
 from engine.situations.space import Enumeration, Situation, Space, forcing, straddled
+from engine.validation.catalog import shorten
 from engine.validation.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
@@ -82,7 +83,12 @@ class Finder:
 
 
 def _quote(s: Situation) -> str:
-    return f"「{s.describe()}」"
+    return f"「{shorten(s.describe(), 300)}」"
+
+
+def _said(c: Condition, names: dict) -> str:
+    """A condition in Chinese, cut short for a message."""
+    return shorten(describe(c, names), 300)
 
 
 def check(ctx: ItemContext, situ: SituationContext) -> Iterator[Diagnostic]:
@@ -129,7 +135,7 @@ def _questions(ctx: ItemContext, situ: SituationContext, finder: Finder) -> Iter
             continue
         if q.when != TRUE and finder.exhaustive(q.when) and finder.smallest(q.when) is None:
             yield ctx.diag(("questions", q.index, "when"), "W341", _("question '{id}' is never asked: 「{cond}」 never "
-                           "holds").format(id=q.id, cond=describe(q.when, situ.questions)), _("fix or remove the condition"))
+                           "holds").format(id=q.id, cond=_said(q.when, situ.questions)), _("fix or remove the condition"))
         for r in space.regions[q.id]:
             if q.type == "one-of" and len(r.members) > 1:
                 j = next(n for n, o in enumerate(q.options) if o.id == r.members[1])
@@ -169,11 +175,11 @@ def _condition_findings(ctx: ItemContext, finder: Finder, outer: Condition, when
         return  # "never" and "always" need every situation (a sample shows only what it has)
     if finder.smallest(conj(outer, when)) is None:
         yield ctx.diag(place, "W341", _("{what} is in no situation: 「{cond}」 never holds{where}").format(
-            what=what, cond=describe(when, names), where="" if outer == TRUE else _(" where it applies")),
+            what=what, cond=_said(when, names), where="" if outer == TRUE else _(" where it applies")),
             _("fix the condition, or remove what it guards"))
     elif finder.smallest(conj(outer, neg(when))) is None:
         yield ctx.diag(place, "W345", _("the condition of {what} always holds{where}: 「{cond}」").format(
-            what=what, cond=describe(when, names), where="" if outer == TRUE else _(" where it applies")),
+            what=what, cond=_said(when, names), where="" if outer == TRUE else _(" where it applies")),
             _("remove the `when`"))
 
 

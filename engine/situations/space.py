@@ -13,6 +13,7 @@ default situation) stands in, and :attr:`Enumeration.exhaustive` says so.
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from engine.situations.questions import Question
 
 EXHAUSTIVE = 4096   # answer combinations enumerated one by one; past that, a pairwise sample
 FORCING_WORK = 400_000  # situation checks spent looking for the fewest answers that force a problem
+PAIRS = 50_000          # region pairs a pairwise sample covers; past that, every region once
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class Enumeration:
     situations: list[Situation]
     exhaustive: bool
     combinations: int      # product of the region counts (an upper bound when questions have `when`)
+    method: str = "exhaustive"  # or "pairwise", or "regions" (every region of every question once)
 
 
 class Space:
@@ -96,10 +99,20 @@ class Space:
         self.relevant: tuple[str, ...] = tuple(order)
         self.regions: dict[str, tuple[Region, ...]] = {q: _regions(self.questions[q], self.comparisons[q]) for q in order}
         self._when = {q: compile_condition(self.questions[q].when) for q in order}
+        self._lows: dict[str, list[float]] = {}
 
     # -- single answers ---------------------------------------------------------------------
     def region_of(self, question: str, value: Value) -> Region:
-        for r in self.regions[question]:
+        regions = self.regions[question]
+        if not regions[0].members:  # a number: the intervals are in order
+            lows = self._lows.get(question)
+            if lows is None:
+                lows = self._lows[question] = [r.low for r in regions]
+            i = max(0, bisect.bisect_right(lows, float(value)) - 1)
+            for r in regions[max(0, i - 1):i + 2]:
+                if r.contains(value):
+                    return r
+        for r in regions:
             if r.contains(value):
                 return r
         raise ValueError(f"{value!r} is in no region of {question}")
@@ -137,7 +150,8 @@ class Space:
                 break
         else:
             return Enumeration(found, True, total)
-        return Enumeration(self._pairwise(qs, default or {}), False, total)
+        sample, method = self._pairwise(qs, default or {})
+        return Enumeration(sample, False, total, method)
 
     def closure(self, questions: Iterable[str]) -> list[str]:
         """*questions* and every question their `when` depends on, in question order."""
@@ -173,14 +187,23 @@ class Space:
 
         return step(0, 1.0)
 
-    def _pairwise(self, qs: Sequence[str], default: Answers) -> list[Situation]:
+    def _pairwise(self, qs: Sequence[str], default: Answers) -> tuple[list[Situation], str]:
         """A greedy all-pairs sample over the regions of *qs*, the two boundary rows (every question at
-        its first region, then at its last) and the default situation."""
+        its first region, then at its last) and the default situation. Past :data:`PAIRS` pairs (questions
+        with thousands of thresholds) every region of every question once instead, at most
+        :data:`EXHAUSTIVE` situations."""
         sizes = {q: len(self.regions[q]) for q in qs}
-        uncovered = {(a, i, b, j) for a, b in itertools.combinations(qs, 2)
-                     for i in range(sizes[a]) for j in range(sizes[b])}
-        uncovered |= {(a, i, a, i) for a in qs for i in range(sizes[a])}
+        pairs = sum(sizes[a] * sizes[b] for a, b in itertools.combinations(qs, 2))
         rows: list[dict[str, int]] = []
+        method = "pairwise"
+        if pairs > PAIRS:
+            method = "regions"
+            rows = [{q: k % sizes[q] for q in qs} for k in range(min(max(sizes.values()), EXHAUSTIVE))]
+            uncovered: set[tuple[str, int, str, int]] = set()
+        else:
+            uncovered = {(a, i, b, j) for a, b in itertools.combinations(qs, 2)
+                         for i in range(sizes[a]) for j in range(sizes[b])}
+            uncovered |= {(a, i, a, i) for a in qs for i in range(sizes[a])}
         while uncovered:
             a, i, b, j = min(uncovered)
             row = {a: i, b: j}
@@ -200,7 +223,7 @@ class Space:
         if default:
             s = self._normalised(default, qs)
             out.setdefault(s.key, s)
-        return list(out.values())
+        return list(out.values()), method
 
     def _gain(self, uncovered: set[tuple[str, int, str, int]], row: dict[str, int], q: str, k: int) -> int:
         """How many uncovered pairs region *k* of *q* would cover with the row so far."""
@@ -287,28 +310,40 @@ def _regions(q: Question, cmps: Sequence[Cmp]) -> tuple[Region, ...]:
 
 
 def _intervals(q: Question, cmps: Sequence[Cmp]) -> tuple[Region, ...]:
-    """Maximal intervals of the number line (within min..max) on which every comparison agrees."""
-    values = {float(v) for c in cmps for v in (c.value if isinstance(c.value, tuple) else (c.value,))}
-    points = sorted(values | {x for x in (q.minimum, q.maximum) if x is not None})
+    """Maximal intervals of the number line (within min..max) on which every comparison agrees.
+
+    Linear in the thresholds: a comparison changes its truth only at its own threshold, so a
+    point [p] joins the interval on its left when every comparison at p is ``gt``/``le``, the
+    one on its right when every one is ``ge``/``lt`` (a point without comparison, min or max,
+    joins both); ``eq``, ``ne`` and ``in`` keep it apart.
+    """
+    at: dict[float, set[str]] = {}
+    for c in cmps:
+        for v in (c.value if isinstance(c.value, tuple) else (c.value,)):
+            at.setdefault(float(v), set()).add(c.op)  # type: ignore[arg-type]
+    points = sorted(set(at) | {x for x in (q.minimum, q.maximum) if x is not None})
     bottom = q.minimum if q.minimum is not None else -math.inf
     top = q.maximum if q.maximum is not None else math.inf
     # elementary pieces (−inf, p0), [p0], (p0, p1), [p1], ..., (pn, inf), each with a representative
-    pieces: list[_Piece] = []
+    pieces: list[tuple[_Piece, bool, bool]] = []  # piece, joins the piece on its left, joins the one on its right
     edges = [-math.inf, *points, math.inf]
     for a, b in itertools.pairwise(edges):
         if a != -math.inf:
-            pieces.append(_Piece(a, True, a, True, a))
-        pieces.append(_Piece(a, False, b, False, _inside(a, b)))
-    merged: list[tuple[_Piece, tuple[bool, ...]]] = []
-    for piece in (p for p in pieces if bottom <= p.value <= top):
-        vector = tuple(compare(c, piece.value) for c in cmps)
-        if merged and merged[-1][1] == vector:
-            last = merged[-1][0]
-            merged[-1] = (_Piece(last.low, last.low_closed, piece.high, piece.high_closed, last.value), vector)
+            ops = at.get(a, set())
+            pieces.append((_Piece(a, True, a, True, a), ops <= {"gt", "le"}, ops <= {"ge", "lt"}))
+        pieces.append((_Piece(a, False, b, False, _inside(a, b)), False, False))
+    kept = [(p, left, right) for p, left, right in pieces if bottom <= p.value <= top]
+    merged: list[_Piece] = []
+    joins_next = False
+    for p, left, right in kept:
+        if merged and (left or joins_next):
+            last = merged[-1]
+            merged[-1] = _Piece(last.low, last.low_closed, p.high, p.high_closed, last.value)
         else:
-            merged.append((piece, vector))
+            merged.append(p)
+        joins_next = right
     out: list[Region] = []
-    for n, (p, _vector) in enumerate(merged):
+    for n, p in enumerate(merged):
         text, token = _interval_text(q, p)
         out.append(Region(q.id, n, _nice(p), text, token, 0.0, (), p.low, p.high, p.low_closed, p.high_closed))
     return _with_shares(q, tuple(out))

@@ -94,7 +94,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "W327": (Severity.WARNING, "file name differs from item id"),
     "W328": (Severity.WARNING, "local material shadows a catalog material"),
     "W329": (Severity.WARNING, "step time limit exceeds its legal limit"),
-    # situations and form fields (E331-E340 errors, W341-W347 warnings)
+    # situations and form fields (E331-E341 errors, W341-W347 warnings)
     "E331": (Severity.ERROR, "unknown question in a condition"),
     "E332": (Severity.ERROR, "answer of the wrong type"),
     "E333": (Severity.ERROR, "unknown option"),
@@ -105,6 +105,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E338": (Severity.ERROR, "question depends on a later question"),
     "E339": (Severity.ERROR, "unknown form field or field source"),
     "E340": (Severity.ERROR, "frequencies that do not add up"),
+    "E341": (Severity.ERROR, "conditions too large"),
     "W341": (Severity.WARNING, "in no situation"),
     "W342": (Severity.WARNING, "question no condition uses"),
     "W343": (Severity.WARNING, "frequency range across a threshold"),

@@ -138,3 +138,16 @@ steps:
         (19, 42, "E339", "a form field of step 'fire' is filled from unknown step 'licenc'"),
         (19, 61, "E306", "unknown material '神秘证照'"),
         (19, 70, "W346", "'名称' and '名称' are the same form field (名称)")])
+
+
+def test_conditions_past_the_budget_are_refused_where_they_cross_it(assert_diagnostics: Check) -> None:
+    many = ", ".join(f"{{a: {n}}}" for n in range(300))
+    more = ", ".join(f"{{b: {{gt: {n}}}}}" for n in range(300))
+    assert_diagnostics(HEAD.replace("partners: [应急管理局, 税务局]\n", "") + f"""\
+questions:
+  - {{id: a, text: 甲？, type: number}}
+  - {{id: b, text: 乙？, type: number}}
+steps:
+  - {{id: s1, name: 一, department: 市场监管局, days: 1, when: {{any: [{many}]}}}}
+  - {{id: s2, name: 二, department: 市场监管局, days: 1, when: {{any: [{more}]}}}}
+""", [(9, 57, "E341", "the conditions hold more than 500 comparisons")])
