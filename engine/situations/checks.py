@@ -7,7 +7,7 @@ after the ids: questions, every ``when``, the item's fields and each step's form
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -177,7 +177,8 @@ def _step_fields(ctx: ItemContext, situ: SituationContext, i: int, raw: dict[str
 
 
 def _source(ctx: ItemContext, own: str, step_ids: list[str], src: Any,
-            where: YamlPath) -> Iterator[Diagnostic] | Any:
+            where: YamlPath) -> Generator[Diagnostic, None, Source | None]:
+    """A field's source, checked; yields its findings and returns it (None when it is unusable)."""
     if not isinstance(src, dict) or len(src) != 1:
         return None
     kind, ref = next(iter(src.items()))

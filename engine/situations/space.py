@@ -320,7 +320,7 @@ def _intervals(q: Question, cmps: Sequence[Cmp]) -> tuple[Region, ...]:
     at: dict[float, set[str]] = {}
     for c in cmps:
         for v in (c.value if isinstance(c.value, tuple) else (c.value,)):
-            at.setdefault(float(v), set()).add(c.op)  # type: ignore[arg-type]
+            at.setdefault(float(v), set()).add(c.op)
     points = sorted(set(at) | {x for x in (q.minimum, q.maximum) if x is not None})
     bottom = q.minimum if q.minimum is not None else -math.inf
     top = q.maximum if q.maximum is not None else math.inf
