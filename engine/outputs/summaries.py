@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, Metrics, total
+from engine.i18n import _
 from engine.model import Item
 from engine.outputs import Options
 from engine.units import days_text, percent
@@ -34,8 +35,8 @@ def as_text(analyses: Sequence[Analysis], options: Options | None = None) -> str
             f"  减材料 materials {m.materials_before} → {m.materials_after} submissions",
             f"  减流程 steps     {m.steps_before} → {m.steps_after} (stages {m.stages_before} → {m.stages_after})",
             f"  减跑动 trips     {m.visits_before} → {m.visits_after}",
-            *([f"  减表单 fields    {m.fields_before} → {m.fields_after} (each department's form → one merged form)"]
-              if m.fields_before is not None else []),
+            *([_("  减表单 fields    {before} → {after} (each department's form → one merged form)").format(
+                before=m.fields_before, after=m.fields_after)] if m.fields_before is not None else []),
             "  stages:",
         ]
         for i, stage in enumerate(a.stages, 1):
@@ -59,7 +60,7 @@ def _situation_lines(item: Item) -> list[str]:
     if s is None:
         return []
     answers = ", ".join(f"{q}={_answer(v)}" for q, v in s.answers.items() if v is not None)
-    return [f"  situation 「{s.describe()}」", f"  answers {answers or '-'}"]
+    return [_("  situation 「{s}」").format(s=s.describe()), _("  answers {answers}").format(answers=answers or "-")]
 
 
 def _answer(value: object) -> str:
