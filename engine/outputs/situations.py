@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from engine.i18n import _
+from engine.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from engine.model import Item
@@ -41,7 +41,8 @@ def as_text(reports: Sequence[SituationReport], options: Options | None = None) 
         item, n = rep.item, len(rep.results)
         how = _("every one checked") if rep.exhaustive else _("a pairwise sample of {n:,} answer combinations").format(
             n=rep.combinations)
-        lines = [f"{item.name} ({item.id}): " + _("{n} situations ({how})").format(n=n, how=how),
+        lines = [f"{item.name} ({item.id}): " + ngettext("{n} situation ({how})", "{n} situations ({how})", n).format(
+                     n=n, how=how),
                  "  " + _("share  time (days)   materials  steps   trips   fields    situation")]
         for r in rep.results:
             f = r.figures
