@@ -19,7 +19,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIONS",
+    "CORRECTED",
+    "RECEIVED",
     "Case",
     "CaseState",
     "Event",
@@ -102,6 +104,8 @@ CASE_MACHINE = Machine(model=None, states=CaseState, transitions=list(CASE_TRANS
 ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return": "returned",
                            "resubmit": "resubmitted", "refuse": "refused", "withdraw": "withdrawn"}
 _ACTION_OF = {v: k for k, v in ACTIONS.items()}
+CORRECTED = "corrected"  # a supervisor's correction of earlier events (a wrong date, a move in error)
+RECEIVED = "received"    # the window recorded materials received from the applicant
 _PAST = {"accept": "accepted", "approve": "approved", "return": "returned for correction",
          "resubmit": "resubmitted", "refuse": "refused"}
 
@@ -112,6 +116,8 @@ class Event:
     type: str                # "opened" or a value of ACTIONS
     payload: dict[str, Any]
     at: str | None = None    # when the store recorded it (UTC, ISO 8601); None before
+    # who acted: {"account", "role", "department"} (set by the front end; None in old logs)
+    actor: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(eq=False)
@@ -185,17 +191,28 @@ class Case:
         for run in self.steps.values():
             for n in run.needs:
                 self.successors[n].append(run.id)
+        self.received: dict[str, date] = {}   # material id -> the day the window received it
+        self.voided: set[int] = set()          # seqs a correction annulled (kept in the log, not applied)
+        self.amended: dict[int, dict[str, Any]] = {}  # seq -> payload fields a correction replaced
 
     # -- building -------------------------------------------------------------------
     @classmethod
     def replay(cls, events: Iterable[Event], case_id: str | None = None) -> Case:
-        it = iter(events)
-        try:
-            case = cls(next(it), case_id)
-        except StopIteration:
-            raise TransitionError(f"case {case_id or '?'} has no events") from None
-        for event in it:
-            case.apply(event)
+        """The case its events make, honouring every correction: an annulled event is kept in
+        ``events`` but not applied; an amended one is applied with the corrected fields."""
+        log = list(events)
+        if not log:
+            raise TransitionError(f"case {case_id or '?'} has no events")
+        amended, voided = _corrections(log)
+        first = log[0]
+        case = cls(replace(first, payload={**first.payload, **amended.get(first.seq, {})}), case_id)
+        case.events[0] = first
+        case.amended, case.voided = amended, voided
+        for event in log[1:]:
+            if event.type == CORRECTED or event.seq in voided:
+                case._record(event)
+            else:
+                case._apply(event, {**event.payload, **amended.get(event.seq, {})})
         return case
 
     @property
@@ -218,11 +235,20 @@ class Case:
         if reason:
             payload["reason"] = reason
         if action == "resubmit" and run is not None and run.returned_on is not None:
-            cal = calendar or _default_calendar()
-            paused = max(0, cal.workdays_between(run.returned_on, on))
-            payload["paused_days"] = paused
-            payload["deadlines"] = self._pushed_deadlines(run.id, paused, cal)
+            payload.update(self.resubmit_effects(run, on, calendar or _default_calendar()))
         event = Event(self.seq + 1, ACTIONS[action], payload)
+        self.apply(event)
+        return event
+
+    def resubmit_effects(self, run: StepRun, on: date, cal: WorkCalendar) -> dict[str, Any]:
+        """What a resubmission of the returned step `run` on `on` records: the working days it was
+        paused and the deadlines that pause moves (so replay needs no calendar)."""
+        paused = max(0, cal.workdays_between(run.returned_on or on, on))
+        return {"paused_days": paused, "deadlines": self._pushed_deadlines(run.id, paused, cal)}
+
+    def receive(self, materials: Iterable[str], on: date | None = None) -> Event:
+        """Record materials the window received from the applicant (the checklist); return the event."""
+        event = Event(self.seq + 1, RECEIVED, {"on": (on or date.today()).isoformat(), "materials": list(materials)})
         self.apply(event)
         return event
 
@@ -266,12 +292,29 @@ class Case:
 
     def apply(self, event: Event) -> None:
         """Apply a recorded event (checked again: a bad log fails loudly, never silently)."""
+        if event.type == CORRECTED:  # it may change anything before it: replay the whole log again
+            self._check_seq(event)
+            self.__dict__.update(Case.replay([*self.events, event], self.id).__dict__)
+            return
+        self._apply(event, event.payload)
+
+    def _check_seq(self, event: Event) -> None:
         if event.seq != self.seq + 1:
             raise TransitionError(f"{self.name}: event #{event.seq} does not follow #{self.seq}")
+
+    def _record(self, event: Event) -> None:
+        """Keep an event in the log without applying it (a correction, or an event one annulled)."""
+        self._check_seq(event)
+        self.events.append(event)
+
+    def _apply(self, event: Event, p: dict[str, Any]) -> None:
+        self._check_seq(event)
+        if event.type == RECEIVED:
+            self._receive(event, p)
+            return
         action = _ACTION_OF.get(event.type)
         if action is None:
             raise TransitionError(f"{self.name}: unknown event type '{event.type}' at #{event.seq}")
-        p = event.payload
         on = date.fromisoformat(p["on"])
         run = self.check(action, step=p.get("step"), department=p.get("department"), on=on, reason=p.get("reason"))
         if run is None:  # withdraw
@@ -282,6 +325,30 @@ class Case:
             self._effects(action, run, on, p)
         self.last_on = on
         self.events.append(event)
+
+    def _receive(self, event: Event, p: dict[str, Any]) -> None:
+        on = date.fromisoformat(p["on"])
+        if self.state.closed:
+            raise TransitionError(f"{self.name} is {self.state.value}: no further action is possible")
+        if on < self.last_on:
+            raise TransitionError(f"{on} is before {self.name}'s last action ({self.last_on}); "
+                                  f"actions are recorded in date order")
+        known = {m["id"] for m in self.materials}
+        wanted = list(p.get("materials") or [])
+        if not wanted:
+            raise TransitionError("name the materials received")
+        for mid in wanted:
+            if mid not in known:
+                guess = closest(mid, known)
+                raise TransitionError(f"no material '{mid}' in {self.name}" + (f"; {did_you_mean(guess)}" if guess else ""))
+        for mid in wanted:
+            self.received.setdefault(mid, on)
+        self.last_on = on
+        self.events.append(event)
+
+    def effective(self, event: Event) -> dict[str, Any]:
+        """The event's payload as replay applies it (with the fields a correction replaced)."""
+        return {**event.payload, **self.amended.get(event.seq, {})}
 
     def _effects(self, action: str, run: StepRun, on: date, p: dict[str, Any]) -> None:
         if action == "accept":
@@ -370,6 +437,18 @@ class Case:
         if on is not None:
             out["overdue"] = [r.id for r in self.overdue(on)]
         return out
+
+
+def _corrections(log: list[Event]) -> tuple[dict[int, dict[str, Any]], set[int]]:
+    """The fields every correction in the log replaces (later corrections win) and the seqs they annul."""
+    amended: dict[int, dict[str, Any]] = {}
+    voided: set[int] = set()
+    for event in log:
+        if event.type == CORRECTED:
+            for seq, fields in event.payload.get("amend", {}).items():
+                amended.setdefault(int(seq), {}).update(fields)
+            voided.update(int(seq) for seq in event.payload.get("void", []))
+    return amended, voided
 
 
 def _pinned(source: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from engine.cases.store import (
     SQLiteStore,
     Store,
     StoreError,
+    StoreLockedError,
     UnknownCaseError,
     load_case,
     open_store,
@@ -60,7 +61,7 @@ def postgres_store(empty: bool) -> Store:
     if empty:
         import psycopg
         with psycopg.connect(PG_DSN or "", autocommit=True) as db:
-            db.execute("TRUNCATE events, cases RESTART IDENTITY")
+            db.execute("TRUNCATE events, cases, case_view, step_view, queue_view RESTART IDENTITY")
     return s
 
 
@@ -181,10 +182,11 @@ def test_sqlite_runs_new_migrations_in_order(tmp_path: Path, monkeypatch: pytest
     s = SQLiteStore(tmp_path / "c.db")
     case_id = s.create_case(new_case().events)
     s.close()
+    known = len(store_mod.MIGRATIONS)
     monkeypatch.setattr(store_mod, "MIGRATIONS",
                         [*store_mod.MIGRATIONS, lambda db: db.execute("CREATE INDEX events_type ON events(type)")])
     s = SQLiteStore(tmp_path / "c.db")
-    assert s.schema_version() == 2 and len(s.load(case_id)) == 1
+    assert s.schema_version() == known + 1 and len(s.load(case_id)) == 1
     s.close()
 
 
@@ -312,7 +314,7 @@ class AlwaysConflicts(MemoryStore):
         super().__init__()
         self.appends = 0
 
-    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event], case: Case | None = None) -> list[Event]:
         self.appends += 1
         raise store_mod._conflict(case_id, expected_seq, expected_seq + 1)
 
@@ -347,7 +349,7 @@ def test_transacts_last_try_holds_the_write_lock(tmp_path: Path, monkeypatch: py
             now = load_case(rival, case_id)
             rival.append(case_id, now.seq, [back_and_forth(now)])
             rival_got_in.append(True)
-        except sqlite3.OperationalError:  # database is locked: transact's last try holds exclusive()
+        except StoreLockedError:  # database is locked: transact's last try holds exclusive()
             rival_got_in.append(False)
         return back_and_forth(case)
 
