@@ -1,6 +1,6 @@
 """Every situation of an item: ``analyze --all-situations`` on 10 yes/no questions and 30 steps.
 
-    python bench/situations_bench.py          (also section 5 of python bench/run.py)
+    python bench/situations_bench.py          (also section 6 of python bench/run.py)
 
 The item (bench/generate.py: situated_item_yaml) has 1,024 situations, each a different
 flow (every question switches one step on), conditional needs and documents, and a form of
@@ -57,7 +57,7 @@ def _process(cmd: list[str], repeat: int) -> tuple[float, float]:
 def run(tmp: Path, repeat: int = 3) -> None:
     from engine.situations import analyze_situations
 
-    print("\n5. Every situation: analyze --all-situations, 10 yes/no questions (1,024 situations), 30 steps")
+    print("\n6. Every situation: analyze --all-situations, 10 yes/no questions (1,024 situations), 30 steps")
     situated = tmp / "situated.yaml"
     plain = tmp / "plain.yaml"
     situated.write_text(situated_item_yaml("situated"), encoding="utf-8")
