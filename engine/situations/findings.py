@@ -24,7 +24,8 @@ from engine.situations.conditions import (
     neg,
     questions_of,
 )
-from engine.situations.space import Enumeration, Situation, Space, forcing, straddled
+from engine.situations.regions import straddled
+from engine.situations.space import Enumeration, Situation, Space, forcing
 from engine.validation.catalog import shorten
 from engine.validation.diagnostics import Diagnostic
 
