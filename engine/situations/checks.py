@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engine.i18n import _
 from engine.model import FieldRef, Source
@@ -37,6 +37,11 @@ class FieldUse:
     field: str
     sources: tuple[Source, ...]
     when_path: YamlPath | None
+
+
+class StepIds(NamedTuple):
+    ids: list[str]          # definition order, for messages
+    known: frozenset[str]   # for lookups
 
 
 @dataclass
@@ -67,8 +72,11 @@ def parse(ctx: ItemContext) -> Iterator[Diagnostic]:
                 if isinstance(entry, dict):
                     _parse_when(ctx, entry, ("steps", i, key, j), problems)
     yield from _local_fields(ctx, situ)
+    ids = list(dict.fromkeys(r["id"] for _k, r in ctx.steps))
+    steps = StepIds(ids, frozenset(ids))
     for i, raw in ctx.steps:
-        yield from _step_fields(ctx, situ, i, raw, problems)
+        if raw.get("fields") is not None:
+            yield from _step_fields(ctx, situ, i, raw, problems, steps)
     situ.broken = broken_questions or any(p.code.startswith("E") for p in problems)
     for p in problems:
         yield ctx.diag(p.where, p.code, p.message, p.hint, key=p.key)
@@ -137,11 +145,10 @@ def resolve_field(ctx: ItemContext, ref: str) -> FormField | None:
 
 
 def _step_fields(ctx: ItemContext, situ: SituationContext, i: int, raw: dict[str, Any],
-                 problems: list[Problem]) -> Iterator[Diagnostic]:
+                 problems: list[Problem], steps: StepIds) -> Iterator[Diagnostic]:
     entries = raw.get("fields")
     uses: list[FieldUse] = []
     seen: dict[str, str] = {}
-    step_ids = [r["id"] for _k, r in ctx.steps]
     for j, entry in enumerate(entries if isinstance(entries, list) else []):
         ref = entry if isinstance(entry, str) else entry.get("field") if isinstance(entry, dict) else None
         if not isinstance(ref, str):
@@ -168,7 +175,7 @@ def _step_fields(ctx: ItemContext, situ: SituationContext, i: int, raw: dict[str
             for k, src in enumerate(listed):
                 where: YamlPath = ("steps", i, "fields", j, "source", k) if isinstance(raw_sources, list) \
                     else ("steps", i, "fields", j, "source")
-                found = yield from _source(ctx, raw["id"], step_ids, src, where)
+                found = yield from _source(ctx, raw["id"], steps, src, where)
                 if found is not None:
                     sources.append(found)
         when_path = ("steps", i, "fields", j, "when") if isinstance(entry, dict) and "when" in entry else None
@@ -176,7 +183,7 @@ def _step_fields(ctx: ItemContext, situ: SituationContext, i: int, raw: dict[str
     situ.step_fields[i] = uses
 
 
-def _source(ctx: ItemContext, own: str, step_ids: list[str], src: Any,
+def _source(ctx: ItemContext, own: str, steps: StepIds, src: Any,
             where: YamlPath) -> Generator[Diagnostic, None, Source | None]:
     """A field's source, checked; yields its findings and returns it (None when it is unusable)."""
     if not isinstance(src, dict) or len(src) != 1:
@@ -189,13 +196,13 @@ def _source(ctx: ItemContext, own: str, step_ids: list[str], src: Any,
             yield ctx.diag(where + ("step",), "E339", _("step '{step}' cannot fill its own form from its own output").format(
                 step=own), _("name the earlier step whose output holds this field"))
             return None
-        if ref not in step_ids:
+        if ref not in steps.known:
             from engine.suggest import closest, did_you_mean
 
             yield ctx.diag(where + ("step",), "E339", _("a form field of step '{step}' is filled from unknown step "
                                                          "'{ref}'").format(step=own, ref=ref[:60]),
-                           did_you_mean(closest(ref, step_ids, limit=2000)) or
-                           _("steps of this item: {ids}").format(ids=", ".join(step_ids[:20])))
+                           did_you_mean(closest(ref, steps.ids, limit=2000)) or
+                           _("steps of this item: {ids}").format(ids=", ".join(steps.ids[:20])))
             return None
         return Source("step", ref)
     if kind == "licence":
