@@ -4,9 +4,9 @@
 every one up to 4,096 answer combinations, a pairwise sample past that) and computes the
 figures of each (:class:`engine.situations.metrics.Flows`: once per distinct flow, without
 building a specialised item); each result gives its specialised item and its full analysis
-on demand. The
-weighted figures weigh each situation by its share of applicants (the product of its
-answers' frequencies; questions without frequencies count their answers as equally likely).
+on demand. The weighted figures weigh each situation by its share of applicants (the
+product of its answers' frequencies; questions without frequencies count their answers as
+equally likely).
 """
 from __future__ import annotations
 
