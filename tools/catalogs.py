@@ -92,7 +92,7 @@ def compile_all() -> None:
 
 def fields(text: str) -> list[str]:
     """The format fields of a message ({name}, %(name)s, %s), sorted."""
-    return sorted(FIELD.findall(text))
+    return sorted(set(FIELD.findall(text)))  # a field may be used twice in one language
 
 
 def problems() -> Iterator[str]:

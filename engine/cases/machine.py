@@ -185,6 +185,7 @@ class Case:
         # year -> {"kind", "detail", "notice"} (kind "provisional": no official arrangement when opened);
         # cases opened before provisional years existed hold the detail text alone
         self.calendar: dict[str, Any] = p.get("calendar", {})
+        self.situation: dict[str, Any] | None = p.get("situation")  # the applicant's answers, for items that ask
         self.steps: dict[str, StepRun] = {}
         for s in p["steps"]:  # topological order
             run = StepRun(s["id"], s["name"], s["department"], float(s["days"]), tuple(s["needs"]),
@@ -445,6 +446,8 @@ class Case:
                "closed_on": self.closed_on.isoformat() if self.closed_on else None, "seq": self.seq,
                "materials": self.materials, "calendar": self.calendar,
                "steps": [r.as_dict() for r in self.steps.values()]}
+        if self.situation is not None:
+            out["situation"] = self.situation
         if on is not None:
             out["overdue"] = [r.id for r in self.overdue(on)]
         return out
@@ -474,7 +477,12 @@ def _default_calendar() -> WorkCalendar:
 
 
 def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None) -> Case:
-    """A new case of the analysed item (not stored yet: pass ``case.events`` to the store)."""
+    """A new case of the analysed item (not stored yet: pass ``case.events`` to the store).
+
+    For an item that asks questions, analyse it in the applicant's situation
+    (``analyze(specialise(item, answers))``): the ``opened`` event records the answers, and only
+    that situation's steps and materials exist in the case.
+    """
     if not applicant or not applicant.strip():
         raise TransitionError("a case needs the applicant's name")
     cal = calendar or _default_calendar()
@@ -499,6 +507,10 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
         "calendar": {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)},
         "steps": steps,
     }
+    if item.situation is not None:
+        from engine.flow.analysis import situation_dict
+
+        payload["situation"] = situation_dict(item)
     return Case(Event(1, "opened", payload))
 
 
@@ -512,6 +524,10 @@ def rebuild_analysis(case: Case, catalog: Catalog) -> Analysis:
     if item is None:
         first = next(d for d in diags if d.is_error)
         raise TransitionError(f"{case.name}: the pinned definition no longer checks: {first.message}")
+    if case.situation is not None:
+        from engine.situations import specialise
+
+        item = specialise(item, {k: v for k, v in case.situation["answers"].items() if v is not None})
     return analyze(item)
 
 

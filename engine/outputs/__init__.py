@@ -17,6 +17,7 @@ from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
+    from engine.situations.report import SituationReport
     from engine.validation.diagnostics import Diagnostic
 
 
@@ -27,6 +28,7 @@ class Options:
     width: int | None = None
     group: str = "department"  # mermaid: a subgraph per department or per stage
     flavor: str = "plain"      # bpmn: the target engine
+    answers: str | None = None  # form: the situation (area_m2=300,gas=yes); None: the whole form
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Renderer(Protocol):
 @dataclass(frozen=True)
 class Output:
     name: str
-    subject: str                    # "flow" | "findings"
+    subject: str                    # "flow" | "findings" | "situations" (SituationReports)
     target: str                     # "module:function", imported on use
     help: str
     commands: tuple[str, ...]       # the commands that offer it
@@ -55,7 +57,8 @@ class Output:
         render: Renderer = getattr(importlib.import_module(module), function)
         return render
 
-    def render(self, subject: Sequence[Analysis] | Findings, options: Options | None = None) -> str:
+    def render(self, subject: Sequence[Analysis] | Sequence[SituationReport] | Findings,
+               options: Options | None = None) -> str:
         return self.renderer()(subject, options or Options())
 
 
@@ -78,6 +81,14 @@ OUTPUTS: dict[tuple[str, str], Output] = {(o.subject, o.name): o for o in (
            ("analyze", "export")),
     Output("bpmn", "flow", "engine.outputs.bpmn.writer:render", N_("BPMN 2.0 XML (a lane per department)"), ("export",),
            one_item=True, choices={"flavor": BPMN_FLAVORS}),
+    Output("form", "flow", "engine.situations.form:render_output",
+           N_("the merged application form (一表申请) as JSON Schema 2020-12"), ("export",), one_item=True),
+    Output("text", "situations", "engine.outputs.situations:as_text", N_("every situation with the reductions, as text"),
+           ("analyze --all-situations",)),
+    Output("json", "situations", "engine.outputs.situations:as_json", N_("every situation as JSON (docs/analysis.md)"),
+           ("analyze --all-situations",)),
+    Output("markdown", "situations", "engine.outputs.situations:as_markdown", N_("a table of the situations per item"),
+           ("analyze --all-situations",)),
     Output("text", "findings", "engine.outputs.findings:text", N_("path:line:col findings, as compilers print them"),
            ("validate",)),
     Output("json", "findings", "engine.outputs.findings:json_report", N_("the findings as a JSON list"), ("validate",)),

@@ -14,6 +14,7 @@ from typing import Any
 from engine.flow.analysis import Analysis, DepartmentView, total
 from engine.i18n import N_, _
 from engine.outputs import Options
+from engine.outputs.summaries import situation_days
 from engine.units import days_text, percent
 
 
@@ -50,23 +51,34 @@ def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: in
         "trips": f"{t['visits_before']} → {t['visits_after']}",
     }
     # the figures never wrap; the names take what is left and wrap between characters
+    situations = any(a.item.has_situations for a in analyses)
+    fields = any(a.metrics.fields_before is not None for a in analyses)
     rows = [(a.item.name, a.item.lead, f"{days_text(a.metrics.serial_days)} → {days_text(a.metrics.optimized_days)}",
              percent(a.metrics.saved_ratio), f"{a.metrics.materials_before} → {a.metrics.materials_after}",
-             f"{a.metrics.steps_before} → {a.metrics.steps_after}", f"{a.metrics.visits_before} → {a.metrics.visits_after}")
+             f"{a.metrics.steps_before} → {a.metrics.steps_after}", f"{a.metrics.visits_before} → {a.metrics.visits_after}",
+             *([situation_days(a.item)] if situations else []),
+             *([f"{a.metrics.fields_before} → {a.metrics.fields_after}" if a.metrics.fields_before is not None else "-"]
+               if fields else []))
             for a in analyses]
     titles = {"days": _("减时限 days"), "saved": _("saved"), "materials": _("减材料 materials"),
               "steps": _("减环节 steps"), "trips": _("减跑动 trips")}
+    if situations:
+        titles["situations"] = _("各情形 days by situation")
+        footer["situations"] = ""
+    if fields:
+        titles["fields"] = _("减表单 fields")
+        footer["fields"] = f"{t.get('fields_before')} → {t.get('fields_after')}"
     console = _console(color, width)
     # The figures never break: their columns get a fixed width (their titles wrap when the
     # terminal is narrow); the item and lead names take what is left and wrap between characters.
     widths = [max([_width(footer[key])] + [_width(r[i]) for r in rows]) for i, key in enumerate(titles, 2)]
     natural = [max(w, _width(t)) for w, t in zip(widths, titles.values(), strict=True)]
     compact = [max([w] + [_width(u) for u in units(t)]) for w, t in zip(widths, titles.values(), strict=True)]
-    names_min = 2 * 12 + 7 * 3 + 1  # two name columns of 12 cells, padding and borders
+    names_min = 2 * 12 + (len(titles) + 2) * 3 + 1  # two name columns of 12 cells, padding and borders
     figure_widths = natural if sum(natural) + names_min <= console.width else compact
     names_width = max((_width(r[0]) for r in rows), default=0) + max((_width(r[1]) for r in rows), default=0)
     # when the names must wrap, a rule between rows keeps each item's lines together
-    table.show_lines = sum(figure_widths) + names_width + 7 * 3 + 1 > console.width
+    table.show_lines = sum(figure_widths) + names_width + (len(titles) + 2) * 3 + 1 > console.width
     table.add_column(Wrapped(_("事项 item")), footer=Wrapped(footer["item"]))
     table.add_column(Wrapped(_("牵头 lead")), footer="")
     for (key, title), w in zip(titles.items(), figure_widths, strict=True):
