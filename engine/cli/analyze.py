@@ -25,10 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--answers", metavar="Q=A,...",
-                       help="the situation to analyse: answers to the items' questions, e.g. area_m2=300,gas=yes")
+                       help=_("the situation to analyse: answers to the items' questions, e.g. area_m2=300,gas=yes"))
     which.add_argument("--all-situations", action="store_true",
-                       help="every situation (" + ", ".join(names(ALL_SITUATIONS)) + "): the reductions of each, "
-                            "best, worst, weighted")
+                       help=_("every situation ({formats}): the reductions of each, best, worst, weighted").format(
+                           formats=", ".join(names(ALL_SITUATIONS))))
     add_catalog(parser)
 
 
@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         from engine.situations import analyze_situations
 
         if args.format not in names(ALL_SITUATIONS):
-            raise UsageError(f"--all-situations writes {', '.join(names(ALL_SITUATIONS))}, not {args.format}")
+            raise UsageError(_("--all-situations writes {formats}, not {format}").format(
+                formats=", ".join(names(ALL_SITUATIONS)), format=args.format))
         emit(get(ALL_SITUATIONS, args.format).render([analyze_situations(i) for i in items]), args.output)
         return code
     if args.answers is not None:
@@ -59,7 +60,6 @@ def specialised(items: list, text: str) -> list:
     """Each item in the situation *text* describes (answers to questions an item does not ask are
     for the other items; an answer no item's question takes is a usage error)."""
     from engine.errors import UsageError
-    from engine.i18n import _
     from engine.situations import parse_answers, specialise
     from engine.suggest import closest, did_you_mean
 

@@ -140,7 +140,7 @@ def _sources(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any
         first=a, last=b, detail=cal.source(a).detail) if b > a else cal.source(a).describe()) for a, b in runs]
     lines = [line for _year, line in sorted(rows)]
     if not lines:
-        return out, "no year is covered: install chinesecalendar or add definitions/calendar/YYYY.yaml"
+        return out, _("no year is covered: install chinesecalendar or add definitions/calendar/YYYY.yaml")
     return out, "\n".join(lines)
 
 
