@@ -32,7 +32,7 @@ ALLOW = {
     "id", "name", "lead", "partners", "steps", "materials", "needs", "produces", "days", "department", "commitment",
     "legal_days", "joint_visits", "basis", "channel", "notes", "visits", "applicant_may_hold", "aliases", "issued_by",
     "full_name", "kind", "departments", "workdays", "source", "replaces_package", "date", "from", "to",
-    "questions", "options", "when", "fields", "field", "step", "material", "label", "labels", "text", "type",
+    "questions", "options", "when", "fields", "field", "step", "material", "label", "labels", "type",
     "default", "frequency", "unit", "up_to", "share", "min", "max", "help",
     # commands, verbs and choices as typed
     "validate", "analyze", "preview", "report", "export", "render", "calendar", "case", "open", "accept",

@@ -36,57 +36,92 @@ def portfolio(analyses: Sequence[Analysis], options: Options) -> str:
 
 
 def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: int | None = None) -> str:
-    from rich.table import Table
-
-    from engine.outputs.cjk import Wrapped, units
-
-    table = Table(title=_("一事联办 portfolio: the four reductions"), title_justify="left", show_footer=True)
     t = total(analyses)
+    rows = [_portfolio_row(a) for a in analyses]
     footer = {
-        "item": _("total ({n} items)").format(n=t["items"]),
+        "item": _("total ({n} items)").format(n=t["items"]), "lead": "",
         "days": f"{days_text(t['serial_days'])} → {days_text(t['optimized_days'])}",
         "saved": percent(t["saved_ratio"]),
         "materials": f"{t['materials_before']} → {t['materials_after']}",
         "steps": f"{t['steps_before']} → {t['steps_after']}",
         "trips": f"{t['visits_before']} → {t['visits_after']}",
+        "situations": "", "fields": f"{t.get('fields_before')} → {t.get('fields_after')}",
     }
-    # the figures never wrap; the names take what is left and wrap between characters
-    situations = any(a.item.has_situations for a in analyses)
-    fields = any(a.metrics.fields_before is not None for a in analyses)
-    rows = [(a.item.name, a.item.lead, f"{days_text(a.metrics.serial_days)} → {days_text(a.metrics.optimized_days)}",
-             percent(a.metrics.saved_ratio), f"{a.metrics.materials_before} → {a.metrics.materials_after}",
-             f"{a.metrics.steps_before} → {a.metrics.steps_after}", f"{a.metrics.visits_before} → {a.metrics.visits_after}",
-             *([situation_days(a.item)] if situations else []),
-             *([f"{a.metrics.fields_before} → {a.metrics.fields_after}" if a.metrics.fields_before is not None else "-"]
-               if fields else []))
-            for a in analyses]
     titles = {"days": _("减时限 days"), "saved": _("saved"), "materials": _("减材料 materials"),
               "steps": _("减环节 steps"), "trips": _("减跑动 trips")}
-    if situations:
-        titles["situations"] = _("各情形 days by situation")
-        footer["situations"] = ""
-    if fields:
-        titles["fields"] = _("减表单 fields")
-        footer["fields"] = f"{t.get('fields_before')} → {t.get('fields_after')}"
+    extra = {}
+    if any(a.item.has_situations for a in analyses):
+        extra["situations"] = _("各情形 days by situation")
+    if any(a.metrics.fields_before is not None for a in analyses):
+        extra["fields"] = _("减表单 fields")
     console = _console(color, width)
-    # The figures never break: their columns get a fixed width (their titles wrap when the
-    # terminal is narrow); the item and lead names take what is left and wrap between characters.
-    widths = [max([_width(footer[key])] + [_width(r[i]) for r in rows]) for i, key in enumerate(titles, 2)]
-    natural = [max(w, _width(t)) for w, t in zip(widths, titles.values(), strict=True)]
-    compact = [max([w] + [_width(u) for u in units(t)]) for w, t in zip(widths, titles.values(), strict=True)]
-    names_min = 2 * 12 + (len(titles) + 2) * 3 + 1  # two name columns of 12 cells, padding and borders
-    figure_widths = natural if sum(natural) + names_min <= console.width else compact
-    names_width = max((_width(r[0]) for r in rows), default=0) + max((_width(r[1]) for r in rows), default=0)
-    # when the names must wrap, a rule between rows keeps each item's lines together
-    table.show_lines = sum(figure_widths) + names_width + (len(titles) + 2) * 3 + 1 > console.width
-    table.add_column(Wrapped(_("事项 item")), footer=Wrapped(footer["item"]))
-    table.add_column(Wrapped(_("牵头 lead")), footer="")
-    for (key, title), w in zip(titles.items(), figure_widths, strict=True):
-        table.add_column(Wrapped(title), footer=footer[key], justify="right", width=w)
-    for row in rows:
-        table.add_row(Wrapped(row[0]), Wrapped(row[1]), *row[2:])
-    console.print(table)
+    if _figures_fit(rows, {**titles, **extra}, footer, console.width):
+        titles.update(extra)
+        extra = {}
+    _figures_table(console, _("一事联办 portfolio: the four reductions"), rows, titles, footer, lead=True)
+    if extra:  # too narrow for every column: the situations and the form fields in a table of their own
+        shown = [r for r in rows if any(r[k] != "-" for k in extra)]
+        _figures_table(console, _("各情形 days by situation, 减表单 fields"), shown, extra, footer, lead=False)
     return _text(console)
+
+
+def _portfolio_row(a: Analysis) -> dict[str, str]:
+    m = a.metrics
+    return {"item": a.item.name, "lead": a.item.lead,
+            "days": f"{days_text(m.serial_days)} → {days_text(m.optimized_days)}", "saved": percent(m.saved_ratio),
+            "materials": f"{m.materials_before} → {m.materials_after}", "steps": f"{m.steps_before} → {m.steps_after}",
+            "trips": f"{m.visits_before} → {m.visits_after}",
+            "situations": situation_days(a.item) if a.item.has_situations else "-",
+            "fields": f"{m.fields_before} → {m.fields_after}" if m.fields_before is not None else "-"}
+
+
+_NAME_MIN = 12  # the narrowest a name column gets, in cells
+
+
+def _figure_widths(rows: list[dict[str, str]], titles: dict[str, str], footer: dict[str, str],
+                   available: int) -> list[int]:
+    """Each figure column's width: its title on one line if everything fits, else its longest word."""
+    from engine.outputs.cjk import units
+
+    widths = [max([_width(footer[key])] + [_width(r[key]) for r in rows]) for key in titles]
+    natural = [max(w, _width(t)) for w, t in zip(widths, titles.values(), strict=True)]
+    if sum(natural) + _frame(titles, 2, 2 * _NAME_MIN) <= available:
+        return natural
+    return [max([w] + [_width(u) for u in units(t)]) for w, t in zip(widths, titles.values(), strict=True)]
+
+
+def _frame(titles: dict[str, str], names: int, names_width: int) -> int:
+    """The cells a table of *names* name columns and the figure *titles* needs besides its figures."""
+    return names_width + (len(titles) + names) * 3 + 1  # padding and borders
+
+
+def _figures_fit(rows: list[dict[str, str]], titles: dict[str, str], footer: dict[str, str], available: int) -> bool:
+    return sum(_figure_widths(rows, titles, footer, available)) + _frame(titles, 2, 2 * _NAME_MIN) <= available
+
+
+def _figures_table(console: Any, title: str, rows: list[dict[str, str]], titles: dict[str, str],
+                   footer: dict[str, str], lead: bool) -> None:
+    """A table of names and figures: the figures never break (their columns get a fixed width,
+    their titles wrap when the terminal is narrow); the item and lead names take what is left and
+    wrap between characters."""
+    from rich.table import Table
+
+    from engine.outputs.cjk import Wrapped
+
+    names = ["item", "lead"] if lead else ["item"]
+    figure_widths = _figure_widths(rows, titles, footer, console.width)
+    names_width = sum(max((_width(r[k]) for r in rows), default=0) for k in names)
+    table = Table(title=title, title_justify="left", show_footer=True)
+    # when the names must wrap, a rule between rows keeps each item's lines together
+    table.show_lines = sum(figure_widths) + _frame(titles, len(names), names_width) > console.width
+    table.add_column(Wrapped(_("事项 item")), footer=Wrapped(footer["item"]))
+    if lead:
+        table.add_column(Wrapped(_("牵头 lead")), footer="")
+    for (key, text), w in zip(titles.items(), figure_widths, strict=True):
+        table.add_column(Wrapped(text), footer=footer[key], justify="right", width=w)
+    for row in rows:
+        table.add_row(*(Wrapped(row[k]) for k in names), *(row[k] for k in titles))
+    console.print(table)
 
 
 def _esc(text: str) -> str:

@@ -87,9 +87,28 @@ def test_the_report_at_80_columns_keeps_every_name_and_the_rows_apart() -> None:
                                                      for a in analyses]
 
 
-def test_the_report_is_unchanged_where_it_fits() -> None:
-    """At 160 columns nothing wraps: one line per item, as before."""
+def test_at_80_columns_the_situations_and_fields_get_a_table_of_their_own() -> None:
+    from engine.outputs.summaries import situation_days
+
     analyses = real_analyses()
-    out = portfolio_table(analyses, width=160)
+    out = portfolio_table(analyses, width=80)
+    first, second = out.split("└", 1)[0], out.split("┘", 1)[1]
+    assert "各情形" not in first and "减表单" not in first
+    rows = cells(second)[:1] + [[c.strip() for c in line.strip("│").split("│")]  # one line per item: it fits
+                                for line in second.splitlines() if line.startswith("│")]
+    asking = [a for a in analyses if a.item.has_situations or a.metrics.fields_before is not None]
+    assert asking  # the project's items ask questions
+    assert rows[0] == ["事项 item", "各情形 days by situation", "减表单 fields"]
+    assert rows[1:1 + len(asking)] == [
+        [a.item.name, situation_days(a.item) if a.item.has_situations else "-",
+         f"{a.metrics.fields_before} → {a.metrics.fields_after}" if a.metrics.fields_before is not None else "-"]
+        for a in asking]
+
+
+def test_the_report_is_unchanged_where_it_fits() -> None:
+    """Where every column fits (here 200 columns) nothing wraps: one table, one line per item, as before."""
+    analyses = real_analyses()
+    out = portfolio_table(analyses, width=200)
+    assert out.count("┏") == 1 and "各情形" in out
     for a in analyses:
         assert any(a.item.name in line and a.item.lead in line for line in out.splitlines())
