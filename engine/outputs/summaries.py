@@ -86,7 +86,7 @@ def as_markdown(analyses: Sequence[Analysis], options: Options | None = None) ->
     situations = any(a.item.has_situations for a in analyses)
     fields = any(a.metrics.fields_before is not None for a in analyses)
     head = ("| 事项 | 牵头 | 时限 (工作日) " + ("| 各情形时限 " if situations else "") + "| 节省 | 材料 | 环节 | 跑动 "
-            + ("| 表单字段 " if fields else "") + "|\n|---|---|---" + "|---" * situations + "|---|---|---|---"
+            + ("| 表单项 " if fields else "") + "|\n|---|---|---" + "|---" * situations + "|---|---|---|---"
             + "|---" * fields + "|")
     rows = []
     for a in analyses:

@@ -51,7 +51,7 @@ class Material:
 
 @dataclass(frozen=True)
 class FormField:
-    """A field of an application form (表单字段): shared in the catalog, or local to an item."""
+    """A field of an application form (表单项): shared in the catalog, or local to an item."""
     id: str
     label: str
     type: str = "text"
