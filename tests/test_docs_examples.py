@@ -64,6 +64,16 @@ def test_authoring_guide_situation_outputs_are_current(command: str, monkeypatch
 
 # --- the Chinese pages show what lianban prints in Chinese ----------------------------------------
 
+@pytest.mark.parametrize("command", ["lianban analyze examples/open-bakery.yaml --all-situations",
+                                     "lianban analyze examples/open-bakery.yaml --answers area_m2=400,fire_mode=inspect"])
+def test_chinese_authoring_guide_situation_outputs_are_current(command: str, monkeypatch: pytest.MonkeyPatch,
+                                                               zh: None) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out = run(*command.split()[1:])
+    assert code == 0
+    assert shown_block("docs/authoring.zh.md", command) == out.strip().splitlines()
+
+
 @pytest.mark.parametrize("doc", ["README.zh.md", "docs/authoring.zh.md"])
 def test_chinese_broken_example_output_is_current(doc: str, monkeypatch: pytest.MonkeyPatch, zh: None) -> None:
     monkeypatch.chdir(ROOT)
@@ -96,6 +106,7 @@ def test_chinese_authoring_guide_lists_every_code_with_its_chinese_title(zh: Non
 
 
 @pytest.mark.parametrize(("english", "chinese"), [("README.md", "README.zh.md"), ("docs/authoring.md", "authoring.zh.md"),
-                                                  ("docs/codes.md", "codes.zh.md"), ("docs/cases.md", "cases.zh.md")])
+                                                  ("docs/codes.md", "codes.zh.md"), ("docs/cases.md", "cases.zh.md"),
+                                                  ("docs/situations.md", "situations.zh.md")])
 def test_the_english_pages_link_their_chinese_ones(english: str, chinese: str) -> None:
     assert f"]({chinese})" in (ROOT / english).read_text(encoding="utf-8")
