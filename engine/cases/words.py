@@ -14,6 +14,7 @@ LABELS: dict[str, str] = {
     "approved": N_("approved"), "refused": N_("refused"),
     # a case's states
     "open": N_("open"), "in_progress": N_("in_progress"), "completed": N_("completed"), "withdrawn": N_("withdrawn"),
+    "damaged": N_("damaged"),  # a case whose event log does not replay
     # moves (the queue's "do" column) and what they record
     "accept": N_("accept"), "approve": N_("approve"), "return": N_("return"), "resubmit": N_("resubmit"),
     "refuse": N_("refuse"), "withdraw": N_("withdraw"), "resubmitted": N_("resubmitted"), "opened": N_("opened"),

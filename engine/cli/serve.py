@@ -29,14 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help=_("port to listen on (default: {port})").format(port=8000))
     parser.add_argument("--workers", type=int, default=1, help=_("server processes (several need PostgreSQL)"))
     parser.add_argument("--secure-cookies", action="store_true", help=_("mark cookies Secure (behind TLS)"))
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help=_("language of the messages (default: zh)"))
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from engine.errors import UsageError
-    from engine.i18n import set_language
     from engine.server.app import Settings, build_workspace, create_app
 
     if args.workers < 1:
@@ -45,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
                         args.secure_cookies)
     if args.workers > 1 and not str(settings.db or "").startswith(("postgresql://", "postgres://")):
         raise UsageError(_("several workers share one PostgreSQL database: set --db postgresql://..."))
-    set_language(args.lang)  # the workspace's language, from here on (the checks above speak the command's)
+    # The command speaks its own language (LANG, --lang); each request is answered in its reader's
+    # (engine/server/language.py): Chinese pages, the API by Accept-Language.
     workspace = build_workspace(settings)  # configuration errors surface here, as one line (exit 2)
     print(_("lianban workspace: {n} item(s), store {store}, {url}").format(
         n=len(workspace.items), store=getattr(workspace.store, "path", "?"), url=f"http://{args.host}:{args.port}/"))
