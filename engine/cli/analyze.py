@@ -11,7 +11,7 @@ import argparse
 from engine.cli.common import add_catalog, add_output, load_valid
 from engine.i18n import N_, _
 
-DESCRIPTION = N_("The optimized flow and the four reductions of one or more items.")
+DESCRIPTION = N_("The optimized flow and the reductions of one or more items, in one situation or in all of them.")
 
 ALL_SITUATIONS = "analyze --all-situations"  # the outputs registry's name for what that flag offers
 
