@@ -51,6 +51,12 @@ steps:
   - {id: seal, name: 印章, department: 公安局, days: 0.5, materials: [id-card]}
 """
 
+# ND_YAML on two clocks: the item promises 5 working days (legal cap 20); the licence has a legal
+# limit of 5 working days from its acceptance, the tax step 3.
+ND_CLOCKS_YAML = (ND_YAML.replace("steps:\n", "commitment: 5\nlegal_days: 20\nsteps:\n")
+                  .replace("days: 3, materials", "days: 3, legal_days: 5, materials")
+                  .replace("days: 1, needs", "days: 1, legal_days: 3, needs"))
+
 # Gantt charts whose texts crowd each other: one step whose note is wider than the right
 # margin, and a commitment between the heading and the bars (5.5: inside the notes).
 SINGLE = """\

@@ -89,7 +89,7 @@ def test_full_run_completes(case: Case) -> None:
     ([("withdraw", None, None), ("accept", "licence", "市场监管局")],
      "the case is withdrawn on 2021-09-29: no further action is possible"),
     ([("dance", "licence", "市场监管局")],
-     "unknown action 'dance'; use one of accept, approve, return, resubmit, refuse, withdraw"),
+     "unknown action 'dance'; use one of accept, approve, return, resubmit, suspend, resume, refuse, withdraw"),
 ])
 def test_illegal_moves_are_refused_with_a_clear_message(case: Case, moves: list, message: str) -> None:
     *before, last = moves

@@ -1,9 +1,13 @@
-"""Run cases (办件) through an item's optimized flow: open, accept, approve, return, resubmit, refuse, withdraw.
+"""Run cases (办件) through an item's optimized flow: open, act on a step (accept ... refuse), withdraw, show, list.
 
   lianban case open start-business --applicant 张三 --on 2021-09-29
   lianban case accept 1 licence --as 市场监管 --on 2021-09-29
   lianban case show 1
   lianban case queue --as 税务局
+  lianban case suspend 1 licence --as 市场监管局 --procedure 检验 --reason 样品送检
+
+Each step runs on two clocks (committed and legal); show, list and queue give each step and case
+its warning level (蓝/黄/红 by default; --ladder FILE, else the item's `warnings:`). docs/cases.md.
 
 The store is --db PATH (or a postgresql:// DSN), else $LIANBAN_DB, else an SQLite file in the
 user's data folder. open and the moves create it; show, list and queue only read an existing one.
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.cli.common import add_catalog, date_arg, use_color
 from engine.cli.workdays import add_calendar, load_calendar
+from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.cases.machine import Case
@@ -28,6 +33,8 @@ if TYPE_CHECKING:
 STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
               "return": "补正: return for correction (the clock stops)",
               "resubmit": "the applicant resubmitted the corrections (the clock restarts)",
+              "suspend": N_("特别程序: 听证, 检验, 专家评审 ... whose time does not count (the clock stops)"),
+              "resume": N_("the special procedure ended (the clock restarts)"),
               "refuse": "不予许可: refuse the step (the case ends refused)"}
 
 READ_ONLY = ("show", "list", "queue")  # verbs that never create a store: a missing one is "no case store at PATH"
@@ -46,14 +53,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_catalog(p)
     add_calendar(p)
     for verb, help_text in STEP_VERBS.items():
-        p = sub.add_parser(verb, parents=[common], help=help_text)
+        p = sub.add_parser(verb, parents=[common], help=_(help_text))
         p.add_argument("case", metavar="CASE")
         p.add_argument("step", metavar="STEP")
         _as(p)
         p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
-        p.add_argument("--reason", help="required for return (what to correct) and refuse (the grounds)")
-        if verb == "resubmit":
-            add_calendar(p)
+        p.add_argument("--reason", help=_("required for return (what to correct), suspend (what the procedure is "
+                                          "for) and refuse (the grounds)"))
+        if verb == "suspend":
+            from engine.cases.clocks import PROCEDURES
+            p.add_argument("--procedure", required=True, metavar="NAME",
+                           help=_("the special procedure (行政许可法 art.45): {names}").format(names=", ".join(PROCEDURES)))
+        add_calendar(p)
     p = sub.add_parser("withdraw", parents=[common], help="the applicant withdraws the case")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
@@ -61,12 +72,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
+    _reading(p)
     p = sub.add_parser("list", parents=[common], help="every case, with its next deadline")
     p.add_argument("--overdue", action="store_true", help="only cases with a step past its deadline")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    _reading(p)
     p = sub.add_parser("queue", parents=[common], help="what a department must do now, most urgent first")
     _as(p)
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    _reading(p)
+
+
+def _reading(p: argparse.ArgumentParser) -> None:
+    """Options of the commands that show warning levels."""
+    add_calendar(p)
+    add_ladder(p)
+
+
+def add_ladder(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ladder", metavar="FILE", help=_("warning ladder file (YAML `warnings:` list) used instead of "
+                                                      "each item's own, else the default 蓝/黄/红"))
+
+
+def load_ladder_arg(path: str | None) -> Any:
+    from engine.cases.clocks import load_ladder
+
+    return load_ladder(path) if path else None
 
 
 def _as(p: argparse.ArgumentParser) -> None:
@@ -105,7 +136,8 @@ def _open(store: Store, args: argparse.Namespace) -> int:
     if not items:
         print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
         return 1
-    case = open_new(store, analyze(items[0]), args.applicant, on, load_calendar(args.calendar))
+    calendar = load_calendar(args.calendar)
+    case = open_new(store, analyze(items[0]), args.applicant, on, calendar)
     if args.format == "json":
         return _print_json(case.as_dict(on))
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
@@ -113,7 +145,7 @@ def _open(store: Store, args: argparse.Namespace) -> int:
              f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
     lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))
-    _print_flow(case, on)
+    _print_flow(case, on, calendar)
     return 0
 
 
@@ -122,9 +154,9 @@ def _act(store: Store, args: argparse.Namespace) -> int:
 
     department = _department(args) if args.verb != "withdraw" else None
     on = args.on or date.today()
-    calendar = load_calendar(args.calendar) if args.verb == "resubmit" else None
+    calendar = load_calendar(args.calendar) if args.verb in ("accept", "resubmit", "resume") else None
     case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
-                      reason=args.reason, calendar=calendar)
+                      reason=args.reason, calendar=calendar, procedure=getattr(args, "procedure", None))
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
                             "state": case.state.value})
@@ -133,9 +165,13 @@ def _act(store: Store, args: argparse.Namespace) -> int:
         return 0
     run_ = case.steps[event.payload["step"]]
     text = f"case {case.id}: step '{run_.id}' ({run_.name}) {event.type} by {department} on {on}"
-    if run_.state.value in ("accepted", "returned"):
+    if run_.state.value in ("accepted", "returned", "suspended"):
         text += f"; due {run_.deadline}" + (" (clock stopped until resubmitted)" if args.verb == "return" else "")
-    if args.verb == "resubmit":
+        if run_.legal_deadline is not None and args.verb != "return":
+            text += _(", legal deadline {day}").format(day=run_.legal_deadline)
+        if args.verb == "suspend":
+            text += _(" (clocks stopped for {procedure} until resumed)").format(procedure=args.procedure)
+    if args.verb in ("resubmit", "resume"):
         text += f" (paused {event.payload.get('paused_days', 0)} working day(s))"
     print(text)
     if case.state.closed:
@@ -148,32 +184,42 @@ def _act(store: Store, args: argparse.Namespace) -> int:
 
 
 def _show(store: Store, args: argparse.Namespace) -> int:
+    from engine.cases.desk import case_view, levels
     from engine.cases.store import load_case
 
     case = load_case(store, args.case)
     on = args.on or date.today()
+    calendar, ladder = load_calendar(args.calendar), load_ladder_arg(args.ladder)
     if args.format == "json":
-        return _print_json(case.as_dict(on))
+        return _print_json(case_view(case, on, calendar, ladder))
     closed = f", {case.state.value} on {case.closed_on}" if case.closed_on else ""
     print(f"case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant}\n"
           f"  state {case.state.value}; opened {case.opened_on}{closed}; definition sha256 {case.sha256[:16]}…\n"
           f"  materials submitted once: {', '.join(m['name'] for m in case.materials) or 'none'}")
-    _print_flow(case, on)
+    print(_("  clocks: committed {committed}, legal {legal}; level on {on}: {level}").format(
+        committed=case.committed_deadline or "-", legal=case.legal_deadline or "-", on=on,
+        level=levels(case, on, calendar, ladder).case or "-"))
+    if case.simulated:
+        print(_("  simulated case (lianban simulate): {detail}").format(
+            detail=", ".join(f"{k} {v}" for k, v in (case.simulation or {}).items())))
+    _print_flow(case, on, calendar, ladder)
     return 0
 
 
 def _list(store: Store, args: argparse.Namespace) -> int:
     from engine.cases.desk import case_rows
 
-    rows = case_rows(store, args.on or date.today(), args.overdue)
+    rows = case_rows(store, args.on or date.today(), args.overdue, load_calendar(args.calendar),
+                     load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     if not rows:
         print("no overdue case" if args.overdue else "no case yet: `lianban case open ITEM --applicant NAME`")
         return 0
-    _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue"],
-           [[r.case, f"{r.name} ({r.item})", r.applicant, r.state, r.opened_on, r.next_deadline or "-",
-             ", ".join(r.overdue) or "-"] for r in rows])
+    _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue", _("level")],
+           [[_("{case} (simulated)").format(case=r.case) if r.simulated else r.case, f"{r.name} ({r.item})",
+             r.applicant, r.state, r.opened_on, r.next_deadline or "-", ", ".join(r.overdue) or "-", r.level or "-"]
+            for r in rows])
     return 0
 
 
@@ -182,15 +228,16 @@ def _queue(store: Store, args: argparse.Namespace) -> int:
 
     department = _department(args)
     on = args.on or date.today()
-    rows = queue(store, department, on)
+    rows = queue(store, department, on, load_calendar(args.calendar), load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
         print(f"nothing for {department} to do")
         return 0
-    _table(["deadline", "case", "step", "do", "item", "applicant"],
+    _table(["deadline", "case", "step", "do", "item", "applicant", _("legal deadline"), _("level")],
            [[r.deadline + (" overdue" if r.overdue else ""), r.case, f"{r.name} ({r.step})", r.action, r.item,
-             r.applicant] for r in rows], title=f"{department}: {len(rows)} to do on {on}")
+             r.applicant, r.legal_deadline or "-", r.level or "-"] for r in rows],
+           title=f"{department}: {len(rows)} to do on {on}")
     return 0
 
 
@@ -206,12 +253,15 @@ def _department(args: argparse.Namespace) -> str:
     return load_catalog(catalog_dir(args.catalog)).resolve_department(args.department).name
 
 
-def _print_flow(case: Case, on: date) -> None:
+def _print_flow(case: Case, on: date, calendar: Any = None, ladder: Any = None) -> None:
     from engine.cases.desk import flow_rows
 
-    _table(["step", "name", "department", "state", "needs", "planned", "deadline", "note"],
+    if calendar is None:
+        calendar = load_calendar(None)
+    _table(["step", "name", "department", "state", "needs", "planned", "deadline", _("legal deadline"), _("level"),
+            "note"],
            [[r.step, r.name, r.department, r.state, ", ".join(r.needs) or "-", r.planned, r.deadline,
-             "; ".join(r.notes)] for r in flow_rows(case, on)])
+             r.legal_deadline or "-", r.level or "-", "; ".join(r.notes)] for r in flow_rows(case, on, calendar, ladder)])
 
 
 def _table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:
