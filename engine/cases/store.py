@@ -3,9 +3,11 @@
 Backends: :class:`SQLiteStore` (the default: one file, WAL, one ``BEGIN IMMEDIATE``
 transaction per append, schema versioned by ``PRAGMA user_version``), :class:`PostgresStore`
 (a ``postgresql://`` DSN; needs psycopg) and :class:`MemoryStore` (tests, dry runs). A case's state
-is never stored: it is rebuilt by replaying its events (:func:`load_case`). Concurrent writers never lose an update: an
-append names the last seq its writer saw, and a store that has moved on raises
-:class:`ConflictError`; :func:`transact` reloads, re-checks the move and tries again.
+is never stored: it is rebuilt by replaying its events (:func:`load_case`). Reports read every event
+with :meth:`Store.scan`, in batches, so their memory does not grow with the store; bulk imports (the
+simulator) write many new cases in one transaction with :meth:`Store.create_cases`. Concurrent
+writers never lose an update: an append names the last seq its writer saw, and a store that has
+moved on raises :class:`ConflictError`; :func:`transact` reloads, re-checks the move and tries again.
 See docs/cases.md.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -59,11 +61,19 @@ class ConflictError(StoreError):
     label = RefusedError.label
 
 
+SCAN_BATCH = 2000
+_PAYLOAD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+
+
 class Store(Protocol):
     """The whole interface a backend implements (the suite in tests/test_store.py runs on each)."""
 
     def create_case(self, events: Sequence[Event]) -> str:
         """Store a new case's first events (seq 1, 2, ...) atomically; return its new id."""
+        ...
+
+    def create_cases(self, cases: Iterable[Sequence[Event]]) -> list[str]:
+        """Store many new cases, each as create_case would, all in one transaction; return their ids."""
         ...
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
@@ -79,8 +89,24 @@ class Store(Protocol):
         """Every case id, oldest first."""
         ...
 
+    def scan(self, *, batch_size: int = SCAN_BATCH, omit: Sequence[str] = ()) -> Iterator[tuple[str, Event]]:
+        """Every event of every case as (case id, event), by case id then seq, read `batch_size`
+        rows at a time (each batch one query: memory does not grow with the store). `omit` names
+        top-level payload keys left out (e.g. the pinned "definition" a report does not read)."""
+        ...
+
     def close(self) -> None:
         ...
+
+
+
+
+def _omitted(omit: Sequence[str]) -> list[str]:
+    """The payload keys scan() leaves out, checked (they are spliced into JSON paths)."""
+    bad = [k for k in omit if not _PAYLOAD_KEY.fullmatch(k)]
+    if bad:
+        raise ValueError(f"not a payload key: {bad[0]!r}")
+    return list(omit)
 
 
 def _now() -> str:
@@ -215,13 +241,20 @@ class SQLiteStore:
                 db.execute(f"PRAGMA user_version = {number}")
 
     def create_case(self, events: Sequence[Event]) -> str:
-        _check_numbering(0, events)
+        return self.create_cases([events])[0]
+
+    def create_cases(self, cases: Iterable[Sequence[Event]]) -> list[str]:
+        batch = list(cases)
+        for events in batch:
+            _check_numbering(0, events)
         at = _now()
+        ids = []
         with self._tx() as db:
-            cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (_item_id(events), at))
-            case_id = str(cur.lastrowid)
-            db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", self._rows(case_id, events, at))
-        return case_id
+            for events in batch:
+                cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (_item_id(events), at))
+                ids.append(str(cur.lastrowid))
+                db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)", self._rows(ids[-1], events, at))
+        return ids
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
         _check_numbering(expected_seq, events)
@@ -250,6 +283,23 @@ class SQLiteStore:
     def list_cases(self) -> list[str]:
         with self._lock:
             return [str(r[0]) for r in self._db.execute("SELECT id FROM cases ORDER BY id")]
+
+    def scan(self, *, batch_size: int = SCAN_BATCH, omit: Sequence[str] = ()) -> Iterator[tuple[str, Event]]:
+        keys = _omitted(omit)
+        payload = f"json_remove(payload{', ?' * len(keys)})" if keys else "payload"
+        sql = (f"SELECT case_id, seq, type, {payload}, at FROM events WHERE (case_id, seq) > (?, ?) "
+               "ORDER BY case_id, seq LIMIT ?")  # a range on the primary key: one seek per batch
+        paths = [f"$.{k}" for k in keys]
+        last: tuple[int, int] = (0, 0)
+        loads = json.loads
+        while True:
+            with self._lock:
+                rows = self._db.execute(sql, (*paths, *last, batch_size)).fetchall()
+            if not rows:
+                return
+            for case_id, seq, type_, text, at in rows:
+                yield str(case_id), Event(seq, type_, loads(text), at)
+            last = rows[-1][:2]
 
     def close(self) -> None:
         with self._lock:
@@ -346,14 +396,21 @@ class PostgresStore:
                 self._db.execute("INSERT INTO schema_version VALUES (%s)", (number,))
 
     def create_case(self, events: Sequence[Event]) -> str:
-        _check_numbering(0, events)
+        return self.create_cases([events])[0]
+
+    def create_cases(self, cases: Iterable[Sequence[Event]]) -> list[str]:
+        batch = list(cases)
+        for events in batch:
+            _check_numbering(0, events)
         at = _now()
+        ids = []
         with self._lock, self._db.transaction():
-            row = self._db.execute("INSERT INTO cases (item_id, created_at) VALUES (%s, %s) RETURNING id",
-                                   (_item_id(events), at)).fetchone()
-            case_id = str(row[0]) if row else ""
-            self._insert(case_id, events, at)
-        return case_id
+            for events in batch:
+                row = self._db.execute("INSERT INTO cases (item_id, created_at) VALUES (%s, %s) RETURNING id",
+                                       (_item_id(events), at)).fetchone()
+                ids.append(str(row[0]) if row else "")
+                self._insert(ids[-1], events, at)
+        return ids
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
         _check_numbering(expected_seq, events)
@@ -392,6 +449,20 @@ class PostgresStore:
         with self._lock, self._db.transaction():
             return [str(r[0]) for r in self._db.execute("SELECT id FROM cases ORDER BY id").fetchall()]
 
+    def scan(self, *, batch_size: int = SCAN_BATCH, omit: Sequence[str] = ()) -> Iterator[tuple[str, Event]]:
+        keys = _omitted(omit)
+        sql = ("SELECT case_id, seq, type, payload - %s::text[], at FROM events WHERE (case_id, seq) > (%s, %s) "
+               "ORDER BY case_id, seq LIMIT %s")
+        last: tuple[int, int] = (0, 0)
+        while True:
+            with self._lock, self._db.transaction():
+                rows = self._db.execute(sql, (keys, *last, batch_size)).fetchall()
+            if not rows:
+                return
+            for case_id, seq, type_, payload, at in rows:
+                yield str(case_id), Event(seq, type_, payload, at)
+            last = rows[-1][:2]
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -411,12 +482,19 @@ class MemoryStore:
         self._lock = threading.Lock()
 
     def create_case(self, events: Sequence[Event]) -> str:
-        _check_numbering(0, events)
+        return self.create_cases([events])[0]
+
+    def create_cases(self, cases: Iterable[Sequence[Event]]) -> list[str]:
+        batch = list(cases)
+        for events in batch:
+            _check_numbering(0, events)
         at = _now()
+        ids = []
         with self._lock:
-            case_id = str(len(self._cases) + 1)
-            self._cases[case_id] = [replace(e, at=at) for e in events]
-        return case_id
+            for events in batch:
+                ids.append(str(len(self._cases) + 1))
+                self._cases[ids[-1]] = [replace(e, at=at) for e in events]
+        return ids
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
         _check_numbering(expected_seq, events)
@@ -436,6 +514,17 @@ class MemoryStore:
     def list_cases(self) -> list[str]:
         with self._lock:
             return list(self._cases)
+
+    def scan(self, *, batch_size: int = SCAN_BATCH, omit: Sequence[str] = ()) -> Iterator[tuple[str, Event]]:
+        keys = _omitted(omit)
+        with self._lock:
+            ids = list(self._cases)  # handed out in order: "1", "2", ...
+        for start in range(0, len(ids), max(1, batch_size)):
+            with self._lock:  # copies, as load() gives: no shared dicts
+                batch = [(case_id, replace(e, payload={k: v for k, v in json.loads(json.dumps(e.payload)).items()
+                                                       if k not in keys}))
+                         for case_id in ids[start:start + max(1, batch_size)] for e in self._cases[case_id]]
+            yield from batch
 
     def _log(self, case_id: str) -> list[Event]:
         """The case's events (the caller holds the lock)."""
