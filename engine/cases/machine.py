@@ -105,6 +105,27 @@ STEP_MACHINE = Machine(model=None, states=StepState, transitions=list(STEP_TRANS
 CASE_MACHINE = Machine(model=None, states=CaseState, transitions=list(CASE_TRANSITIONS), initial=_C.OPEN,
                        auto_transitions=False)
 
+
+
+def _moves(machine: Machine) -> dict[tuple[str, Any], Any]:
+    """(trigger, source state) -> destination state, read once from a machine's transitions."""
+    return {(name, machine.get_state(source).value): machine.get_state(tr.dest).value
+            for name, event in machine.events.items() for source, trs in event.transitions.items() for tr in trs}
+
+
+# The machines are the one statement of the legal moves; firing looks a move up in these tables
+# rather than running transitions' trigger() (callbacks and logging we never use): replay and the
+# simulator make millions of moves.
+_STEP_MOVES, _CASE_MOVES = _moves(STEP_MACHINE), _moves(CASE_MACHINE)
+
+
+def _move(moves: dict[tuple[str, Any], Any], model: Any, trigger: str) -> None:
+    try:
+        model.state = moves[(trigger, model.state)]
+    except KeyError:  # check() let an illegal move through: a bug, never a silent state
+        raise TransitionError(f"no move '{trigger}' from {model.state.value}") from None
+
+
 # public action -> the event type it records
 ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return": "returned",
                            "resubmit": "resubmitted", "suspend": "suspended", "resume": "resumed",
@@ -319,10 +340,10 @@ class Case:
         run = self.check(action, step=p.get("step"), department=p.get("department"), on=on, reason=p.get("reason"),
                          procedure=p.get("procedure"))
         if run is None:  # withdraw
-            CASE_MACHINE.events["withdraw"].trigger(self)
+            _move(_CASE_MOVES, self, "withdraw")
             self.closed_on = on
         else:
-            STEP_MACHINE.events[action].trigger(run)
+            _move(_STEP_MOVES, run, action)
             self._effects(action, run, on, p)
         self.last_on = on
         self.events.append(event)
@@ -332,15 +353,15 @@ class Case:
             run.accepted_on = on
             run.legal_deadline = _day(p.get("legal_deadline"))
             if self.state is CaseState.OPEN:
-                CASE_MACHINE.events["start"].trigger(self)
+                _move(_CASE_MOVES, self, "start")
         elif action == "approve":
             run.approved_on = on
             for succ in self.successors[run.id]:
                 if all(self.steps[n].state is StepState.APPROVED for n in self.steps[succ].needs):
-                    STEP_MACHINE.events["unblock"].trigger(self.steps[succ])
+                    _move(_STEP_MOVES, self.steps[succ], "unblock")
                     self.steps[succ].ready_on = on
             if all(s.state is StepState.APPROVED for s in self.steps.values()):
-                CASE_MACHINE.events["complete"].trigger(self)
+                _move(_CASE_MOVES, self, "complete")
                 self.closed_on = on
         elif action in ("return", "suspend"):
             kind = "correction" if action == "return" else "procedure"
@@ -352,7 +373,7 @@ class Case:
             self._end_pause(run, on, p)
         elif action == "refuse":
             run.refused_on, run.reason = on, p["reason"]
-            CASE_MACHINE.events["refuse"].trigger(self)
+            _move(_CASE_MOVES, self, "refuse")
             self.closed_on = on
 
     def _end_pause(self, run: StepRun, on: date, p: dict[str, Any]) -> None:
