@@ -109,7 +109,7 @@ CASE_MACHINE = Machine(model=None, states=CaseState, transitions=list(CASE_TRANS
 
 def _moves(machine: Machine) -> dict[tuple[str, Any], Any]:
     """(trigger, source state) -> destination state, read once from a machine's transitions."""
-    return {(name, machine.get_state(source).value): machine.get_state(tr.dest).value
+    return {(name, machine.get_state(source).value): machine.get_state(str(tr.dest)).value
             for name, event in machine.events.items() for source, trs in event.transitions.items() for tr in trs}
 
 
