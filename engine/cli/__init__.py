@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("engine.cli.render", "a static HTML site of the flows"),
     "workdays": ("engine.cli.workdays", "working-day arithmetic on the Chinese calendar"),
     "case": ("engine.cli.case", "run cases (办件) through a flow"),
+    "supervise": ("engine.cli.supervise", "督办: how departments perform, from the case store"),
+    "simulate": ("engine.cli.simulate", "simulated cases of an item, for supervise to run on"),
 }
 
 
