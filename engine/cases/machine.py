@@ -137,7 +137,7 @@ _PAST = {"accept": "accepted", "approve": "approved", "return": "returned for co
 _ENDS_PAUSE = {"resubmit": "correction", "resume": "procedure"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     seq: int                 # 1, 2, ... within the case
     type: str                # "opened" or a value of ACTIONS

@@ -93,9 +93,9 @@ class Store(Protocol):
         """Every event of every case as (case id, event), by case id then seq, read `batch_size`
         rows at a time (each batch one query: memory does not grow with the store). `omit` names
         top-level keys left out of the 'opened' events (the pinned definition, materials and
-        calendar are most of a case's log, and a report reads none of them). Treat the payloads
-        as read-only: opened payloads that are equal once `omit` is applied (cases of one item
-        opened on one day, without their applicant) share their nested values."""
+        calendar are most of a case's log, and a report reads none of them). The payloads are
+        read-only: equal payloads may be one object (cases of one item opened on one day, without
+        their applicant; the steps accepted on one day)."""
         ...
 
     def close(self) -> None:
@@ -113,28 +113,26 @@ def _omitted(omit: Sequence[str]) -> list[str]:
 
 
 class _Decoder:
-    """Decodes the JSON payloads of scanned rows: a batch in one call (a call per row costs more than
-    the parsing), and an 'opened' payload seen before from a small cache (the same item opened on the
-    same day gives the same text once the applicant is left out)."""
+    """Decodes the JSON payloads of scanned rows: the new ones of a batch in one call (a call per row
+    costs more than the parsing), the ones seen lately from a cache. Payloads repeat: the cases of
+    one item opened on one day have the same 'opened' payload once the applicant is left out, and
+    the steps they accept on one day the same 'accepted' payload. So a payload may be shared."""
 
-    def __init__(self, size: int = 256) -> None:
-        self._seen: dict[str, dict[str, Any]] = {}
+    def __init__(self, size: int = 4096) -> None:
+        self._seen: dict[str, Any] = {}
         self._size = size
 
-    def decode(self, texts: list[str], rows: Sequence[tuple[Any, ...]]) -> list[Any]:
-        fresh = [i for i, (row, text) in enumerate(zip(rows, texts, strict=True))
-                 if row[2] != "opened" or text not in self._seen]
-        decoded = _decode([texts[i] for i in fresh], [rows[i] for i in fresh])
-        out: list[Any] = [None] * len(texts)
-        for i, body in zip(fresh, decoded, strict=True):
-            out[i] = body
-            if rows[i][2] == "opened":
-                if len(self._seen) >= self._size:
-                    self._seen.clear()
-                self._seen[texts[i]] = body
-        for i, row in enumerate(rows):
-            if out[i] is None and row[2] == "opened":
-                out[i] = dict(self._seen[texts[i]])  # its own top level; nested values shared (read-only)
+    def decode(self, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """The payloads of rows (case_id, seq, type, payload text, ...), in order."""
+        seen = self._seen
+        out = [seen.get(row[3]) for row in rows]
+        missing = [i for i, body in enumerate(out) if body is None]
+        if missing:
+            if len(seen) + len(missing) > self._size:
+                seen.clear()
+            for i, body in zip(missing, _decode([rows[i][3] for i in missing], [rows[i] for i in missing]),
+                               strict=True):
+                out[i] = seen[rows[i][3]] = body
         return out
 
 
@@ -345,7 +343,7 @@ class SQLiteStore:
                 rows = self._db.execute(sql, (*paths, *last, max(1, batch_size))).fetchall()
             if not rows:
                 return
-            payloads = decoder.decode([r[3] for r in rows], rows)
+            payloads = decoder.decode(rows)
             key, name = None, ""
             for (case_id, seq, type_, _text, at), body in zip(rows, payloads, strict=True):
                 if case_id != key:

@@ -10,7 +10,7 @@ facts are the case as it stood that day.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ __all__ = ["OPEN_STEP_STATES", "CaseFacts", "Folder", "Plan", "StepFacts", "fold
 OPEN_STEP_STATES = frozenset({"waiting", "ready", "accepted"})
 PAUSED_STATES = frozenset({"returned", "suspended"})
 OPEN_CASE_STATES = frozenset({"open", "in_progress"})
+_KINDS = frozenset({"accepted", "approved", "returned", "resubmitted", "suspended", "resumed", "refused", "withdrawn"})
 
 
 @dataclass(slots=True)
@@ -120,16 +121,18 @@ class CaseFacts:
 
 
 class Folder:
-    """Reads events into CaseFacts; one Folder serves a whole report (it caches the plans)."""
+    """Reads a case's events into CaseFacts; one Folder serves a whole report (it caches the plans).
+
+    One loop per case over its events, branching on the type (a report reads a million events: a
+    function call per event would cost more than the reading). It checks what it relies on: the
+    first event opens the case, every type is known, every step named exists."""
 
     def __init__(self, until: str | None = None) -> None:
         self.until = until
         self._plans: dict[tuple[Any, ...], Plan] = {}
-        self._apply: dict[str, Callable[[CaseFacts, dict[str, Any], str], None]] = {
-            "accepted": _accepted, "approved": _approved, "returned": _returned, "resubmitted": _resumed,
-            "suspended": _suspended, "resumed": _resumed, "refused": _refused, "withdrawn": _withdrawn}
+        self._lately: dict[int, tuple[list[dict[str, Any]], Plan]] = {}  # id(steps list) -> (it, its plan)
 
-    def start(self, case_id: str, event: Event) -> CaseFacts | None:
+    def opened(self, case_id: str, event: Event) -> CaseFacts | None:
         """The facts of a case from its 'opened' event; None if it was opened after the cut-off."""
         p = event.payload
         if event.type != "opened" or event.seq != 1:
@@ -138,35 +141,67 @@ class Folder:
         if self.until is not None and p["on"] > self.until:
             return None
         raw = p["steps"]
+        steps = {s["id"]: StepFacts(s["id"], s["name"], s["department"], float(s["days"]), s["deadline"]) for s in raw}
+        clocks = p.get("clocks") or {}
+        item = p["item"]
+        plan = self._plan(raw)
+        return CaseFacts(case_id, item["id"], item["name"], p["on"], bool(p.get("simulated")), clocks.get("committed"),
+                         clocks.get("legal"), p.get("warnings"), plan, steps)
+
+    def _plan(self, raw: list[dict[str, Any]]) -> Plan:
+        """The plan of a case's steps: one per schedule. A scan hands cases opened alike the same
+        (read-only) steps list, which is recognised at once; other lists are compared by content."""
+        seen = self._lately.get(id(raw))
+        if seen is not None and seen[0] is raw:  # the entry holds `raw`, so its id cannot be reused
+            return seen[1]
         key = tuple((s["id"], tuple(s["needs"]), s["latest_finish"], s["earliest_finish"]) for s in raw)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = Plan.of(raw)
-        steps = {s["id"]: StepFacts(s["id"], s["name"], s["department"], float(s["days"]), s["deadline"]) for s in raw}
-        for sid in plan.order:
-            if not plan.needs[sid]:
-                steps[sid].state, steps[sid].ready_on = "ready", p["on"]
-        clocks = p.get("clocks") or {}
-        item = p["item"]
-        return CaseFacts(case_id, item["id"], item["name"], p["on"], bool(p.get("simulated")), clocks.get("committed"),
-                         clocks.get("legal"), p.get("warnings"), plan, steps)
+        if len(self._lately) > 1024:
+            self._lately.clear()
+        self._lately[id(raw)] = (raw, plan)
+        return plan
 
-    def apply(self, facts: CaseFacts, event: Event) -> bool:
-        """Read one more event; False once it is dated after the cut-off (read no further)."""
-        p = event.payload
-        on = p["on"]
-        if self.until is not None and on > self.until:
-            return False
-        apply = self._apply.get(event.type)
-        if apply is None:
-            raise StoreError(_("case {case}: unknown event type '{type}' at #{seq}; the store is damaged or newer "
-                               "than this lianban").format(case=facts.id, type=event.type, seq=event.seq))
-        try:
-            apply(facts, p, on)
-        except KeyError as exc:
-            raise StoreError(_("case {case}: event #{seq} names no step of the case ({step}); the store is damaged")
-                             .format(case=facts.id, seq=event.seq, step=exc)) from None
-        return True
+    def read(self, facts: CaseFacts, events: Iterable[Event]) -> CaseFacts:
+        """Apply the events after 'opened' (up to the cut-off) and settle the facts."""
+        steps, until = facts.steps, self.until
+        for e in events:
+            p = e.payload
+            on = p["on"]
+            if until is not None and on > until:
+                break
+            kind = e.type
+            if kind not in _KINDS:
+                raise StoreError(_("case {case}: unknown event type '{type}' at #{seq}; the store is damaged or "
+                                   "newer than this lianban").format(case=facts.id, type=kind, seq=e.seq))
+            try:
+                if kind == "withdrawn":
+                    facts.state, facts.closed_on = "withdrawn", on
+                    continue
+                s = steps[p["step"]]
+                if kind == "accepted":
+                    s.state, s.accepted_on, s.legal_deadline = "accepted", on, p.get("legal_deadline")
+                    if facts.state == "open":
+                        facts.state = "in_progress"
+                elif kind == "approved":
+                    s.state, s.finished_on = "approved", on
+                elif kind == "resubmitted" or kind == "resumed":
+                    _resumed(facts, s, p)
+                elif kind == "returned":
+                    s.state = "returned"
+                    s.corrections.append(on)
+                elif kind == "suspended":
+                    s.state = "suspended"
+                    s.procedures.append(on)
+                else:  # refused
+                    s.state, s.finished_on = "refused", on
+                    facts.state, facts.closed_on = "refused", on
+            except KeyError as exc:
+                raise StoreError(_("case {case}: event #{seq} names no step of the case ({step}); the store is damaged")
+                                 .format(case=facts.id, seq=e.seq, step=exc)) from None
+        _settle(facts)
+        return facts
 
 
 def fold(case_id: str, events: Iterable[Event], until: str | None = None, folder: Folder | None = None) -> CaseFacts | None:
@@ -176,47 +211,11 @@ def fold(case_id: str, events: Iterable[Event], until: str | None = None, folder
     first = next(it, None)
     if first is None:
         raise StoreError(_("case {case} has no events").format(case=case_id))
-    facts = reader.start(case_id, first)
-    if facts is None:
-        return None
-    for event in it:
-        if not reader.apply(facts, event):
-            break
-    return facts
+    facts = reader.opened(case_id, first)
+    return None if facts is None else reader.read(facts, it)
 
 
-def _accepted(f: CaseFacts, p: dict[str, Any], on: str) -> None:
-    s = f.steps[p["step"]]
-    s.state, s.accepted_on, s.legal_deadline = "accepted", on, p.get("legal_deadline")
-    if f.state == "open":
-        f.state = "in_progress"
-
-
-def _approved(f: CaseFacts, p: dict[str, Any], on: str) -> None:
-    s = f.steps[p["step"]]
-    s.state, s.finished_on = "approved", on
-    steps = f.steps
-    for succ in f.plan.successors[s.id]:
-        if all(steps[n].state == "approved" for n in f.plan.needs[succ]):
-            steps[succ].state, steps[succ].ready_on = "ready", on
-    if all(x.state == "approved" for x in steps.values()):
-        f.state, f.closed_on = "completed", on
-
-
-def _returned(f: CaseFacts, p: dict[str, Any], on: str) -> None:
-    s = f.steps[p["step"]]
-    s.state = "returned"
-    s.corrections.append(on)
-
-
-def _suspended(f: CaseFacts, p: dict[str, Any], on: str) -> None:
-    s = f.steps[p["step"]]
-    s.state = "suspended"
-    s.procedures.append(on)
-
-
-def _resumed(f: CaseFacts, p: dict[str, Any], on: str) -> None:
-    s = f.steps[p["step"]]
+def _resumed(f: CaseFacts, s: StepFacts, p: dict[str, Any]) -> None:
     s.state = "accepted"
     s.paused_days += int(p.get("paused_days", 0))
     for sid, d in p.get("deadlines", {}).items():
@@ -229,11 +228,27 @@ def _resumed(f: CaseFacts, p: dict[str, Any], on: str) -> None:
         f.legal = moved.get("legal", f.legal)
 
 
-def _refused(f: CaseFacts, p: dict[str, Any], on: str) -> None:
-    s = f.steps[p["step"]]
-    s.state, s.finished_on = "refused", on
-    f.state, f.closed_on = "refused", on
-
-
-def _withdrawn(f: CaseFacts, p: dict[str, Any], on: str) -> None:
-    f.state, f.closed_on = "withdrawn", on
+def _settle(f: CaseFacts) -> None:
+    """What follows from the approvals: which steps became ready, and when; whether the case completed."""
+    steps = f.steps
+    approved = 0
+    for sid, needs in f.plan.needs.items():
+        s = steps[sid]
+        if s.state == "approved":
+            approved += 1
+        ready: str | None = f.opened_on
+        if needs:
+            ready = ""
+            for n in needs:
+                d = steps[n]
+                if d.state != "approved" or d.finished_on is None:
+                    ready = None
+                    break
+                if d.finished_on > ready:
+                    ready = d.finished_on
+        if ready is not None:
+            s.ready_on = ready
+            if s.state == "waiting":
+                s.state = "ready"
+    if approved == len(steps) and f.state == "in_progress":
+        f.state, f.closed_on = "completed", max(s.finished_on or "" for s in steps.values())

@@ -146,34 +146,41 @@ class Supervisor:
             self.take(f)
 
     def take(self, f: CaseFacts) -> None:
-        """Count one case that :meth:`wants` accepted."""
-        steps = [s for s in f.steps.values() if self.department is None or s.department == self.department]
+        """Count one case that :meth:`wants` accepted. (The hot loop of a report: one pass over the
+        case's steps, with the rare parts behind cheap tests.)"""
+        dept = self.department
+        steps = [s for s in f.steps.values() if dept is None or s.department == dept]
         if not steps:
             return
         self._case(f)
-        asof, period = self._asof, self.period
-        paused = f.paused() if f.open else set()
+        asof, first = self._asof, self.period._first
+        paused = f.paused() if f.open else ()
         on_time_now = f.committed is not None and f.committed >= asof
-        finished_on_time = f.state in ("completed", "refused") and f.committed is not None and f.closed_on is not None \
-            and f.closed_on <= f.committed
+        finished_on_time = f.state in ("completed", "refused") and f.committed is not None \
+            and f.closed_on is not None and f.closed_on <= f.committed
         handled: set[str] = set()
+        tallies = self.steps
         for s in steps:
             key = (f.item, s.id, s.department)
-            tally = self.steps.get(key)
+            tally = tallies.get(key)
             if tally is None:
-                tally = self.steps[key] = Tally()
+                tally = tallies[key] = Tally()
                 self.names[key] = (f.item_name, s.name)
-            if s.finished_on in period:
+            done = s.finished_on
+            if done is not None and first <= done <= asof:
                 handled.add(s.department)
-                self._decided(tally, s, finished_on_time)
-            tally.corrections += sum(1 for d in s.corrections if d in period)
-            tally.procedures += sum(1 for d in s.procedures if d in period)
-            if s.accepted_on in period and s.ready_on is not None:
+                self._decided(tally, s, done, finished_on_time)
+            if s.corrections:
+                tally.corrections += sum(1 for d in s.corrections if first <= d <= asof)
+            if s.procedures:
+                tally.procedures += sum(1 for d in s.procedures if first <= d <= asof)
+            accepted = s.accepted_on
+            if accepted is not None and accepted != s.ready_on and first <= accepted <= asof:
                 self._gap(tally, f, s)
-            if f.open and s.state in OPEN_STEP_STATES and s.id not in paused:
+            if s.state in OPEN_STEP_STATES and f.open and s.id not in paused:
                 self._open_step(tally, f, s, on_time_now)
-        for dept in handled:
-            self.department_cases[dept] = self.department_cases.get(dept, 0) + 1
+        for name in handled:
+            self.department_cases[name] = self.department_cases.get(name, 0) + 1
 
     def _case(self, f: CaseFacts) -> None:
         c, period = self.cases, self.period
@@ -194,21 +201,28 @@ class Supervisor:
                 c.overdue_committed += f.committed is not None and f.committed < self._asof
                 c.overdue_legal += f.legal is not None and f.legal < self._asof
 
-    def _decided(self, t: Tally, s: StepFacts, case_on_time: bool) -> None:
-        assert s.finished_on is not None
+    def _decided(self, t: Tally, s: StepFacts, done: str, case_on_time: bool) -> None:
         t.decided += 1
-        t.committed.count(s.deadline, s.finished_on)
-        t.legal.count(s.legal_deadline, s.finished_on)
-        t.committed_days.add(s.days)
-        if s.accepted_on is not None:
-            t.used.add(max(0, self.workdays.between(s.accepted_on, s.finished_on) - s.paused_days))
-        if case_on_time and s.finished_on > s.deadline:
+        t.committed.counted += 1
+        if done <= s.deadline:
+            t.committed.on_time += 1
+        elif case_on_time:
             t.late_in_cases_on_time += 1
+        if s.legal_deadline is not None:
+            t.legal.count(s.legal_deadline, done)
+        h = t.committed_days  # Histogram.add, inlined: this runs once per decision
+        key = round(s.days * 2)
+        h.counts[key] = h.counts.get(key, 0) + 1
+        h.n += 1
+        if s.accepted_on is not None:
+            h, index = t.used, self.workdays.index
+            key = 2 * max(0, index(done) - index(s.accepted_on) - s.paused_days)
+            h.counts[key] = h.counts.get(key, 0) + 1
+            h.n += 1
 
     def _gap(self, t: Tally, f: CaseFacts, s: StepFacts) -> None:
+        """A step accepted after the day it could start (ready): past its slack, or after a parallel step."""
         assert s.ready_on is not None and s.accepted_on is not None
-        if s.accepted_on == s.ready_on:
-            return
         if self.workdays.between(s.ready_on, s.accepted_on) > f.plan.slack[s.id]:
             t.late_starts += 1
         for other in f.plan.independent[s.id]:
@@ -272,21 +286,23 @@ def supervise(store: Store, calendar: WorkCalendar, period: Period, *, departmen
 
 def add_events(sup: Supervisor, events: Iterable[tuple[str, Any]]) -> None:
     """Fold a stream of (case id, event) in case and seq order into `sup`, one case at a time: only
-    the case being read is in memory. A case left out (simulated) is not read past its opening."""
+    the events of the case being read are in memory. A case left out (simulated) is not read."""
     folder = Folder(sup.period.end.isoformat())
     current: CaseFacts | None = None
+    pending: list[Any] = []
     for case_id, event in events:
-        if event.seq == 1:
+        if event.seq != 1:
             if current is not None:
-                sup.take(current)
-            current = folder.start(case_id, event)
-            if current is not None and not sup.wants(current.simulated):
-                current = None
-        elif current is not None and not folder.apply(current, event):
-            sup.take(current)  # the rest of the case is after the cut-off
+                pending.append(event)
+            continue
+        if current is not None:
+            sup.take(folder.read(current, pending))
+        pending = []
+        current = folder.opened(case_id, event)
+        if current is not None and not sup.wants(current.simulated):
             current = None
     if current is not None:
-        sup.take(current)
+        sup.take(folder.read(current, pending))
 
 
 def _number(case_id: str) -> int:
