@@ -5,7 +5,8 @@
 Prints (1) analysis time of 1k/10k/50k-step items and the growth ratios,
 (2) validating and analysing a tree of 1,000 items against parsing the same
 files with yaml.CSafeLoader and against check-jsonschema schema-checking them,
-(3) `lianban --help` start-up against a bare `python -c pass`.
+(3) `lianban --help` start-up against a bare `python -c pass`, (4) the 督办 report over
+10,000 and 100,000 simulated cases (bench/supervise_bench.py; --quick: 1,000 and 10,000).
 Absolute times depend on the machine; the ratios are what to compare.
 """
 from __future__ import annotations
@@ -127,6 +128,9 @@ def main() -> None:
         big_items(Path(tmp), [1000, 10_000] if quick else [1000, 10_000, 50_000])
         tree(Path(tmp), 200 if quick else 1000)
     startup()
+    print("\n4. 督办: lianban supervise over simulated cases (bench/supervise_bench.py)")
+    import supervise_bench
+    supervise_bench.main(["--cases", "10000", "--small", "1000"] if quick else [])
 
 
 if __name__ == "__main__":

@@ -123,7 +123,8 @@ def _move(moves: dict[tuple[str, Any], Any], model: Any, trigger: str) -> None:
     try:
         model.state = moves[(trigger, model.state)]
     except KeyError:  # check() let an illegal move through: a bug, never a silent state
-        raise TransitionError(f"no move '{trigger}' from {model.state.value}") from None
+        raise TransitionError(_("no move '{trigger}' from {state}").format(trigger=trigger,
+                                                                            state=model.state.value)) from None
 
 
 # public action -> the event type it records

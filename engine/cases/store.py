@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from engine.cases.machine import Case, Event, TransitionError
 from engine.errors import LianbanError, RefusedError
 from engine.fileio import blocker
+from engine.i18n import _
 from engine.locations import default_store
 
 __all__ = [
@@ -116,23 +117,35 @@ class _Decoder:
     """Decodes the JSON payloads of scanned rows: the new ones of a batch in one call (a call per row
     costs more than the parsing), the ones seen lately from a cache. Payloads repeat: the cases of
     one item opened on one day have the same 'opened' payload once the applicant is left out, and
-    the steps they accept on one day the same 'accepted' payload. So a payload may be shared."""
+    the steps they accept on one day the same 'accepted' payload. So a payload may be shared.
+
+    The cache has two generations of at most `size` entries: when the young one is full it becomes
+    the old one (the old one is dropped), and a payload found in the old one moves back to the
+    young: the ones in use stay, memory stays bounded."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._seen: dict[str, Any] = {}
+        self._young: dict[str, Any] = {}
+        self._old: dict[str, Any] = {}
         self._size = size
 
     def decode(self, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
         """The payloads of rows (case_id, seq, type, payload text, ...), in order."""
-        seen = self._seen
-        out = [seen.get(row[3]) for row in rows]
-        missing = [i for i, body in enumerate(out) if body is None]
-        if missing:
-            if len(seen) + len(missing) > self._size:
-                seen.clear()
-            for i, body in zip(missing, _decode([rows[i][3] for i in missing], [rows[i] for i in missing]),
-                               strict=True):
-                out[i] = seen[rows[i][3]] = body
+        young, old = self._young, self._old
+        out = [young.get(row[3]) for row in rows]
+        missing = []
+        for i, body in enumerate(out):
+            if body is None:
+                text = rows[i][3]
+                body = old.get(text)
+                if body is None:
+                    missing.append(i)
+                else:
+                    out[i] = young[text] = body
+        for i, body in zip(missing, _decode([rows[i][3] for i in missing], [rows[i] for i in missing]),
+                           strict=True):
+            out[i] = young[rows[i][3]] = body
+        if len(young) > self._size:
+            self._old, self._young = young, {}
         return out
 
 
@@ -150,8 +163,10 @@ def _decode(texts: list[str], rows: Sequence[tuple[Any, ...]]) -> list[Any]:
         try:
             json.loads(text)
         except ValueError as exc:
-            raise StoreError(f"case {row[0]}: event #{row[1]} is not JSON ({exc}); the store is damaged") from None
-    raise StoreError(f"case {rows[0][0]}: a payload holds more than one JSON value; the store is damaged")
+            raise StoreError(_("case {case}: event #{seq} is not JSON ({reason}); the store is damaged").format(
+                case=row[0], seq=row[1], reason=exc)) from None
+    raise StoreError(_("case {case}: a payload holds more than one JSON value; the store is damaged").format(
+        case=rows[0][0]))
 
 
 def _now() -> str:
