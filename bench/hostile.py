@@ -6,7 +6,7 @@ Each attack is written to a temporary folder and validated in a fresh process
 by ``engine.validation.tree.validate_paths``, after a warm-up on a real definition (so
 imports and the catalog do not count).  The table shows the time of that one
 call (``time.perf_counter``), the process's peak RSS, the RSS after the warm-up
-and the codes the file got.  ``tests/test_hostile.py`` asserts the bounds
+and the codes the file got.  ``tests/validation/test_hostile.py`` asserts the bounds
 (under a second, under 200 MB) on the same attacks.
 """
 from __future__ import annotations

@@ -5,7 +5,9 @@
 Prints (1) analysis time of 1k/10k/50k-step items and the growth ratios,
 (2) validating and analysing a tree of 1,000 items against parsing the same
 files with yaml.CSafeLoader and against check-jsonschema schema-checking them,
-(3) `lianban --help` start-up against a bare `python -c pass`, (4) the 督办 report over
+(3) `export bpmn` of 250/500/1k/2k-step items, the growth per doubling, against
+ElementTree serialising the same document and analyze() on the same item,
+(4) `lianban --help` start-up against a bare `python -c pass`, (5) the 督办 report over
 10,000 and 100,000 simulated cases (bench/supervise_bench.py; --quick: 1,000 and 10,000).
 Absolute times depend on the machine; the ratios are what to compare.
 """
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import ROOT, item_yaml, write_tree
 
 from engine.flow.analysis import analyze
+from engine.model import Item
 from engine.validation.tree import load_items
 
 
@@ -51,26 +55,32 @@ def process_time(cmd: list[str], repeat: int = 3, env: dict[str, str] | None = N
     return min(times)
 
 
+def big_item(tmp: Path, n: int) -> tuple[Item, float]:
+    """A generated item of *n* steps, validated, and the time validating it took."""
+    os.environ["LIANBAN_MAX_BYTES"] = str(64 * 1024 * 1024)
+    import engine.validation.loader as loader
+    loader.MAX_BYTES = 64 * 1024 * 1024
+    path = tmp / "big" / f"big-{n}.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(item_yaml(f"big-{n}", n, seed=n), encoding="utf-8")
+    t0 = time.perf_counter()
+    items, result = load_items([path], ROOT / "definitions" / "catalog")
+    t_validate = time.perf_counter() - t0
+    assert items, [str(d) for d in result.diagnostics[:3]]
+    return items[0], t_validate
+
+
 def big_items(tmp: Path, sizes: list[int]) -> None:
     print("1. Analysis of one large item (analyze() on the validated model; best of 3)")
     print(f"   {'steps':>7} {'validate s':>11} {'analyze s':>10} {'growth':>8} {'ideal':>6} "
           f"{'gc off s':>9} {'growth':>8}")
-    os.environ["LIANBAN_MAX_BYTES"] = str(64 * 1024 * 1024)
-    import engine.validation.loader as loader
-    loader.MAX_BYTES = 64 * 1024 * 1024
     prev: tuple[int, float, float] | None = None
     for n in sizes:
-        path = tmp / "big" / f"big-{n}.yaml"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(item_yaml(f"big-{n}", n, seed=n), encoding="utf-8")
-        t0 = time.perf_counter()
-        items, result = load_items([path], ROOT / "definitions" / "catalog")
-        t_validate = time.perf_counter() - t0
-        assert items, [str(d) for d in result.diagnostics[:3]]
-        t = best(partial(analyze, items[0]))
+        item, t_validate = big_item(tmp, n)
+        t = best(partial(analyze, item))
         gc.disable()  # the same without the collector's passes over objects already alive
         try:
-            t_nogc = best(partial(analyze, items[0]))
+            t_nogc = best(partial(analyze, item))
         finally:
             gc.enable()
         growth = f"{t / prev[1]:.2f}x" if prev else "-"
@@ -113,8 +123,33 @@ def tree(tmp: Path, n_items: int) -> None:
           f"check-jsonschema (schema only) {t_cj:.2f} s → ratio {t_ours_proc / t_cj:.2f} (target ≤ 0.50)")
 
 
+def bpmn_export(tmp: Path, sizes: list[int], repeat: int) -> None:
+    from engine.outputs.bpmn.writer import render_bpmn
+
+    print(f"\n3. export bpmn of one large item (render_bpmn() in process, plain flavour; best of {repeat})")
+    print("   baselines: ElementTree serialising the same document (parsed back from the export), analyze()")
+    print(f"   {'steps':>7} {'export s':>9} {'growth':>8} {'ideal':>6} {'ET write s':>11} {'× ET':>6} "
+          f"{'analyze s':>10} {'× analyze':>10}")
+    prev: tuple[int, float] | None = None
+    for n in sizes:
+        item, _ = big_item(tmp, n)
+        analysis = analyze(item)
+        t = best(partial(render_bpmn, analysis, "plain"), repeat)
+        root = ET.fromstring(render_bpmn(analysis, "plain"))
+        t_et = best(partial(ET.tostring, root, encoding="unicode"), repeat)
+        t_an = best(partial(analyze, item), repeat)
+        growth = f"{t / prev[1]:.2f}x" if prev else "-"
+        ideal = f"{n / prev[0]:.0f}x" if prev else "-"
+        print(f"   {n:>7} {t:>9.3f} {growth:>8} {ideal:>6} {t_et:>11.3f} {t / t_et:>5.1f}x "
+              f"{t_an:>10.3f} {t / t_an:>9.1f}x")
+        prev = (n, t)
+    assert prev is not None
+    verdict = "met" if prev[0] >= 2000 and prev[1] < 2 else "not measured" if prev[0] < 2000 else "MISSED"
+    print(f"   target: 2,000 steps in under 2 s, growing ~2x per doubling ({verdict})")
+
+
 def startup() -> None:
-    print("\n3. Start-up (whole process, best of 7)")
+    print("\n4. Start-up (whole process, best of 7)")
     py = sys.executable
     base = process_time([py, "-c", "pass"], repeat=7)
     helped = process_time([py, "-m", "engine", "--help"], repeat=7)
@@ -127,8 +162,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         big_items(Path(tmp), [1000, 10_000] if quick else [1000, 10_000, 50_000])
         tree(Path(tmp), 200 if quick else 1000)
+        bpmn_export(Path(tmp), [250, 500, 1000] if quick else [250, 500, 1000, 2000], 3 if quick else 5)
     startup()
-    print("\n4. 督办: lianban supervise over simulated cases (bench/supervise_bench.py)")
+    print("\n5. 督办: lianban supervise over simulated cases (bench/supervise_bench.py)")
     import supervise_bench
     supervise_bench.main(["--cases", "10000", "--small", "1000"] if quick else [])
 

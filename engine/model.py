@@ -42,6 +42,7 @@ class Item:
     legal_days: float | None = None
     joint_visits: int = 1
     basis: str | None = None
+    may_hold: tuple[str, ...] = ()    # material ids the applicant may already hold (breaks document cycles)
     path: str | None = field(default=None, compare=False)
     source: dict[str, Any] | None = field(default=None, compare=False, repr=False)  # the raw definition
     positions: Positions | None = field(default=None, compare=False, repr=False)

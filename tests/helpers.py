@@ -1,13 +1,18 @@
 """Helpers and definitions shared by several test modules (fixtures live in conftest.py)."""
 from __future__ import annotations
 
+import functools
 import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from engine.cli import main
 from engine.flow.analysis import Analysis, analyze
+from engine.model import Item, Step
+from engine.validation.catalog import Material
 from engine.validation.tree import load_items
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +61,24 @@ steps:
 ND_CLOCKS_YAML = (ND_YAML.replace("steps:\n", "commitment: 5\nlegal_days: 20\nsteps:\n")
                   .replace("days: 3, materials", "days: 3, legal_days: 5, materials")
                   .replace("days: 1, needs", "days: 1, legal_days: 3, needs"))
+
+# The site's item (tests of render): five steps in three departments, a commitment, a material
+# one step issues for three others, an applicant's material asked for twice, a plain `needs`.
+DEMO = """\
+id: demo
+name: 演示事项
+lead: 市场监管局
+partners: [公安局, 税务局]
+commitment: 12
+steps:
+  - {id: licence, name: 设立登记, department: 市场监管局, days: 1, visits: 2,
+     materials: [registration-application, id-card], produces: [business-licence]}
+  - {id: permit, name: 许可审查, department: 市场监管局, days: 10, visits: 2, materials: [business-licence, id-card]}
+  - {id: seal, name: 印章刻制, department: 公安局, days: 0.5, materials: [business-licence],
+     produces: [invoice-seal-impression]}
+  - {id: tax, name: 税务登记, department: 税务局, days: 0.5, materials: [business-licence, invoice-seal-impression]}
+  - {id: audit, name: 事后核查, department: 税务局, days: 0.5, needs: [permit], materials: [agent-id-card]}
+"""
 
 # Gantt charts whose texts crowd each other: one step whose note is wider than the right
 # margin, and a commitment between the heading and the bars (5.5: inside the notes).
@@ -128,10 +151,79 @@ def lb(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+# --- building test items: from definition text (through the validator) or as a model ---------------
+
+def item_from_yaml(directory: Path, text: str, name: str | None = None, catalog: Path | None = CATALOG) -> Item:
+    """Write *text* (dedented) as a definition in *directory* and return its validated model.
+
+    The file is named after the item id unless *name* is given; *catalog* None means the
+    catalog of the tree *directory* belongs to. Any error fails the test with its findings.
+    """
+    text = textwrap.dedent(text)
+    item_id = text.split("id:", 1)[1].split()[0]
+    path = write(directory, name or f"{item_id}.yaml", text)
+    items, result = load_items([path], catalog_dir=catalog)
+    assert items, [f"{d.code} {d.message}" for d in result.diagnostics]
+    return items[0]
+
+
 def analysis_of(tmp_path: Path, text: str, name: str = "item.yaml") -> Analysis:
     """Write *text* as a definition, validate it against the project catalog, analyse it."""
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    items, result = load_items([path], catalog_dir=CATALOG)
-    assert items, [f"{d.code} {d.message}" for d in result.diagnostics]
-    return analyze(items[0])
+    return analyze(item_from_yaml(tmp_path, text, name))
+
+
+def model_item(steps: Sequence[Mapping[str, Any]], *, item_id: str = "test-item", name: str = "测试事项",
+               lead: str | None = None, partners: Sequence[str] | None = None) -> Item:
+    """An item built as a model, without the validator (generated graphs, names no catalog holds).
+
+    *steps* are dicts of :class:`Step` fields (id, name, department, days; needs, materials,
+    produces, visits ...); their definition order is the list order. Every material a step
+    names gets a :class:`Material` called 材料<id>. The lead defaults to the first step's
+    department, the partners to the other departments.
+    """
+    built = tuple(Step(**{"name": f"事项{s['id']}", **s, "needs": tuple(s.get("needs", ())),
+                          "materials": tuple(s.get("materials", ())), "produces": tuple(s.get("produces", ())),
+                          "index": i}) for i, s in enumerate(steps))
+    departments = list(dict.fromkeys(s.department for s in built))
+    lead = lead if lead is not None else departments[0]
+    mats = {m for s in built for m in (*s.materials, *s.produces)}
+    return Item(id=item_id, name=name, lead=lead,
+                partners=tuple(partners if partners is not None else [d for d in departments if d != lead]),
+                steps=built, materials={m: Material(m, f"材料{m}") for m in sorted(mats)})
+
+
+def graph_item(edges: Sequence[tuple[int, int]], n: int, depts: Sequence[int] | None = None,
+               days: Sequence[float] | None = None, names: Sequence[str] | None = None,
+               departments: Sequence[str] = ("市场监管局", "税务局", "公安局", "人社局")) -> Item:
+    """Steps s0..s{n-1}; an edge (i, j) makes s{j} need s{i}; departments by index (default: alternate
+    the first two), days 1 + j % 3 unless given."""
+    needs: dict[int, list[str]] = {j: [] for j in range(n)}
+    for i, j in edges:
+        needs[j].append(f"s{i}")
+    return model_item([{"id": f"s{j}", "name": names[j] if names else f"事项{j}",
+                        "department": departments[depts[j] if depts else j % 2],
+                        "days": days[j] if days else 1 + j % 3, "needs": needs[j]} for j in range(n)],
+                      lead=departments[0], partners=(departments[1],))
+
+
+# --- the real definitions, validated once per session, on first use ------------------------------
+
+def definition_files() -> list[Path]:
+    """The item definitions of definitions/ (not the catalog or calendar files)."""
+    return sorted(p for p in (ROOT / "definitions").glob("*.yaml"))
+
+
+@functools.cache
+def real_items() -> tuple[Item, ...]:
+    items, result = load_items([ROOT / "definitions"])
+    assert items and not any(d.is_error for d in result.diagnostics), [d.message for d in result.diagnostics]
+    return tuple(items)
+
+
+@functools.cache
+def real_analyses() -> tuple[Analysis, ...]:
+    return tuple(analyze(i) for i in real_items())
+
+
+def real_analysis(item_id: str) -> Analysis:
+    return next(a for a in real_analyses() if a.item.id == item_id)

@@ -13,9 +13,10 @@ from helpers import ROOT
 
 from engine.cli import main
 from engine.flow.analysis import analyze
-from engine.outputs.findings import text as text_report
+from engine.outputs import Findings, Options
+from engine.outputs.findings import text
 from engine.validation import loader
-from engine.validation.diagnostics import CODES
+from engine.validation.diagnostics import CODES, Diagnostic
 from engine.validation.tree import validate_paths
 
 DOC = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
@@ -86,7 +87,7 @@ def _e110(root: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def refuse(*_args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(loader, "open", refuse, raising=False)
+    monkeypatch.setattr(loader, "read_regular", refuse)
     result = validate_paths(["demo.yaml"])
     assert result.exit_code() == 2
     return text_report(result.diagnostics, 1).splitlines()[:-1]
@@ -134,3 +135,7 @@ def test_the_example_prints_exactly_what_the_page_shows(code: str, tmp_path: Pat
 def test_the_base_item_of_the_page_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert run_validate(tmp_path, files_of(INTRO)) == shown_output(INTRO) == []
+
+
+def text_report(diagnostics: list[Diagnostic], files: int) -> str:
+    return text(Findings(diagnostics, files), Options())

@@ -46,9 +46,9 @@ def levels(case: Case, on: date, calendar: WorkCalendar, ladder: Ladder | None =
 
 
 def case_view(case: Case, on: date, calendar: WorkCalendar, ladder: Ladder | None = None) -> dict[str, Any]:
-    """`case show --format json`: the case's state with its levels on *on* and the ladder used."""
+    """`case show --format json`: :func:`case_doc` with the levels on *on* and the ladder used."""
     found = levels(case, on, calendar, ladder)
-    out = case.as_dict(on)
+    out = case_doc(case, on)
     out["level"] = found.case
     out["ladder"] = (ladder or case.ladder).as_dict()
     for step in out["steps"]:
@@ -83,6 +83,7 @@ class CaseRow:
     opened_on: str
     next_deadline: str | None
     overdue: list[str]
+    provisional: bool = False  # the next deadline read a year with no official holiday arrangement
     level: str | None = None
     simulated: bool = False
 
@@ -99,16 +100,19 @@ def case_rows(store: Store, on: date, overdue_only: bool = False, calendar: Work
               ladder: Ladder | None = None) -> list[CaseRow]:
     """Every case with its state, next deadline and level (with a *calendar*); with *overdue_only*,
     those late on *on*. Simulated cases are marked."""
+    from engine.cases.calendar_review import is_provisional
+
     rows = []
     for case in cases(store):
         late = case.overdue(on)
         if overdue_only and not late:
             continue
         open_ = [r.deadline for r in case.steps.values() if r.state in OPEN_STATES]
-        nxt = min(open_).isoformat() if open_ and not case.state.closed else None
+        nxt = min(open_) if open_ and not case.state.closed else None
         level = levels(case, on, calendar, ladder).case if calendar is not None else None
         rows.append(CaseRow(str(case.id), case.item["id"], case.item["name"], case.applicant, case.state.value,
-                            case.opened_on.isoformat(), nxt, [r.id for r in late], level, case.simulated))
+                            case.opened_on.isoformat(), nxt.isoformat() if nxt else None, [r.id for r in late],
+                            nxt is not None and is_provisional(case, nxt), level, case.simulated))
     return rows
 
 
@@ -122,6 +126,7 @@ class QueueRow:
     action: str
     deadline: str
     overdue: bool
+    provisional: bool = False  # the deadline read a year with no official holiday arrangement
     legal_deadline: str | None = None
     level: str | None = None
 
@@ -133,6 +138,8 @@ def queue(store: Store, department: str, on: date, calendar: WorkCalendar | None
           ladder: Ladder | None = None) -> list[QueueRow]:
     """What *department* must do now (accept ready steps, approve accepted ones), most urgent first,
     with each step's level (with a *calendar*)."""
+    from engine.cases.calendar_review import is_provisional
+
     pairs, actions, found = [], {}, {}
     for case in cases(store):
         todo = case.todo(department)
@@ -142,7 +149,7 @@ def queue(store: Store, department: str, on: date, calendar: WorkCalendar | None
             pairs.append((case, run))
             actions[(case.id, run.id)] = action
     return [QueueRow(str(c.id), c.item["id"], c.applicant, r.id, r.name, actions[(c.id, r.id)],
-                     r.deadline.isoformat(), r.deadline < on, _iso(r.legal_deadline),
+                     r.deadline.isoformat(), r.deadline < on, is_provisional(c, r.deadline), _iso(r.legal_deadline),
                      found.get(c.id, {}).get(r.id)) for c, r in by_urgency(pairs)]
 
 
@@ -164,14 +171,33 @@ class FlowRow:
     level: str | None = None
 
 
-def flow_rows(case: Case, on: date, calendar: WorkCalendar | None = None, ladder: Ladder | None = None) -> list[FlowRow]:
+def case_doc(case: Case, on: date) -> dict[str, Any]:
+    """The case as JSON: :meth:`Case.as_dict` plus which dates are provisional (``provisional_years``,
+    and ``provisional`` on each step whose planned date or deadline read such a year)."""
+    from engine.cases.calendar_review import provisional_steps, provisional_years
+
+    doc = case.as_dict(on)
+    marked = set(provisional_steps(case))
+    for step in doc["steps"]:
+        step["provisional"] = step["id"] in marked
+    doc["provisional_years"] = provisional_years(case)
+    return doc
+
+
+def flow_rows(case: Case, on: date, calendar: WorkCalendar | None = None,
+              ladder: Ladder | None = None) -> list[FlowRow]:
     """One row per step of the case: its state, plan, deadlines, level (with a *calendar*) and what
     to know about it on *on*."""
+    from engine.cases.calendar_review import provisional_steps
+
     late = {r.id for r in case.overdue(on)}
+    marked = set(provisional_steps(case))
     found = levels(case, on, calendar, ladder).steps if calendar is not None else {}
     rows = []
     for r in case.steps.values():
         notes = []
+        if r.id in marked:
+            notes.append(_("provisional date"))
         if r.id in late:
             notes.append(f"overdue on {on}")
         if r.state is StepState.RETURNED:

@@ -213,7 +213,9 @@ class Case:
         self.sha256: str = p["sha256"]
         self.definition: dict[str, Any] = p["definition"]
         self.materials: list[dict[str, Any]] = p["materials"]
-        self.calendar: dict[str, str] = p.get("calendar", {})
+        # year -> {"kind", "detail", "notice"} (kind "provisional": no official arrangement when opened);
+        # cases opened before provisional years existed hold the detail text alone
+        self.calendar: dict[str, Any] = p.get("calendar", {})
         self.simulation: dict[str, Any] | None = p.get("simulation") if p.get("simulated") else None
         self.ladder: Ladder = ladder_of(self.definition, p.get("warnings"))
         clocks = p.get("clocks") or {}  # absent from cases opened before the two clocks
@@ -456,6 +458,11 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def _pinned(source: dict[str, Any]) -> dict[str, Any]:
+    """A year's source as the opened event keeps it: kind, detail and notice (not the year again)."""
+    return {k: source[k] for k in ("kind", "detail", "notice")}
+
+
 def _default_calendar() -> WorkCalendar:
     from engine.locations import default_calendar_dir
     from engine.workdays.calendar import WorkCalendar
@@ -493,7 +500,7 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
         "sha256": definition_sha256(raw), "definition": raw,
         "materials": [{"id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments)}
                       for m in analysis.applicant_materials],
-        "calendar": {str(y): cal.source(y).detail for y in cal.years_consulted(on, last)},
+        "calendar": {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)},
         "steps": steps,
         "clocks": clocks,
     }

@@ -67,7 +67,7 @@ _PAYLOAD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
 
 
 class Store(Protocol):
-    """The whole interface a backend implements (the suite in tests/test_store.py runs on each)."""
+    """The whole interface a backend implements (the suite in tests/cases/test_store.py runs on each)."""
 
     def create_case(self, events: Sequence[Event]) -> str:
         """Store a new case's first events (seq 1, 2, ...) atomically; return its new id."""

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("engine.cli.export", "the flow as Mermaid, Graphviz dot or BPMN 2.0"),
     "render": ("engine.cli.render", "a static HTML site of the flows"),
     "workdays": ("engine.cli.workdays", "working-day arithmetic on the Chinese calendar"),
+    "calendar": ("engine.cli.calendar", "calendar files from the State Council's holiday notices"),
     "case": ("engine.cli.case", "run cases (办件) through a flow"),
     "supervise": ("engine.cli.supervise", "督办: how departments perform, from the case store"),
     "simulate": ("engine.cli.simulate", "simulated cases of an item, for supervise to run on"),

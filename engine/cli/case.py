@@ -23,12 +23,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from engine.cli.common import add_catalog, date_arg, use_color
-from engine.cli.workdays import add_calendar, load_calendar
+from engine.cli.workdays import add_calendar, load_calendar, warn
 from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.cases.machine import Case
     from engine.cases.store import Store
+    from engine.workdays.calendar import WorkCalendar
 
 STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
               "return": "补正: return for correction (the clock stops)",
@@ -69,6 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
     p.add_argument("--reason")
+    add_calendar(p)
     p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
@@ -132,34 +134,74 @@ def _open(store: Store, args: argparse.Namespace) -> int:
 
     path = find_item_file(args.item)
     on = args.on or date.today()
+    from engine.cases.calendar_review import provisional_years
+    from engine.cases.desk import case_doc
+    from engine.workdays.sanity import rest_day_warning
+
     items, _code = load_valid([str(path)], args.catalog)
     if not items:
         print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
         return 1
-    calendar = load_calendar(args.calendar)
+    calendar = load_calendar(args.calendar, args.official_only)
     case = open_new(store, analyze(items[0]), args.applicant, on, calendar)
+    warning = rest_day_warning(calendar, on, counts=True)
+    warnings = [warning] if warning else []
+    warn(warnings)
     if args.format == "json":
-        return _print_json(case.as_dict(on))
+        return _print_json({**case_doc(case, on), "warnings": warnings})
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
              f"  definition {case.item.get('path')} pinned, sha256 {case.sha256[:16]}…",
              f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
     lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))
     _print_flow(case, on, calendar)
+    years = provisional_years(case)
+    if years:
+        print(_provisional_note(years))
     return 0
+
+
+def _provisional_note(years: list[int]) -> str:
+    return _("  PROVISIONAL: {years} had no official holiday arrangement when the case was opened: the dates "
+             "marked 'provisional date' count the statutory holidays and weekends only (no 调休) and may move "
+             "when the State Council's notice is imported; `lianban case show` then lists the moves").format(
+        years=", ".join(map(str, years)))
+
+
+# moves that may need the calendar: the legal clock of an accepted step, the clocks again after a pause
+_STARTS_A_COUNT = ("accept", "resubmit", "resume")
+
+
+def _calendar_for_warnings(args: argparse.Namespace) -> WorkCalendar | None:
+    """The calendar of a move: needed by accept (the legal deadline), resubmit and resume (paused days),
+    used by the others to check the date."""
+    from engine.workdays.errors import CalendarError
+
+    try:
+        return load_calendar(args.calendar, args.official_only)
+    except CalendarError as exc:
+        if args.verb in _STARTS_A_COUNT:
+            raise
+        warn([_("cannot check the date against the calendar: {error}").format(error=exc)])
+        return None
 
 
 def _act(store: Store, args: argparse.Namespace) -> int:
     from engine.cases.desk import act
+    from engine.workdays.sanity import rest_day_warning
 
     department = _department(args) if args.verb != "withdraw" else None
     on = args.on or date.today()
-    calendar = load_calendar(args.calendar) if args.verb in ("accept", "resubmit", "resume") else None
+    calendar = _calendar_for_warnings(args)
     case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
                       reason=args.reason, calendar=calendar, procedure=getattr(args, "procedure", None))
+    counts = args.verb in ("resubmit", "resume") or (args.verb == "accept" and "legal_deadline" in event.payload)
+    warning = rest_day_warning(calendar, on, counts=counts) if calendar else None
+    warnings = [warning] if warning else []
+    warn(warnings)
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
-                            "state": case.state.value})
+                            "state": case.state.value, "warnings": warnings})
     if args.verb == "withdraw":
         print(f"case {case.id}: withdrawn by the applicant on {on}")
         return 0
@@ -184,14 +226,17 @@ def _act(store: Store, args: argparse.Namespace) -> int:
 
 
 def _show(store: Store, args: argparse.Namespace) -> int:
+    from engine.cases.calendar_review import provisional_years, review
     from engine.cases.desk import case_view, levels
     from engine.cases.store import load_case
 
     case = load_case(store, args.case)
     on = args.on or date.today()
-    calendar, ladder = load_calendar(args.calendar), load_ladder_arg(args.ladder)
+    calendar, ladder = load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder)
+    checked = review(case, calendar) if provisional_years(case) else None
     if args.format == "json":
-        return _print_json(case_view(case, on, calendar, ladder))
+        return _print_json({**case_view(case, on, calendar, ladder),
+                            "calendar_review": checked.as_dict() if checked else None})
     closed = f", {case.state.value} on {case.closed_on}" if case.closed_on else ""
     print(f"case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant}\n"
           f"  state {case.state.value}; opened {case.opened_on}{closed}; definition sha256 {case.sha256[:16]}…\n"
@@ -203,13 +248,33 @@ def _show(store: Store, args: argparse.Namespace) -> int:
         print(_("  simulated case (lianban simulate): {detail}").format(
             detail=", ".join(f"{k} {v}" for k, v in (case.simulation or {}).items())))
     _print_flow(case, on, calendar, ladder)
+    if checked is not None:
+        print("\n".join(_review_lines(checked)))
     return 0
+
+
+def _review_lines(checked: Any) -> list[str]:
+    """What `case show` says about a case that relied on provisional years."""
+    still = [y for y in checked.provisional if y not in checked.official]
+    lines = [_provisional_note(still)] if still else []
+    for year, where in checked.official.items():
+        lines.append(_("  calendar: {year} was PROVISIONAL when the case was opened and is official now: "
+                       "{where}").format(year=year, where=where))
+    if checked.error:
+        lines.append(_("  cannot recount the case with the current calendar: {error}").format(error=checked.error))
+    elif checked.official and not checked.moves:
+        lines.append(_("  no date of the case moves with the official calendar"))
+    elif checked.moves:
+        lines.append(_("  dates that would move with the official calendar (the case keeps its recorded dates):"))
+        lines += [_("    {step} ({name}) {field} {old} → {new}").format(
+            step=m.step, name=m.name, field=_(m.field), old=m.old, new=m.new) for m in checked.moves]
+    return lines
 
 
 def _list(store: Store, args: argparse.Namespace) -> int:
     from engine.cases.desk import case_rows
 
-    rows = case_rows(store, args.on or date.today(), args.overdue, load_calendar(args.calendar),
+    rows = case_rows(store, args.on or date.today(), args.overdue, load_calendar(args.calendar, args.official_only),
                      load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
@@ -218,8 +283,8 @@ def _list(store: Store, args: argparse.Namespace) -> int:
         return 0
     _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue", _("level")],
            [[_("{case} (simulated)").format(case=r.case) if r.simulated else r.case, f"{r.name} ({r.item})",
-             r.applicant, r.state, r.opened_on, r.next_deadline or "-", ", ".join(r.overdue) or "-", r.level or "-"]
-            for r in rows])
+             r.applicant, r.state, r.opened_on, (r.next_deadline or "-") + (_(" provisional") if r.provisional else ""),
+             ", ".join(r.overdue) or "-", r.level or "-"] for r in rows])
     return 0
 
 
@@ -228,15 +293,16 @@ def _queue(store: Store, args: argparse.Namespace) -> int:
 
     department = _department(args)
     on = args.on or date.today()
-    rows = queue(store, department, on, load_calendar(args.calendar), load_ladder_arg(args.ladder))
+    rows = queue(store, department, on, load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
         print(f"nothing for {department} to do")
         return 0
     _table(["deadline", "case", "step", "do", "item", "applicant", _("legal deadline"), _("level")],
-           [[r.deadline + (" overdue" if r.overdue else ""), r.case, f"{r.name} ({r.step})", r.action, r.item,
-             r.applicant, r.legal_deadline or "-", r.level or "-"] for r in rows],
+           [[r.deadline + (" overdue" if r.overdue else "") + (_(" provisional") if r.provisional else ""), r.case,
+             f"{r.name} ({r.step})", r.action, r.item, r.applicant, r.legal_deadline or "-", r.level or "-"]
+            for r in rows],
            title=f"{department}: {len(rows)} to do on {on}")
     return 0
 

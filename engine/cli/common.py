@@ -25,6 +25,11 @@ def date_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write to FILE (atomically; through a link, a device or a pipe) instead of standard output")
+
+
 def use_color(stream: object = None) -> bool:
     stream = stream or sys.stdout
     if os.environ.get("NO_COLOR"):
@@ -36,13 +41,14 @@ def use_color(stream: object = None) -> bool:
 
 def load_valid(paths: list[str], catalog: str | None, progress: object = None) -> tuple[list, int]:
     """Validate *paths*; print errors to stderr; return the valid items and the exit code so far."""
+    from engine.outputs import Findings, Options
     from engine.outputs.findings import text
     from engine.validation.tree import validate_paths
 
     result = validate_paths(paths, catalog, progress)
     errors = [d for d in result.diagnostics if d.is_error]
     if errors:
-        print(text(errors, len(result.files), use_color(sys.stderr)), file=sys.stderr)
+        print(text(Findings(errors, len(result.files)), Options(color=use_color(sys.stderr))), file=sys.stderr)
     if not result.files:
         from engine.errors import LianbanError
         raise LianbanError(f"no YAML definitions found under {', '.join(map(str, paths))}")
@@ -55,7 +61,7 @@ def emit(text: str, output: str | None) -> None:
         print(text)
         return
     try:
-        write_atomic(output, text if text.endswith("\n") else text + "\n")
+        write_atomic(output, text if text.endswith("\n") else text + "\n", through=True)
     except OSError as exc:
         from engine.errors import LianbanError
 

@@ -1,78 +1,49 @@
 """Export one item's optimized flow: ``export mermaid ITEM``, ``export dot ITEM``, ``export bpmn ITEM``.
 
-ITEM is a definition file, or an item id looked up under ``--definitions``
-(default ``./definitions``).  Each format is an :class:`Exporter` in
-:data:`EXPORTERS`.
+ITEM is a definition file, or an item id looked up under ``--definitions`` (default
+``./definitions``). The formats, their help and their options are the outputs that
+:data:`engine.outputs.OUTPUTS` offers to ``export``.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING
 
-from engine.cli.common import add_catalog
+from engine.cli.common import add_catalog, add_output
 
 if TYPE_CHECKING:
-    from engine.flow.analysis import Analysis
     from engine.model import Item
 
-
-@dataclass(frozen=True)
-class Exporter:
-    module: str                                                    # imported on use
-    help: str
-    options: Callable[[argparse.ArgumentParser], None]             # format-specific arguments
-    render: Callable[[ModuleType, Analysis, argparse.Namespace], str]
-
-
-def _no_options(parser: argparse.ArgumentParser) -> None:
-    pass
-
-
-def _mermaid_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--group", choices=["department", "stage"], default="department",
-                        help="a subgraph per department (swimlanes, default) or per stage")
-
-
-def _bpmn_options(parser: argparse.ArgumentParser) -> None:
-    from engine.outputs import FLAVOR_NAMES
-
-    flavors = list(FLAVOR_NAMES)
-    parser.add_argument("--flavor", choices=flavors, default=flavors[0], help=f"target BPMN tool (default {flavors[0]})")
-
-
-EXPORTERS: dict[str, Exporter] = {
-    "mermaid": Exporter("engine.outputs.mermaid", "Mermaid flowchart (swimlanes, critical path styled)", _mermaid_options,
-                        lambda m, a, args: m.flowchart([a], args.group)),
-    "dot": Exporter("engine.outputs.dot", "Graphviz digraph (a cluster per department, rankdir=LR)", _no_options,
-                    lambda m, a, args: m.render([a])),
-    "bpmn": Exporter("engine.outputs.bpmn.writer", "BPMN 2.0 XML (a lane per department)", _bpmn_options,
-                     lambda m, a, args: m.render_bpmn(a, args.flavor)),
-}
+_OPTION_HELP = {"group": "a subgraph per department (swimlanes, default) or per stage",
+                "flavor": "target BPMN tool"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from engine.outputs import get, names
+
     sub = parser.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
-    for name, exporter in EXPORTERS.items():
-        p = sub.add_parser(name, help=exporter.help, description=exporter.help)
+    for name in names("export"):
+        output = get("export", name)
+        p = sub.add_parser(name, help=output.help, description=output.help)
         p.add_argument("item", metavar="ITEM", help="a definition file, or an item id found under --definitions")
         p.add_argument("--definitions", metavar="DIR", default="definitions",
                        help="where to look an item id up (default: ./definitions)")
-        p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+        add_output(p)
         add_catalog(p)
-        exporter.options(p)
+        for option, values in output.choices.items():
+            p.add_argument(f"--{option}", choices=list(values), default=values[0],
+                           help=f"{_OPTION_HELP.get(option, option)} (default {values[0]})")
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.cli.common import emit
     from engine.flow.analysis import analyze
+    from engine.outputs import Options, get
 
-    exporter = EXPORTERS[args.export_format]
+    output = get("export", args.export_format)
+    options = Options(**{option: getattr(args, option) for option in output.choices})
     item, code = find_item(args.item, args.definitions, args.catalog)
-    emit(exporter.render(importlib.import_module(exporter.module), analyze(item), args), args.output)
+    emit(output.render([analyze(item)], options), args.output)
     return code
 
 

@@ -4,33 +4,28 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli.common import add_catalog, emit, load_valid, use_color
+from engine.cli.common import add_catalog, add_output, emit, load_valid, use_color
 from engine.locations import default_definitions_dir
+from engine.outputs import names
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="definition files or folders (default: the project's definitions/)")
-    parser.add_argument("--format", choices=["table", "json", "markdown"], default="table")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    parser.add_argument("--format", choices=names("report"), default="table")
+    add_output(parser)
     add_catalog(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from engine.flow.analysis import analyze
-    from engine.outputs.summaries import FORMATS
+    from engine.outputs import Options, get
 
     paths = args.paths or [str(default_definitions_dir())]
     with _progress() as tick:
         items, code = load_valid(paths, args.catalog, progress=tick)
-    analyses = [analyze(i) for i in items]
-    if args.format == "table":
-        from engine.outputs.terminal import portfolio_table
-
-        text = portfolio_table(analyses, color=use_color() and not args.output)
-    else:
-        text = FORMATS[args.format](analyses)
-    emit(text, args.output)
+    options = Options(color=use_color() and not args.output)
+    emit(get("report", args.format).render([analyze(i) for i in items], options), args.output)
     return code
 
 

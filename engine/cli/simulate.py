@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if not items:
         print(_("lianban: cannot simulate: {path} has errors").format(path=path), file=sys.stderr)
         return 1
-    calendar = load_calendar(args.calendar)
+    calendar = load_calendar(args.calendar, args.official_only)
     store = open_store(args.db)
     try:
         done = simulate(store, analyze(items[0]), args.cases, args.seed, args.start or date.today(), calendar,

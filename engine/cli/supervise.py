@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 0:
         raise UsageError(_("--top must be 0 or more, not {n}").format(n=args.top))
     department = _department(args.department, args.catalog) if args.department else None
-    calendar, ladder = load_calendar(args.calendar), load_ladder_arg(args.ladder)
+    calendar, ladder = load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder)
     store = open_store(args.db, create=False)
     try:
         report = supervise(store, calendar, Period(args.start, end), department=department,

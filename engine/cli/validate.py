@@ -7,20 +7,21 @@ from engine.cli.common import add_catalog, use_color
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from engine.outputs.findings import REPORTERS
+    from engine.outputs import names
 
     parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders (searched recursively)")
-    parser.add_argument("--format", choices=["auto", *REPORTERS], default="auto",
+    parser.add_argument("--format", choices=["auto", *names("validate")], default="auto",
                         help="text (default on a terminal), json, or github annotations (auto under GitHub Actions)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     add_catalog(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.outputs.findings import pick
+    from engine.outputs import Findings, Options, get
+    from engine.outputs.findings import auto_format
     from engine.validation.tree import validate_paths
 
     result = validate_paths(args.paths, args.catalog)
-    reporter = pick(args.format)
-    print(reporter(result.diagnostics, len(result.files), use_color()))
+    name = auto_format() if args.format == "auto" else args.format
+    print(get("validate", name).render(Findings(result.diagnostics, len(result.files)), Options(color=use_color())))
     return result.exit_code(strict=args.strict)

@@ -166,7 +166,7 @@ class Analysis:
 
 def analyze(item: Item) -> Analysis:
     rows = [(s.id, s.needs, s.materials, s.produces) for s in item.steps]
-    g = graph.build(rows)
+    g = graph.build(rows, item.may_hold)
     deps = g.dependencies
     sched = schedule.compute(g, {s.id: s.days for s in item.steps})
     merged = merge_materials(item, deps)

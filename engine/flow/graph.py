@@ -27,6 +27,7 @@ class StepGraph:
     dependencies: list[Dependency]       # needs edges first, then material edges
     backwards: list[Dependency]          # material edges dropped (see build)
     _g: Any = field(repr=False)          # networkx.DiGraph
+    document_cycles: list[list[Dependency]] = field(default_factory=list)  # E311 (see build)
 
     def find_cycle(self) -> list[str] | None:
         """One dependency cycle as step ids (the first repeated at the end), or None."""
@@ -76,15 +77,19 @@ class StepGraph:
         return {n: sorted(self._g.successors(n), key=order.__getitem__) for n in self.nodes}
 
 
-def build(rows: Sequence[Row]) -> StepGraph:
+def build(rows: Sequence[Row], may_hold: Iterable[str] = ()) -> StepGraph:
     """The graph of ``(id, needs, materials, produces)`` rows, in definition order.
 
-    A material edge producer → user is kept unless it would close a cycle (the
-    user is already ordered before the producer by other edges, or is the
-    producer itself): such an edge lands in ``backwards`` (the applicant must
-    submit that material after all, which the validator warns about).
-    ``needs`` edges are always kept, so any cycle comes from ``needs`` alone.
-    Unknown step ids in ``needs`` are ignored (the validator reports them).
+    A material edge producer → user is kept unless the definition leaves no room for it:
+    when ``needs`` edges alone already order the user before the producer (or the user is the
+    producer), the edge lands in ``backwards`` (the applicant must submit that material after
+    all, which the validator warns about, W325). Material edges that close a cycle only among
+    themselves (each step waits for a document the other issues) are a choice the definition
+    has not made: such a cycle lands in ``document_cycles`` (error E311), unless one of its
+    documents is in *may_hold* (the applicant may already hold it): that edge is then dropped
+    and the applicant brings the document. ``needs`` edges are always kept, so any other cycle
+    comes from ``needs`` alone. Unknown step ids in ``needs`` are ignored (the validator
+    reports them).
     """
     import networkx as nx
 
@@ -118,12 +123,35 @@ def build(rows: Sequence[Row]) -> StepGraph:
     full.add_edges_from((d.source, d.target) for d in material)
     if nx.is_directed_acyclic_graph(full) or not nx.is_directed_acyclic_graph(g):
         return StepGraph(nodes, needs + material, backwards, full)
-    # Rare: add material edges one at a time, dropping those that close a cycle.
-    kept: list[Dependency] = []
-    for d in material:
-        if nx.has_path(g, d.target, d.source):
-            backwards.append(d)
-        else:
-            g.add_edge(d.source, d.target)
-            kept.append(d)
-    return StepGraph(nodes, needs + kept, backwards, g)
+    return _untangle(nodes, needs, material, backwards, g, set(may_hold))
+
+
+def _untangle(nodes: list[str], needs: list[Dependency], material: list[Dependency], backwards: list[Dependency],
+              g: Any, held: set[str]) -> StepGraph:
+    """The rare case: material edges that close cycles (see :func:`build`)."""
+    import networkx as nx
+
+    forced = [d for d in material if nx.has_path(g, d.target, d.source)]
+    backwards += forced
+    rest = [d for d in material if d not in forced]
+    order = {n: i for i, n in enumerate(nodes)}
+    cycles: list[list[Dependency]] = []
+    while True:
+        h = g.copy()
+        h.add_edges_from((d.source, d.target) for d in rest)
+        if nx.is_directed_acyclic_graph(h):
+            break
+        component = min((c for c in nx.strongly_connected_components(h) if len(c) > 1),
+                        key=lambda c: min(order[n] for n in c))
+        start = min(component, key=order.__getitem__)
+        pairs = nx.find_cycle(h.subgraph(component), source=start)
+        on_cycle = [next((d for d in rest if (d.source, d.target) == (u, v)), Dependency(u, v)) for u, v in pairs]
+        drop = [d for d in on_cycle if d.material in held]
+        if not drop:  # nobody said the applicant may hold one of them: report, and cut the cycle to go on
+            cycles.append(on_cycle)
+            drop = [max((d for d in on_cycle if d.material is not None), key=lambda d: order[d.target])]
+        rest = [d for d in rest if d not in drop]
+    kept = needs + rest
+    h = g.copy()
+    h.add_edges_from((d.source, d.target) for d in rest)
+    return StepGraph(nodes, kept, backwards, h, cycles)

@@ -1,41 +1,96 @@
-"""Registry of every flow output format (text, json, markdown, mermaid, dot, ...).
+"""Every output the engine writes, in one registry: :data:`OUTPUTS`.
 
-Formats that work on a list of analyses live here so ``analyze --format`` and
-``export`` offer the same choices; per-item exports (BPMN) have their own
-registry in :mod:`engine.outputs.bpmn.writer`.
+Each :class:`Output` names the function that renders it (imported only when used, so the
+CLI starts fast), what it renders (``flow``: the analyses of a run; ``findings``: the
+diagnostics of a validation) and which commands offer it; every renderer has one signature,
+``render(subject, options: Options) -> str``. The CLI's ``--format`` choices and the
+``export`` sub-commands are read from here (:func:`names`), never listed again elsewhere.
 """
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
-    from engine.outputs.summaries import Formatter
-
-# The choices of ``analyze --format``, known without importing any format (CLI start-up);
-# a test checks they are exactly the keys of all_formats().
-FORMAT_NAMES: tuple[str, ...] = ("text", "json", "markdown", "mermaid", "dot")
-# The choices of ``export bpmn --flavor``, likewise; they are the keys of engine.outputs.bpmn.writer.FLAVORS.
-FLAVOR_NAMES: tuple[str, ...] = ("plain", "camunda7", "zeebe", "flowable")
-
-# format name -> module providing ``render(analyses) -> str``, imported on use
-_PLUGINS: dict[str, str] = {
-    "mermaid": "engine.outputs.mermaid",
-    "dot": "engine.outputs.dot",
-}
+    from engine.validation.diagnostics import Diagnostic
 
 
-def all_formats() -> dict[str, Formatter]:
-    from engine.outputs.summaries import FORMATS
+@dataclass(frozen=True)
+class Options:
+    """What a renderer may be asked besides its subject (each uses the fields it knows)."""
+    color: bool = False
+    width: int | None = None
+    group: str = "department"  # mermaid: a subgraph per department or per stage
+    flavor: str = "plain"      # bpmn: the target engine
 
-    return {**FORMATS, **{name: _imported_on_use(module_name) for name, module_name in _PLUGINS.items()}}
+
+@dataclass(frozen=True)
+class Findings:
+    """The subject of the ``findings`` outputs: every diagnostic of a run and how many files it read."""
+    diagnostics: Sequence[Diagnostic]
+    files: int
 
 
-def _imported_on_use(module_name: str) -> Formatter:
-    """A formatter that imports *module_name* only when it is called."""
-    def render(analyses: Sequence[Analysis]) -> str:
-        text: str = importlib.import_module(module_name).render(analyses)
-        return text
-    return render
+class Renderer(Protocol):
+    def __call__(self, subject: Any, options: Options, /) -> str: ...
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    subject: str                    # "flow" | "findings"
+    target: str                     # "module:function", imported on use
+    help: str
+    commands: tuple[str, ...]       # the commands that offer it
+    one_item: bool = False          # renders exactly one item (the export takes ITEM)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # option -> its values, default first
+
+    def renderer(self) -> Renderer:
+        module, _, function = self.target.partition(":")
+        render: Renderer = getattr(importlib.import_module(module), function)
+        return render
+
+    def render(self, subject: Sequence[Analysis] | Findings, options: Options | None = None) -> str:
+        return self.renderer()(subject, options or Options())
+
+
+# The BPMN flavours, known without importing the writer (its FLAVORS are built from these names).
+BPMN_FLAVORS = ("plain", "camunda7", "zeebe", "flowable")
+MERMAID_GROUPS = ("department", "stage")
+
+OUTPUTS: dict[tuple[str, str], Output] = {(o.subject, o.name): o for o in (
+    Output("table", "flow", "engine.outputs.terminal:portfolio", "the portfolio table for the terminal", ("report",)),
+    Output("text", "flow", "engine.outputs.summaries:as_text", "the four reductions and the stages, as text",
+           ("analyze",)),
+    Output("json", "flow", "engine.outputs.summaries:as_json", "the analysis as JSON (docs/analysis.md)",
+           ("analyze", "report")),
+    Output("markdown", "flow", "engine.outputs.summaries:as_markdown", "the portfolio table in Markdown",
+           ("analyze", "report")),
+    Output("mermaid", "flow", "engine.outputs.mermaid:render",
+           "Mermaid flowchart (swimlanes, critical path styled)", ("analyze", "export"),
+           choices={"group": MERMAID_GROUPS}),
+    Output("dot", "flow", "engine.outputs.dot:render", "Graphviz digraph (a cluster per department, rankdir=LR)",
+           ("analyze", "export")),
+    Output("bpmn", "flow", "engine.outputs.bpmn.writer:render", "BPMN 2.0 XML (a lane per department)", ("export",),
+           one_item=True, choices={"flavor": BPMN_FLAVORS}),
+    Output("text", "findings", "engine.outputs.findings:text", "path:line:col findings, as compilers print them",
+           ("validate",)),
+    Output("json", "findings", "engine.outputs.findings:json_report", "the findings as a JSON list", ("validate",)),
+    Output("github", "findings", "engine.outputs.findings:github", "GitHub Actions annotations", ("validate",)),
+)}
+
+
+def names(command: str) -> list[str]:
+    """The outputs *command* offers, in registry order (its ``--format`` choices)."""
+    return [o.name for o in OUTPUTS.values() if command in o.commands]
+
+
+def get(command: str, name: str) -> Output:
+    """The output *name* of *command* (a KeyError names the choices)."""
+    for o in OUTPUTS.values():
+        if o.name == name and command in o.commands:
+            return o
+    raise KeyError(f"{command} has no output {name!r}; choose one of {', '.join(names(command))}")

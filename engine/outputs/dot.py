@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, critical_edges, edges
+from engine.outputs import Options
 from engine.units import days_text
 
 FONT = "Noto Sans CJK SC"
@@ -53,7 +54,7 @@ def _item(a: Analysis, prefix: str, indent: str) -> list[str]:
     return lines
 
 
-def render(analyses: Sequence[Analysis]) -> str:
+def render(analyses: Sequence[Analysis], options: Options | None = None) -> str:
     """One digraph; several items become one cluster each (node ids prefixed by the item id)."""
     many = len(analyses) > 1
     name = analyses[0].item.id if len(analyses) == 1 else "lianban"

@@ -1,21 +1,17 @@
-"""Output formats for findings: a small interface and an explicit registry.
+"""Findings as text (path:line:col, as compilers print them), JSON and GitHub annotations.
 
-Each reporter turns a list of diagnostics (and the run's counts) into text;
-the CLI's ``--format`` choices are the keys of :data:`REPORTERS`.
+Each renderer takes a :class:`~engine.outputs.Findings` (the diagnostics of a run and how
+many files it read) and :class:`~engine.outputs.Options`; they are registered in
+:data:`engine.outputs.OUTPUTS` under the subject ``findings``.
 """
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Sequence
-from typing import Protocol
 
+from engine.outputs import Findings, Options
 from engine.validation.diagnostics import CODES, Diagnostic, Severity
-
-
-class Reporter(Protocol):
-    def __call__(self, diagnostics: Sequence[Diagnostic], files: int, color: bool = False) -> str: ...
-
 
 _COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -35,7 +31,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def text(diagnostics: Sequence[Diagnostic], files: int, color: bool = False) -> str:
+def text(run: Findings, options: Options) -> str:
+    diagnostics, color = run.diagnostics, options.color
     lines = []
     for d in diagnostics:
         sev = d.severity.label
@@ -45,12 +42,12 @@ def text(diagnostics: Sequence[Diagnostic], files: int, color: bool = False) -> 
             head = f"{d.path}:{d.line}:{d.col}: {sev} {d.code}"
         hint = f" ({_DIM if color else ''}hint: {d.hint}{_RESET if color else ''})" if d.hint else ""
         lines.append(f"{head} {d.message}{hint}")
-    lines.append(summary(diagnostics, files))
+    lines.append(summary(diagnostics, run.files))
     return "\n".join(lines)
 
 
-def json_report(diagnostics: Sequence[Diagnostic], files: int, color: bool = False) -> str:
-    return json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=2)
+def json_report(run: Findings, options: Options) -> str:
+    return json.dumps([d.as_dict() for d in run.diagnostics], ensure_ascii=False, indent=2)
 
 
 def _gh_escape(value: str, prop: bool = False) -> str:
@@ -58,7 +55,8 @@ def _gh_escape(value: str, prop: bool = False) -> str:
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 
-def github(diagnostics: Sequence[Diagnostic], files: int, color: bool = False) -> str:
+def github(run: Findings, options: Options) -> str:
+    diagnostics = run.diagnostics
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for d in diagnostics:
@@ -66,15 +64,10 @@ def github(diagnostics: Sequence[Diagnostic], files: int, color: bool = False) -
         msg = d.message + (f" (hint: {d.hint})" if d.hint else "")
         lines.append(f"::{level[d.severity]} file={_gh_escape(d.path, True)},line={d.line},col={d.col},"
                      f"title={title}::{_gh_escape(msg)}")
-    lines.append(summary(diagnostics, files))
+    lines.append(summary(diagnostics, run.files))
     return "\n".join(lines)
 
 
-REPORTERS: dict[str, Reporter] = {"text": text, "json": json_report, "github": github}
-
-
-def pick(name: str) -> Reporter:
-    """``auto`` is github under GitHub Actions, else text."""
-    if name == "auto":
-        name = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    return REPORTERS[name]
+def auto_format() -> str:
+    """What ``--format auto`` means: github under GitHub Actions, else text."""
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"

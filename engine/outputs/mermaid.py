@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, critical_edges, edges
+from engine.outputs import Options
 from engine.units import days_text
 
 GROUPS = ("department", "stage")
@@ -101,6 +102,6 @@ def flowchart(analyses: Sequence[Analysis], group: str = "department") -> str:
     return "\n".join(lines)
 
 
-def render(analyses: Sequence[Analysis]) -> str:
-    """The ``analyze --format mermaid`` output: swimlanes per department."""
-    return flowchart(analyses, "department")
+def render(analyses: Sequence[Analysis], options: Options | None = None) -> str:
+    """The registered output: swimlanes per department unless the options say per stage."""
+    return flowchart(analyses, options.group if options else "department")

@@ -7,20 +7,19 @@ registry :data:`FORMATS` gives ``analyze --format`` its choices.  Other modules
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, total
+from engine.outputs import Options
 from engine.units import days_text, percent
 
-Formatter = Callable[[Sequence[Analysis]], str]
 
-
-def as_json(analyses: Sequence[Analysis]) -> str:
+def as_json(analyses: Sequence[Analysis], options: Options | None = None) -> str:
     doc = {"items": [a.as_dict() for a in analyses], "total": total(analyses)}
     return json.dumps(doc, ensure_ascii=False, indent=2)
 
 
-def as_text(analyses: Sequence[Analysis]) -> str:
+def as_text(analyses: Sequence[Analysis], options: Options | None = None) -> str:
     blocks = []
     for a in analyses:
         m, item = a.metrics, a.item
@@ -54,7 +53,7 @@ def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
-def as_markdown(analyses: Sequence[Analysis]) -> str:
+def as_markdown(analyses: Sequence[Analysis], options: Options | None = None) -> str:
     head = ("| 事项 | 牵头 | 时限 (工作日) | 节省 | 材料 | 环节 | 跑动 |\n"
             "|---|---|---|---|---|---|---|")
     rows = []
@@ -70,5 +69,3 @@ def as_markdown(analyses: Sequence[Analysis]) -> str:
                 f"{t['steps_before']} → {t['steps_after']} | {t['visits_before']} → {t['visits_after']} |")
     return "\n".join([head, *rows])
 
-
-FORMATS: dict[str, Formatter] = {"text": as_text, "json": as_json, "markdown": as_markdown}

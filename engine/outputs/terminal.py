@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.flow.analysis import Analysis, DepartmentView, total
+from engine.outputs import Options
 from engine.units import days_text, percent
 
 
@@ -25,6 +26,11 @@ def _console(color: bool, width: int | None = None) -> Any:
 
 def _text(console: Any) -> str:
     return str(console.file.getvalue()).rstrip("\n")
+
+
+def portfolio(analyses: Sequence[Analysis], options: Options) -> str:
+    """The registered ``report`` table."""
+    return portfolio_table(analyses, options.color, options.width)
 
 
 def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: int | None = None) -> str:

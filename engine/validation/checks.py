@@ -70,6 +70,14 @@ class ItemContext:
         value = raw.get(key)
         return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
 
+    def material_name(self, ref: str) -> str:
+        mat = self.material(ref)
+        return mat.name if mat else ref
+
+    def may_hold(self) -> list[str]:
+        """The material ids of ``applicant_may_hold`` (unknown names are reported by _references)."""
+        return [m.id for _j, r in self.str_list(self.data, "applicant_may_hold") if (m := self.material(r))]
+
     def rows(self) -> list[tuple[str, list[str], list[str], list[str]]]:
         """(id, needs, material ids, produced ids) per step, for the graph."""
         out = []
@@ -144,6 +152,21 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
                 listed[dept.name] = place
 
 
+def _unknown_material(ctx: ItemContext, place: YamlPath, ref: str) -> Diagnostic:
+    suggestion = None
+    if ctx.may_suggest():
+        local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
+        suggestion = ctx.catalog.suggest_material(ref, local_names)
+    return ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
+                    did_you_mean(suggestion) if suggestion else "add it to the item's materials, or to the material catalog")
+
+
+def _held(ctx: ItemContext) -> Iterator[Diagnostic]:
+    for j, ref in ctx.str_list(ctx.data, "applicant_may_hold"):
+        if ctx.material(ref) is None:
+            yield _unknown_material(ctx, ("applicant_may_hold", j), ref)
+
+
 def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
     ids = list(dict.fromkeys(raw["id"] for _i, raw in ctx.steps))
     known = set(ids)
@@ -163,13 +186,7 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                 mat = ctx.material(ref)
                 place = ("steps", i, key, j)
                 if mat is None:
-                    suggestion = None
-                    if ctx.may_suggest():
-                        local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
-                        suggestion = ctx.catalog.suggest_material(ref, local_names)
-                    yield ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
-                                   did_you_mean(suggestion) if suggestion else
-                                   "add it to the item's materials, or to the material catalog")
+                    yield _unknown_material(ctx, place, ref)
                     continue
                 if mat.id in seen:
                     yield ctx.diag(place, "W326", f"'{ref}' and '{seen[mat.id]}' are the same material ({mat.name})",
@@ -186,12 +203,22 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
 
 
 def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
-    ctx.graph = graph.build(ctx.rows())
+    ctx.graph = graph.build(ctx.rows(), ctx.may_hold())
     cycle = ctx.graph.find_cycle()
     index = {raw["id"]: i for i, raw in reversed(ctx.steps)}
     if cycle:
         yield ctx.diag(("steps", index[cycle[0]], "needs"), "E308", "dependency cycle: " + " → ".join(cycle),
                        "a step cannot wait for itself, even through others: remove one of these needs")
+    for loop in ctx.graph.document_cycles:
+        first = loop[0]
+        names = ["" if d.material is None else f" ({ctx.material_name(d.material)})" for d in loop]
+        spelled = " → ".join([first.source] + [f"{d.target}{name}" for d, name in zip(loop, names, strict=True)])
+        i = index[first.target]
+        j = next((j for j, r in ctx.str_list(ctx.data["steps"][i], "materials")
+                  if (m := ctx.material(r)) and m.id == first.material), 0)
+        yield ctx.diag(("steps", i, "materials", j), "E311", f"document cycle: {spelled}",
+                       "each step waits for a document another issues: if the applicant may already hold one "
+                       "of them, list it under applicant_may_hold; else drop it from one step's materials")
     for d in ctx.graph.backwards:
         mat = ctx.material(d.material or "")
         name = mat.name if mat else d.material
@@ -261,7 +288,7 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
 
 
 def repeated_levels(raw: Any, path: str, at: Callable[[YamlPath], tuple[int, int]]) -> list[Diagnostic]:
-    """E311 for each rung of a `warnings:` ladder that repeats an earlier rung's level (the schema
+    """E312 for each rung of a `warnings:` ladder that repeats an earlier rung's level (the schema
     cannot say it); `at` locates a YAML path. Used for items and for ladder files alike."""
     out, seen = [], set()
     for i, rung in enumerate(raw if isinstance(raw, list) else []):
@@ -270,7 +297,7 @@ def repeated_levels(raw: Any, path: str, at: Callable[[YamlPath], tuple[int, int
             continue
         if level in seen:
             line, col = at(("warnings", i, "level"))
-            out.append(make(path, line, col, "E311", _("warning level '{level}' is listed twice").format(level=level),
+            out.append(make(path, line, col, "E312", _("warning level '{level}' is listed twice").format(level=level),
                             _("give each rung of the ladder its own level")))
         seen.add(level)
     return out
@@ -280,7 +307,8 @@ def _warnings(ctx: ItemContext) -> Iterator[Diagnostic]:
     yield from repeated_levels(ctx.data.get("warnings"), ctx.path, ctx.pos.at)
 
 
-CHECKS: tuple[Check, ...] = (_unique_ids, _departments, _references, _graph, _coverage, _time_limits, _warnings)
+CHECKS: tuple[Check, ...] = (_unique_ids, _departments, _references, _held, _graph, _coverage, _time_limits,
+                             _warnings)
 
 
 def check_item(path: str, data: dict[str, Any], pos: Positions, catalog: Catalog,
@@ -322,4 +350,5 @@ def build_item(ctx: ItemContext) -> Item:
         partners=tuple(dict.fromkeys(d.name for p in data.get("partners", ()) if (d := dept(p)) and d.name != lead.name)),
         steps=tuple(steps), materials=materials, commitment=_days(data, "commitment"),
         legal_days=_days(data, "legal_days"), joint_visits=int(data.get("joint_visits", 1)),
-        basis=data.get("basis"), path=ctx.path, source=data, positions=ctx.pos)
+        basis=data.get("basis"), may_hold=tuple(dict.fromkeys(ctx.may_hold())), path=ctx.path, source=data,
+        positions=ctx.pos)

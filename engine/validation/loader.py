@@ -17,9 +17,11 @@ dates stay strings.  :class:`Positions` maps each JSON-style path
 """
 from __future__ import annotations
 
+import errno
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,12 +170,32 @@ def load_file(path: str | Path, display: str | None = None) -> Loaded:
     shown = display or str(path)
     limit = max_bytes()
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limit + 1)
+        raw = read_regular(path, limit + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", f"cannot read file: {reason}")])
     return load_bytes(raw, shown)
+
+
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """At most *limit* bytes of the regular file *path*. Anything else (a FIFO, a device, a
+    socket) raises OSError without blocking: opening a FIFO for reading would wait for a writer."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(mode):
+            kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
+            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as fh:
+            fd = -1
+            data: bytes = fh.read(limit)
+            return data
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def load_bytes(raw: bytes, path: str = "<input>") -> Loaded:

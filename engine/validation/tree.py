@@ -6,11 +6,12 @@ file (sorted by place) and the models of the items that had no errors.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import LianbanError
+from engine.errors import UsageError
 from engine.locations import CALENDAR_DIR, CATALOG_DIR, DEPARTMENTS_FILE, YAML_SUFFIXES, catalog_dir_for
 from engine.model import Item
 from engine.validation import schema
@@ -51,21 +52,59 @@ class Result:
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """YAML files under *paths* (files as given, folders recursively, sorted)."""
+    """YAML files under *paths* (files as given, folders recursively, sorted).
+
+    Anything named ``*.yaml`` that is not a folder is listed, FIFOs and devices included, so the
+    loader refuses it with a located finding instead of skipping it silently. The walk is
+    iterative (a 1,500-level tree needs no recursion) and enters each real folder once (a
+    symbolic link back up the tree is no loop).
+    """
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = [f for f in p.rglob("*") if f.suffix in YAML_SUFFIXES and f.is_file()
-                     and not any(part.startswith(".") for part in f.relative_to(p).parts)]
-            out.extend(sorted(found))
-        elif p.exists():
+            out.extend(sorted(_walk(p)))
+        elif p.exists() or p.is_symlink():
             out.append(p)
         else:
-            raise LianbanError(f"{p}: no such file or folder")
+            raise UsageError(f"{p}: no such file or folder")
     unique: dict[Path, Path] = {}  # one file named twice (a.yaml and ./dir/../a.yaml) is read once
     for f in out:
-        unique.setdefault(f.resolve(), f)
+        unique.setdefault(_resolved(f), f)
     return list(unique.values())
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    seen: set[tuple[int, int]] = set()
+    todo = [root]
+    while todo:
+        folder = todo.pop()
+        try:
+            st = folder.stat()
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # unreadable or vanished: what cannot be listed cannot be checked either
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                todo.append(path)
+            elif path.suffix in YAML_SUFFIXES:
+                yield path
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: keep the name as given
+        return path.absolute()
 
 
 def kind_of(path: Path) -> str:

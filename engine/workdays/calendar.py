@@ -3,7 +3,9 @@
 The years come from the ``chinesecalendar`` package (import name ``chinese_calendar``)
 and from calendar files (``definitions/calendar/YYYY.yaml``, schema
 ``schemas/calendar.schema.json``) that add a year the package does not know yet or
-correct one it does. Counting rule (docs/workdays.md): the day of acceptance does not
+correct one it does. A later year that neither gives (no notice published yet) is
+*provisional*: its statutory holidays (``engine.workdays.statute``) and weekends, with no
+调休, and every answer that reads it says so. Counting rule (docs/workdays.md): the day of acceptance does not
 count; the Nth working day after it is the deadline; a fractional N rounds up; N = 0 is
 the acceptance day itself.
 """
@@ -11,25 +13,23 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from engine.errors import LianbanError
-
-if TYPE_CHECKING:
-    from engine.validation.loader import Loaded
+from engine.i18n import _
+from engine.workdays.errors import CalendarError
+from engine.workdays.files import FileYear, check_file, load_file
 
 try:
     from chinese_calendar import constants as _cc
 except ImportError:  # declared as a dependency; degrade to "files only" with a clear message
     _cc = None
 
-__all__ = ["CalendarError", "HolidaySpan", "WorkCalendar", "YearSource"]
+__all__ = ["CalendarError", "HolidaySpan", "WorkCalendar", "YearSource", "check_file"]
 
 _PACKAGE_NAMES = {  # chinese_calendar.Holiday values -> the names used in the State Council's notices
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -37,32 +37,29 @@ _PACKAGE_NAMES = {  # chinese_calendar.Holiday values -> the names used in the S
     "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
 
-
-class CalendarError(LianbanError):
-    """A year the calendar does not cover, or a bad calendar file. The message is user-facing.
-
-    For a bad file, *line*, *col* and *reason* locate the problem (``validate`` reports them
-    as finding E403); the message then reads ``path:line:col: reason``.
-    """
-
-    def __init__(self, message: str, line: int | None = None, col: int | None = None,
-                 reason: str | None = None) -> None:
-        super().__init__(message)
-        self.line, self.col, self.reason = line, col, reason or message
+PROVISIONAL = "provisional"
 
 
 @dataclass(frozen=True)
 class YearSource:
     year: int
-    kind: str  # "package" | "file" | "file+package" (the file corrects the package's year)
-    detail: str  # e.g. "chinesecalendar 1.11.0", or the file path
+    kind: str  # "package" | "file" | "file+package" (the file corrects the package's year) | "provisional"
+    detail: str  # e.g. "chinesecalendar 1.11.0", or the file path, or the law and lunar tables of a provisional year
     notice: str | None = None  # the file's `source`: the State Council notice it was taken from
+
+    @property
+    def provisional(self) -> bool:
+        """True for a year with no official arrangement: statutory holidays and weekends only."""
+        return self.kind == PROVISIONAL
 
     def as_dict(self) -> dict[str, Any]:
         return {"year": self.year, "kind": self.kind, "detail": self.detail, "notice": self.notice}
 
     def describe(self) -> str:
         """One line: ``2021: chinesecalendar 1.11.0`` (with the notice when a file gives one)."""
+        if self.provisional:
+            return _("{year}: PROVISIONAL, no official arrangement yet: {detail}").format(
+                year=self.year, detail=self.detail)
         return f"{self.year}: {self.detail}" + (f" ({self.notice})" if self.notice else "")
 
 
@@ -91,98 +88,6 @@ def _package_years() -> range:
     return range(min(_cc.holidays).year, max(_cc.holidays).year + 1)
 
 
-@dataclass
-class _FileYear:
-    path: Path
-    year: int
-    notice: str
-    replaces_package: bool
-    off: dict[date, str]  # holidays -> name
-    on: dict[date, str]  # make-up working days -> name ("" when unnamed)
-
-
-def _first_error(diags: list) -> CalendarError | None:
-    errors = [d for d in diags if d.is_error]
-    if not errors:
-        return None
-    d = min(errors)
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-    hint = f"; {d.hint}" if d.hint else ""
-    return CalendarError(f"{d.path}:{d.line}:{d.col}: {d.message}{hint}{more}")
-
-
-def check_file(path: Path, loaded: Loaded) -> None:
-    """Raise CalendarError for what the schema cannot say about a calendar file that *loaded* and
-    passed the schema (``validate`` has done both): real dates, in the file's year, each listed once."""
-    _read_year(path, loaded)
-
-
-def _load_file(path: Path) -> _FileYear:
-    from engine.validation.loader import load_file  # the project's YAML loader: dates stay text, every node located
-    from engine.validation.schema import check
-
-    loaded = load_file(path)
-    if any(d.code == "E104" for d in loaded.diagnostics):
-        raise CalendarError(f"{path}: the calendar file is empty; see definitions/calendar/README.md")
-    error = _first_error(loaded.diagnostics)
-    if error is None:
-        error = _first_error(check(loaded.data, loaded.positions, str(path), "calendar"))
-    if error is not None:
-        raise error
-    return _read_year(path, loaded)
-
-
-def _read_year(path: Path, loaded: Loaded) -> _FileYear:
-    """The year of a calendar file that loaded and passed the schema."""
-    data = loaded.data
-
-    def fail(where: tuple, msg: str) -> CalendarError:
-        line, col = loaded.positions.at(where)
-        return CalendarError(f"{path}:{line}:{col}: {msg}", line, col, msg)
-
-    year = data["year"]
-
-    def day(value: str, where: tuple) -> date:
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                raise ValueError("write YYYY-MM-DD")
-            parsed = date.fromisoformat(value)
-        except ValueError as exc:
-            raise fail(where, f"'{value}' is not a valid date: {exc}") from exc
-        if parsed.year != year:
-            raise fail(where, f"{parsed.isoformat()} is not in {year}, the file's year "
-                              f"(put it in {parsed.year}.yaml)")
-        return parsed
-
-    off: dict[date, str] = {}
-    on: dict[date, str] = {}
-    for i, entry in enumerate(data.get("holidays") or []):
-        where = ("holidays", i)
-        if ("date" in entry) == ("from" in entry):
-            raise fail(where, f"holiday '{entry['name']}' needs either date, or from and to (not both)")
-        if "date" in entry:
-            first = last = day(entry["date"], where + ("date",))
-        else:
-            first, last = day(entry["from"], where + ("from",)), day(entry["to"], where + ("to",))
-            if first > last:
-                raise fail(where, f"from {first} is after to {last}")
-        d = first
-        while d <= last:
-            if d in off:
-                raise fail(where, f"{d} is listed twice in holidays ({off[d]} and {entry['name']})")
-            off[d] = entry["name"]
-            d += timedelta(days=1)
-    for i, entry in enumerate(data.get("workdays") or []):
-        where = ("workdays", i)
-        d = day(entry["date"], where + ("date",))
-        if d in off:
-            raise fail(where, f"{d} is both a holiday ({off[d]}) and a working day")
-        if d in on:
-            raise fail(where, f"{d} is listed twice in workdays")
-        on[d] = entry.get("name", "")
-    return _FileYear(path, year, data["source"], bool(data.get("replaces_package", False)), off, on)
-
-
 @dataclass(frozen=True)
 class _Year:
     ordinals: list[int]  # the year's working days, as sorted date ordinals
@@ -191,13 +96,19 @@ class _Year:
 
 
 class WorkCalendar:
-    """Working days of mainland China's official calendar (package years + calendar files)."""
+    """Working days of mainland China's official calendar (package years + calendar files).
 
-    def __init__(self, files: Iterable[Path] = (), *, use_package: bool = True):
+    With *provisional* (the default), a year no official source gives is counted from the
+    statutory holidays and weekends alone (no 调休), when it lies after the first official year
+    and no later than the lunar tables' end (2100): see :meth:`source` and docs/workdays.md.
+    """
+
+    def __init__(self, files: Iterable[Path] = (), *, use_package: bool = True, provisional: bool = True):
         self._use_package = use_package and _cc is not None
-        self._files: dict[int, _FileYear] = {}
+        self._provisional = provisional
+        self._files: dict[int, FileYear] = {}
         for f in files:
-            fy = _load_file(Path(f))
+            fy = load_file(Path(f))
             if fy.year in self._files:
                 raise CalendarError(f"{fy.path}: year {fy.year} is already given by {self._files[fy.year].path}; "
                                     f"keep one file per year")
@@ -205,21 +116,43 @@ class WorkCalendar:
         self._years: dict[int, _Year] = {}
 
     @classmethod
-    def from_dir(cls, directory: Path | None) -> WorkCalendar:
+    def from_dir(cls, directory: Path | None, *, provisional: bool = True) -> WorkCalendar:
         """Load every *.yaml in `directory`; None or a missing directory -> package only."""
         if directory is None or not Path(directory).is_dir():
-            return cls()
-        return cls(sorted(Path(directory).glob("*.yaml")))
+            return cls(provisional=provisional)
+        return cls(sorted(Path(directory).glob("*.yaml")), provisional=provisional)
 
     # -- coverage -----------------------------------------------------------------
     def _package_knows(self, year: int) -> bool:
         return self._use_package and year in _package_years()
 
     def covered_years(self) -> list[int]:
+        """The years an official source gives (package or file); provisional years are not listed."""
         years = set(self._files)
         if self._use_package:
             years.update(_package_years())
         return sorted(years)
+
+    def _official(self, year: int) -> bool:
+        return year in self._files or self._package_knows(year)
+
+    def _provisional_range(self) -> range:
+        """The years that may be provisional (those not official): after the first official year
+        (from 2000 when there is none) up to the lunar tables' end."""
+        from engine.workdays.statute import FIRST_YEAR, LAST_YEAR
+
+        if not self._provisional:
+            return range(0)
+        official = self.covered_years()
+        return range(max(official[0] + 1 if official else FIRST_YEAR, FIRST_YEAR), LAST_YEAR + 1)
+
+    def is_provisional(self, year: int) -> bool:
+        """True when *year* is counted provisionally (no official source, within the provisional range)."""
+        return not self._official(year) and year in self._provisional_range()
+
+    def provisional_years(self) -> list[int]:
+        """Every year that would be counted provisionally (e.g. 2027–2100 with chinesecalendar 1.11.0)."""
+        return [y for y in self._provisional_range() if not self._official(y)]
 
     def _uncovered(self, year: int) -> CalendarError:
         if self._use_package:
@@ -230,10 +163,20 @@ class WorkCalendar:
         else:
             what = "the chinesecalendar package is switched off"
         files = ", ".join(map(str, sorted(self._files))) or "none"
+        provisional = self.provisional_years()
+        if provisional:
+            what += _("; provisional years: {first}–{last}").format(first=provisional[0], last=provisional[-1])
         return CalendarError(
             f"no working-day calendar for {year}: {what}; calendar files cover: {files}. "
             f"Add definitions/calendar/{year}.yaml from the State Council's notice "
             f"(国务院办公厅关于{year}年部分节假日安排的通知), or upgrade chinesecalendar")
+
+    def _provisional_source(self, year: int) -> YearSource:
+        from engine.workdays.statute import law_for, lunar_package
+
+        detail = (f"statutory holidays of {law_for(year).title}, lunar dates from {lunar_package()}; "
+                  f"weekends off; no 调休 known")
+        return YearSource(year, PROVISIONAL, detail)
 
     def source(self, year: int) -> YearSource:
         fy = self._files.get(year)
@@ -244,6 +187,8 @@ class WorkCalendar:
             return YearSource(year, "file", str(fy.path), fy.notice)
         if self._package_knows(year):
             return YearSource(year, "package", f"chinesecalendar {_package_version()}")
+        if self.is_provisional(year):
+            return self._provisional_source(year)
         raise self._uncovered(year)
 
     # -- per-year tables ----------------------------------------------------------
@@ -253,13 +198,20 @@ class WorkCalendar:
             return cached
         fy = self._files.get(year)
         pkg = self._package_knows(year) and not (fy is not None and fy.replaces_package)
+        statutory: dict[date, str] = {}
         if fy is None and not pkg:
-            raise self._uncovered(year)
+            if not self.is_provisional(year):
+                raise self._uncovered(year)
+            from engine.workdays.statute import statutory_days
+
+            statutory = statutory_days(year)
         ordinals: list[int] = []
         names: dict[date, str] = {}
         d, end = date(year, 1, 1), date(year, 12, 31)
         while d <= end:
-            if fy is not None and d in fy.off:
+            if d in statutory:  # a provisional year: the law's days, never moved (no 调休, no 补假)
+                working, name = False, statutory[d]
+            elif fy is not None and d in fy.off:
                 working, name = False, fy.off[d]
             elif (fy is not None and d in fy.on) or (pkg and d in _cc.workdays):
                 working, name = True, None
@@ -337,6 +289,10 @@ class WorkCalendar:
     def sources_between(self, start: date, end: date) -> list[YearSource]:
         """Where each year that counting from *start* to *end* reads comes from."""
         return [self.source(y) for y in self.years_consulted(start, end)]
+
+    def provisional_between(self, start: date, end: date) -> list[int]:
+        """The provisional years that counting from *start* to *end* reads (empty: every date is official)."""
+        return [y for y in self.years_consulted(start, end) if self.is_provisional(y)]
 
     def workdays_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative if end < start)."""

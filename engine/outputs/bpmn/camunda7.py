@@ -1,8 +1,8 @@
 """The ``camunda7`` BPMN flavour: Camunda Platform 7 extension attributes.
 
 - ``camunda:candidateGroups`` on each user task: the step's department, JUEL-literal
-  (:func:`juel_literal`). Camunda splits the value at commas outside ``${…}``, so a department whose
-  name holds an ASCII comma becomes several groups.
+  (:func:`~engine.outputs.bpmn.flavor.juel_literal`). Camunda splits the value at commas outside
+  ``${…}``, so a department whose name holds an ASCII comma becomes several groups.
 - ``camunda:dueDate="P{N}D"`` with N = the step's time limit in working days, rounded up. Camunda 7
   evaluates the attribute when it creates the task; a String result goes to the process engine's
   ``dueDate`` business calendar (``TaskDecorator.initializeTaskDueDate``), which reads an ISO 8601
@@ -14,34 +14,18 @@
 
 Camunda 7 evaluates a user task's ``name``, ``documentation`` (its description), ``candidateGroups``
 and ``dueDate`` as JUEL expressions when it creates the task, so definition text reaches them only
-through :func:`juel_literal`; ``dueDate`` holds only a number computed here.
+through :func:`~engine.outputs.bpmn.flavor.juel_literal`; ``dueDate`` holds only a number computed here.
 """
 from __future__ import annotations
 
 import math
-import re
 
 from engine.model import Item, Step
-from engine.outputs.bpmn.flavor import Flavor
+from engine.outputs.bpmn.flavor import Flavor, juel_literal
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 MODELER_NS = "http://camunda.org/schema/modeler/1.0"
 HISTORY_TIME_TO_LIVE_DAYS = 180
-
-_JUEL_EVAL_START = re.compile(r"([$#])\{")
-
-
-def juel_literal(text: str) -> str:
-    """*text* as literal text of a JUEL composite expression (Camunda 7, Flowable): ``\\`` before
-    every ``${`` and ``#{``.
-
-    JUEL's scanner (``Scanner.nextText``, the same in Camunda's ``org.camunda.bpm.impl.juel`` and
-    Flowable's copy of ``de.odysseus.el``) reads a run of k >= 1 backslashes directly before ``${``
-    or ``#{`` as k - 1 backslashes followed by literal ``${`` / ``#{``, and keeps every other
-    backslash as written. So one more backslash before each ``${`` / ``#{`` makes the engine read
-    back exactly *text*, and nothing in it is evaluated.
-    """
-    return _JUEL_EVAL_START.sub(r"\\\1{", text)
 
 
 class Camunda7(Flavor):

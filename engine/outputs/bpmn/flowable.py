@@ -1,7 +1,7 @@
 """The ``flowable`` BPMN flavour: Flowable (6.x/7.x) extension attributes.
 
 - ``flowable:candidateGroups`` on each user task: the step's department, JUEL-literal
-  (:func:`~engine.outputs.bpmn.camunda7.juel_literal`). Flowable splits the value at commas, so a department
+  (:func:`~engine.outputs.bpmn.flavor.juel_literal`). Flowable splits the value at commas, so a department
   whose name holds an ASCII comma becomes several groups.
 - ``flowable:dueDate="P{N}D"`` with N = the step's time limit in working days, rounded up. Flowable
   evaluates it when it creates the task; a String result goes to the business calendar named by
@@ -20,8 +20,7 @@ from __future__ import annotations
 import math
 
 from engine.model import Step
-from engine.outputs.bpmn.camunda7 import juel_literal
-from engine.outputs.bpmn.flavor import Flavor
+from engine.outputs.bpmn.flavor import Flavor, juel_literal
 
 FLOWABLE_NS = "http://flowable.org/bpmn"
 

@@ -1,22 +1,27 @@
 """SVG pictures of an analysis: the before/after Gantt chart and the swimlane flow graph.
 
-Plain string building, no plotting library: every picture is a self-contained
-``<svg>`` element meant to be inlined in an HTML page (it inherits the page's
-fonts).  Every text that comes from a definition goes through :func:`esc`.
-Sizes are in CSS pixels of the ``viewBox``; pages scale the picture to fit.
+The pictures are built as elements (:mod:`xml.etree.ElementTree`, as the BPMN export is) and
+serialised once, so a text from a definition is only ever an element's text or an attribute's
+value: the serialiser escapes it, and a name such as ``</text></svg><script>`` cannot break the
+markup.  Characters XML 1.0 cannot hold (control characters) become U+FFFD.  :func:`gantt` and
+:func:`flow` return :class:`markupsafe.Markup`, which the page templates insert as it is: every
+picture is a self-contained ``<svg>`` element inlined in an HTML page (it inherits the page's
+fonts).  Sizes are in CSS pixels of the ``viewBox``; pages scale the picture to fit.
 """
 from __future__ import annotations
 
-import html
 import math
+import re
 import unicodedata
-from collections.abc import Callable, Sequence
-from datetime import date
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+from markupsafe import Markup
 
 from engine.flow.analysis import Analysis, critical_edges, edges
+from engine.outputs.html.dates import DateOf
 from engine.units import days_text as fmt
-
-DateOf = Callable[[float], date]  # schedule time point (working days) -> calendar date
 
 CRITICAL = "#b42318"
 NORMAL = "#1f4e79"
@@ -26,9 +31,33 @@ INK = "#1d2939"
 MUTED = "#667085"
 EDGE = "#667085"
 
+# Characters neither XML 1.0 nor HTML take as text: C0/C1 controls (but tab, line feed and carriage
+# return), lone surrogates and the two non-characters U+FFFE/U+FFFF.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
-def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+
+def clean(text: object) -> str:
+    """*text* as a string that markup can hold: each character it cannot is replaced by U+FFFD."""
+    return NOT_TEXT.sub("\ufffd", str(text))
+
+
+def element(tag: str, attrs: Mapping[str, str] | None = None, text: str | None = None,
+            *children: ET.Element) -> ET.Element:
+    """A detached element (:func:`markup` escapes its texts and attribute values when serialising)."""
+    el = ET.Element(tag, dict(attrs or {}))
+    el.text = text
+    el.extend(children)
+    return el
+
+
+def markup(el: ET.Element) -> Markup:
+    """The element as markup for a page (built from elements, so it is safe as it is): serialised,
+    then any character markup cannot hold, which only a text can bring, becomes U+FFFD."""
+    return Markup(clean(ET.tostring(el, encoding="unicode")))
+
+
+def _1(x: float) -> str:
+    return f"{x:.1f}"
 
 
 def text_width(text: str, size: float) -> float:
@@ -62,23 +91,24 @@ def wrap(text: str, width: float, size: float, max_lines: int = 2) -> list[str]:
 
 
 def _text(x: float, y: float, lines: Sequence[str], size: float, *, anchor: str = "start", cls: str = "",
-          fill: str = INK, weight: str = "normal", gap: float = 1.25) -> str:
-    attrs = f'x="{x:.1f}" y="{y:.1f}" font-size="{fmt(size)}" fill="{fill}" text-anchor="{anchor}"'
+          fill: str = INK, weight: str = "normal", gap: float = 1.25) -> ET.Element:
+    attrs = {"x": _1(x), "y": _1(y), "font-size": fmt(size), "fill": fill, "text-anchor": anchor}
     if weight != "normal":
-        attrs += f' font-weight="{weight}"'
+        attrs["font-weight"] = weight
     if cls:
-        attrs += f' class="{cls}"'
+        attrs["class"] = cls
     if len(lines) == 1:
-        return f"<text {attrs}>{esc(lines[0])}</text>"
-    spans = "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else size * gap:.1f}">{esc(s)}</tspan>'
-                    for i, s in enumerate(lines))
-    return f"<text {attrs}>{spans}</text>"
+        return element("text", attrs, lines[0])
+    return element("text", attrs, None, *(element("tspan", {"x": _1(x), "dy": _1(0 if i == 0 else size * gap)}, s)
+                                          for i, s in enumerate(lines)))
 
 
-def _svg(width: float, height: float, body: list[str], label: str, cls: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="{esc(label)}">'
-            f"<title>{esc(label)}</title>" + "".join(body) + "</svg>")
+def _svg(width: float, height: float, body: Sequence[ET.Element], label: str, cls: str) -> Markup:
+    root = element("svg", {"xmlns": "http://www.w3.org/2000/svg", "class": cls,
+                           "viewBox": f"0 0 {width:.0f} {height:.0f}", "width": f"{width:.0f}",
+                           "height": f"{height:.0f}", "role": "img", "aria-label": label},
+                   None, element("title", None, label), *body)
+    return markup(root)
 
 
 def _tick_step(span: float, max_ticks: int = 12) -> float:
@@ -86,6 +116,12 @@ def _tick_step(span: float, max_ticks: int = 12) -> float:
         if span / step <= max_ticks:
             return step
     return 10000
+
+
+def ticks(span: float) -> list[float]:
+    """The working days :func:`gantt` marks on its axis for a chart *span* days long."""
+    step = _tick_step(span)
+    return [i * step for i in range(math.floor(span / step + 1e-9) + 1)]
 
 
 def serial_order(analysis: Analysis) -> list[str]:
@@ -108,7 +144,7 @@ COMMIT_SIZE = 10.0
 MIN_RIGHT, MIN_PLOT = 96.0, 200.0
 
 
-def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
+def gantt(analysis: Analysis, date_of: DateOf | None = None) -> Markup:
     """Before (serial) and after (parallel) bars on one working-day axis, slack shown after each bar.
 
     Every bar's note (days, end date, slack) sits just after the bar's end, never over the step
@@ -153,13 +189,13 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
     def x_of(d: float) -> float:
         return left + d / span * plot_w
 
-    body: list[str] = []
+    body: list[ET.Element] = []
     y = 8.0
 
     def label(sid: str, yy: float) -> None:
         line = wrap(names[sid], label_w - 8, size, 1)
-        body.append(f"<g><title>{esc(names[sid])} · {esc(item.step(sid).department)}</title>"
-                    + _text(left - 10, yy + bar / 2 + size * 0.36, line, size, anchor="end") + "</g>")
+        body.append(element("g", None, None, element("title", None, f"{names[sid]} · {item.step(sid).department}"),
+                            _text(left - 10, yy + bar / 2 + size * 0.36, line, size, anchor="end")))
 
     def note(end: float, yy: float, words: str, fill: str) -> None:
         body.append(_text(x_of(end) + NOTE_GAP, yy + bar / 2 + 4, [words], NOTE_SIZE, fill=fill, cls="note"))
@@ -169,9 +205,9 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
     top_before = y
     for sid, (t0, t1, words) in zip(serial, serial_notes, strict=True):
         label(sid, y)
-        body.append(f'<rect x="{x_of(t0):.1f}" y="{y:.1f}" width="{max(x_of(t1) - x_of(t0), 1.5):.1f}" '
-                    f'height="{bar:.0f}" rx="2" fill="{BEFORE}"><title>{esc(names[sid])}: {fmt(t0)}–{fmt(t1)}'
-                    f"</title></rect>")
+        body.append(element("rect", {"x": _1(x_of(t0)), "y": _1(y), "width": _1(max(x_of(t1) - x_of(t0), 1.5)),
+                                     "height": f"{bar:.0f}", "rx": "2", "fill": BEFORE},
+                            None, element("title", None, f"{names[sid]}: {fmt(t0)}–{fmt(t1)}")))
         note(t1, y, words, MUTED)
         y += row
     y += 10
@@ -190,14 +226,16 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
         label(s.id, y)
         if tm.slack > 0:
             mid = y + bar / 2
-            body.append(f'<rect class="slack" x="{x1:.1f}" y="{mid - 3:.1f}" width="{x2 - x1:.1f}" height="6" '
-                        f'fill="{SLACK}"/><line x1="{x2:.1f}" y1="{y + 2:.1f}" x2="{x2:.1f}" y2="{y + bar - 2:.1f}" '
-                        f'stroke="{NORMAL}" stroke-width="1.2"/>')
-        colour = CRITICAL if tm.critical else NORMAL
-        body.append(f'<rect class="{"critical" if tm.critical else "bar"}" x="{x0:.1f}" y="{y:.1f}" '
-                    f'width="{max(x1 - x0, 1.5):.1f}" height="{bar:.0f}" rx="2" fill="{colour}"><title>'
-                    f"{esc(s.name)}: {fmt(tm.earliest_start)}–{fmt(tm.earliest_finish)}，时差 {fmt(tm.slack)}"
-                    f"</title></rect>")
+            body.append(element("rect", {"class": "slack", "x": _1(x1), "y": _1(mid - 3), "width": _1(x2 - x1),
+                                         "height": "6", "fill": SLACK}))
+            body.append(element("line", {"x1": _1(x2), "y1": _1(y + 2), "x2": _1(x2), "y2": _1(y + bar - 2),
+                                         "stroke": NORMAL, "stroke-width": "1.2"}))
+        body.append(element(
+            "rect", {"class": "critical" if tm.critical else "bar", "x": _1(x0), "y": _1(y),
+                     "width": _1(max(x1 - x0, 1.5)), "height": f"{bar:.0f}", "rx": "2",
+                     "fill": CRITICAL if tm.critical else NORMAL},
+            None, element("title", None, f"{s.name}: {fmt(tm.earliest_start)}–{fmt(tm.earliest_finish)}，"
+                                         f"时差 {fmt(tm.slack)}")))
         _t0, end, words = after_notes[s.id]
         note(end, y, words, CRITICAL if tm.critical else MUTED)
         nx = x_of(end) + NOTE_GAP
@@ -205,11 +243,11 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
             crossed.append(y)
         y += row
     bottom = y + 2
-    grid: list[str] = []
+    grid: list[ET.Element] = []
     for k in ticks(span):
         x = x_of(k)
-        grid.append(f'<line x1="{x:.1f}" y1="{top_before - 4:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" '
-                    f'stroke="#eaecf0" stroke-width="1"/>')
+        grid.append(element("line", {"x1": _1(x), "y1": _1(top_before - 4), "x2": _1(x), "y2": _1(bottom),
+                                     "stroke": "#eaecf0", "stroke-width": "1"}))
         body.append(_text(x, bottom + 14, [fmt(k)], 10.5, anchor="middle", fill=MUTED))
         if date_of:
             body.append(_text(x, bottom + 27, [f"{date_of(k):%m-%d}"], 10, anchor="middle", fill=MUTED))
@@ -223,8 +261,8 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> str:
             if y1 > y0:
                 path += f"M{xc:.1f},{y0:.1f}V{y1:.1f}"
             y0 = yy + bar
-        grid.append(f'<path class="commitment" d="{path}" fill="none" stroke="{CRITICAL}" '
-                    f'stroke-dasharray="4 3" stroke-width="1"/>')
+        grid.append(element("path", {"class": "commitment", "d": path, "fill": "none", "stroke": CRITICAL,
+                                     "stroke-dasharray": "4 3", "stroke-width": "1"}))
         body.append(_text(xc + 3, top_after - 5, [commit_words], COMMIT_SIZE, fill=CRITICAL, cls="commitment"))
     height = bottom + (34 if date_of else 22)
     return _svg(width, height, grid + body, f"{item.name} 办理时序（联办前后）", "gantt")
@@ -235,20 +273,19 @@ BOX_W, GAP, LABEL_SEG, LANE_W, HEAD = 156.0, 176.0, 118.0, 112.0, 30.0
 PAD, STACK, PORT = 12.0, 10.0, 26.0
 
 
-def flow(analysis: Analysis, uid: str = "f") -> str:
+def flow(analysis: Analysis, uid: str = "f") -> Markup:
     """Swimlanes per department (lead first), one column per stage, arrows labelled by material."""
     item = analysis.item
     stage_of = {sid: i for i, st in enumerate(analysis.stages) for sid in st}
     arrows_of = {(s, t): names for s, t, names in edges(analysis)}
     n_in = {s.id: sum(1 for _s, t in arrows_of if t == s.id) for s in item.steps}
-    crit = critical_edges(analysis)
     name_lines = {s.id: wrap(s.name, BOX_W - 16, 12.5, 3) for s in item.steps}
     box_h = {sid: max(18 + len(lines) * 16 + 18, n_in[sid] * PORT + 8) for sid, lines in name_lines.items()}
     lanes = [d for d in item.departments if any(s.department == d for s in item.steps)]
     x_col = [LANE_W + 16 + i * (BOX_W + GAP) for i in range(len(analysis.stages))]
     pos: dict[str, tuple[float, float]] = {}
     lane_top: dict[str, float] = {}
-    body: list[str] = []
+    body: list[ET.Element] = []
     y = HEAD
     width = (x_col[-1] if x_col else LANE_W) + BOX_W + 20
     for li, dept in enumerate(lanes):
@@ -262,10 +299,11 @@ def flow(analysis: Analysis, uid: str = "f") -> str:
             tallest = max(tallest, yy - STACK - y - PAD)
         lane_h = tallest + 2 * PAD
         role = "牵头单位" if dept == item.lead else "协同单位" if dept in item.partners else "其他部门"
-        body.append(f'<rect x="0" y="{y:.1f}" width="{width:.0f}" height="{lane_h:.1f}" '
-                    f'fill="{"#f5f8fc" if li % 2 == 0 else "#ffffff"}" stroke="#d0d5dd" stroke-width="0.8"/>')
-        body.append(f'<rect x="0" y="{y:.1f}" width="{LANE_W:.0f}" height="{lane_h:.1f}" fill="#e9eef5" '
-                    f'stroke="#d0d5dd" stroke-width="0.8"/>')
+        body.append(element("rect", {"x": "0", "y": _1(y), "width": f"{width:.0f}", "height": _1(lane_h),
+                                     "fill": "#f5f8fc" if li % 2 == 0 else "#ffffff", "stroke": "#d0d5dd",
+                                     "stroke-width": "0.8"}))
+        body.append(element("rect", {"x": "0", "y": _1(y), "width": f"{LANE_W:.0f}", "height": _1(lane_h),
+                                     "fill": "#e9eef5", "stroke": "#d0d5dd", "stroke-width": "0.8"}))
         lines = wrap(dept, LANE_W - 16, 13, 3)
         ty = y + lane_h / 2 - (len(lines) - 1) * 8 - 2
         body.append(_text(LANE_W / 2, ty, lines, 13, anchor="middle", weight="bold"))
@@ -274,32 +312,41 @@ def flow(analysis: Analysis, uid: str = "f") -> str:
     height = y + 4
     for ci, x in enumerate(x_col):
         body.append(_text(x + BOX_W / 2, 19, [f"阶段 {ci + 1}"], 12, anchor="middle", fill=MUTED, weight="bold"))
-    arrows, labels = _arrows(analysis, arrows_of, pos, box_h, stage_of, lane_top, crit, uid)
+    layout = _Layout(pos, box_h, stage_of, lane_top)
+    arrows, labels = _arrows(analysis, arrows_of, layout, critical_edges(analysis), uid)
     boxes = [_box(analysis, sid, *pos[sid], box_h[sid], name_lines[sid]) for sid in (s.id for s in item.steps)]
-    defs = "".join(
-        f'<marker id="{uid}-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
-        for kind, colour in (("arrow", EDGE), ("crit", CRITICAL)))
-    return _svg(width, height, [f"<defs>{defs}</defs>", *body, *arrows, *boxes, *labels],
+    markers = (element("marker", {"id": f"{uid}-{kind}", "viewBox": "0 0 10 10", "refX": "9", "refY": "5",
+                                  "markerWidth": "7", "markerHeight": "7", "orient": "auto-start-reverse"},
+                       None, element("path", {"d": "M0,0 L10,5 L0,10 z", "fill": colour}))
+               for kind, colour in (("arrow", EDGE), ("crit", CRITICAL)))
+    return _svg(width, height, [element("defs", None, None, *markers), *body, *arrows, *boxes, *labels],
                 f"{item.name} 并联流程图", "flow")
 
 
-def _box(analysis: Analysis, sid: str, x: float, y: float, h: float, lines: list[str]) -> str:
+def _box(analysis: Analysis, sid: str, x: float, y: float, h: float, lines: list[str]) -> ET.Element:
     step, tm = analysis.item.step(sid), analysis.schedule[sid]
     colour = CRITICAL if tm.critical else NORMAL
     meta = f"{fmt(step.days)} 个工作日" + (" · 关键路径" if tm.critical else f" · 时差 {fmt(tm.slack)}")
-    return (f'<g class="step{" critical" if tm.critical else ""}"><title>{esc(step.name)}（{esc(step.department)}）'
-            f"</title>"
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{BOX_W:.0f}" height="{h:.1f}" rx="6" fill="#ffffff" '
-            f'stroke="{colour}" stroke-width="{2 if tm.critical else 1.2}"/>'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="5" height="{h:.1f}" rx="2" fill="{colour}"/>'
-            + _text(x + 13, y + 20, lines, 12.5, gap=1.28)
-            + _text(x + 13, y + h - 9, [meta], 10.5, fill=CRITICAL if tm.critical else MUTED) + "</g>")
+    return element(
+        "g", {"class": "step critical" if tm.critical else "step"}, None,
+        element("title", None, f"{step.name}（{step.department}）"),
+        element("rect", {"x": _1(x), "y": _1(y), "width": f"{BOX_W:.0f}", "height": _1(h), "rx": "6",
+                         "fill": "#ffffff", "stroke": colour, "stroke-width": "2" if tm.critical else "1.2"}),
+        element("rect", {"x": _1(x), "y": _1(y), "width": "5", "height": _1(h), "rx": "2", "fill": colour}),
+        _text(x + 13, y + 20, lines, 12.5, gap=1.28),
+        _text(x + 13, y + h - 9, [meta], 10.5, fill=CRITICAL if tm.critical else MUTED))
 
 
-def _arrows(analysis: Analysis, arrows_of: dict[tuple[str, str], list[str]], pos: dict[str, tuple[float, float]],
-            box_h: dict[str, float], stage_of: dict[str, int], lane_top: dict[str, float],
-            crit: set[tuple[str, str]], uid: str) -> tuple[list[str], list[str]]:
+class _Layout(NamedTuple):
+    pos: dict[str, tuple[float, float]]  # each box's top left corner
+    box_h: dict[str, float]
+    stage_of: dict[str, int]
+    lane_top: dict[str, float]
+
+
+def _arrows(analysis: Analysis, arrows_of: dict[tuple[str, str], list[str]], layout: _Layout,
+            crit: set[tuple[str, str]], uid: str) -> tuple[list[ET.Element], list[ET.Element]]:
+    pos, box_h = layout.pos, layout.box_h
     centre = {sid: pos[sid][1] + box_h[sid] / 2 for sid in pos}
     ins: dict[str, list[str]] = {}
     outs: dict[str, list[str]] = {}
@@ -311,14 +358,14 @@ def _arrows(analysis: Analysis, arrows_of: dict[tuple[str, str], list[str]], pos
         order = sorted(others, key=lambda o: (centre[o], o))
         return pos[sid][1] + box_h[sid] * (order.index(other) + 1) / (len(order) + 1)
 
-    arrows: list[str] = []
-    labels: list[str] = []
+    arrows: list[ET.Element] = []
+    labels: list[ET.Element] = []
     for (s, t), materials in arrows_of.items():
         sx, sy = pos[s][0] + BOX_W, port(s, outs[s], t)
         tx, ty = pos[t][0], port(t, ins[t], s)
         mx = tx - LABEL_SEG
-        if stage_of[t] - stage_of[s] > 1:  # run in the target lane's top margin, clear of every box
-            yc = lane_top[analysis.item.step(t).department] + PAD / 2
+        if layout.stage_of[t] - layout.stage_of[s] > 1:  # run in the target lane's top margin, clear of every box
+            yc = layout.lane_top[analysis.item.step(t).department] + PAD / 2
             gx = sx + GAP
             d = (f"M{sx:.1f},{sy:.1f} C{sx + GAP / 2:.1f},{sy:.1f} {gx - GAP / 2:.1f},{yc:.1f} {gx:.1f},{yc:.1f} "
                  f"L{tx - GAP:.1f},{yc:.1f} C{tx - GAP + 29:.1f},{yc:.1f} {mx - 29:.1f},{ty:.1f} {mx:.1f},{ty:.1f} "
@@ -327,24 +374,20 @@ def _arrows(analysis: Analysis, arrows_of: dict[tuple[str, str], list[str]], pos
             k = (mx - sx) / 2
             d = f"M{sx:.1f},{sy:.1f} C{sx + k:.1f},{sy:.1f} {mx - k:.1f},{ty:.1f} {mx:.1f},{ty:.1f} L{tx - 1:.1f},{ty:.1f}"
         hot = (s, t) in crit
-        dash = "" if materials else ' stroke-dasharray="5 3"'
-        arrows.append(f'<path class="edge{" critical" if hot else ""}" d="{d}" fill="none" '
-                      f'stroke="{CRITICAL if hot else EDGE}" stroke-width="{1.8 if hot else 1.1}"{dash} '
-                      f'marker-end="url(#{uid}-{"crit" if hot else "arrow"})"/>')
+        attrs = {"class": "edge critical" if hot else "edge", "d": d, "fill": "none",
+                 "stroke": CRITICAL if hot else EDGE, "stroke-width": "1.8" if hot else "1.1"}
+        if not materials:
+            attrs["stroke-dasharray"] = "5 3"
+        attrs["marker-end"] = f"url(#{uid}-{'crit' if hot else 'arrow'})"
+        arrows.append(element("path", attrs))
         if materials:
             lines = wrap("、".join(materials), LABEL_SEG - 14, 11, 2)
             w = max(text_width(line, 11) for line in lines) + 8
             h = len(lines) * 13 + 3
             cx = tx - LABEL_SEG / 2 - 3
-            labels.append(f'<g class="material"><title>{esc("、".join(materials))}</title>'
-                          f'<rect x="{cx - w / 2:.1f}" y="{ty - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" rx="3" '
-                          f'fill="#fffbeb" stroke="#f0c36d" stroke-width="0.8"/>'
-                          + _text(cx, ty - h / 2 + 11.5, lines, 11, anchor="middle", fill="#7a4b00", gap=1.18)
-                          + "</g>")
+            labels.append(element(
+                "g", {"class": "material"}, None, element("title", None, "、".join(materials)),
+                element("rect", {"x": _1(cx - w / 2), "y": _1(ty - h / 2), "width": _1(w), "height": _1(h),
+                                 "rx": "3", "fill": "#fffbeb", "stroke": "#f0c36d", "stroke-width": "0.8"}),
+                _text(cx, ty - h / 2 + 11.5, lines, 11, anchor="middle", fill="#7a4b00", gap=1.18)))
     return arrows, labels
-
-
-def ticks(span: float) -> list[float]:
-    """The working days :func:`gantt` marks on its axis for a chart *span* days long."""
-    step = _tick_step(span)
-    return [i * step for i in range(math.floor(span / step + 1e-9) + 1)]
