@@ -123,7 +123,7 @@ class _Decoder:
     the old one (the old one is dropped), and a payload found in the old one moves back to the
     young: the ones in use stay, memory stays bounded."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self._young: dict[str, Any] = {}
         self._old: dict[str, Any] = {}
         self._size = size
@@ -132,18 +132,20 @@ class _Decoder:
         """The payloads of rows (case_id, seq, type, payload text, ...), in order."""
         young, old = self._young, self._old
         out = [young.get(row[3]) for row in rows]
-        missing = []
+        missing: dict[str, int] = {}  # text -> the first row that has it (each new text decoded once)
         for i, body in enumerate(out):
             if body is None:
                 text = rows[i][3]
                 body = old.get(text)
-                if body is None:
-                    missing.append(i)
-                else:
+                if body is not None:
                     out[i] = young[text] = body
-        for i, body in zip(missing, _decode([rows[i][3] for i in missing], [rows[i] for i in missing]),
-                           strict=True):
-            out[i] = young[rows[i][3]] = body
+                elif text not in missing:
+                    missing[text] = i
+        if missing:
+            firsts = list(missing.values())
+            for text, body in zip(missing, _decode(list(missing), [rows[i] for i in firsts]), strict=True):
+                young[text] = body
+            out = [young[row[3]] if body is None else body for row, body in zip(rows, out, strict=True)]
         if len(young) > self._size:
             self._old, self._young = young, {}
         return out

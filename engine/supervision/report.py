@@ -61,7 +61,9 @@ class Workdays:
         return found
 
     def between(self, start: str, end: str) -> int:
-        return self.index(end) - self.index(start)
+        known = self._index
+        a, b = known.get(start), known.get(end)
+        return (self.index(end) if b is None else b) - (self.index(start) if a is None else a)
 
 
 @dataclass(frozen=True, order=True)
@@ -215,8 +217,8 @@ class Supervisor:
         h.counts[key] = h.counts.get(key, 0) + 1
         h.n += 1
         if s.accepted_on is not None:
-            h, index = t.used, self.workdays.index
-            key = 2 * max(0, index(done) - index(s.accepted_on) - s.paused_days)
+            h = t.used
+            key = 2 * max(0, self.workdays.between(s.accepted_on, done) - s.paused_days)
             h.counts[key] = h.counts.get(key, 0) + 1
             h.n += 1
 
