@@ -205,6 +205,20 @@ def test_scan_of_an_empty_store_is_empty(store: Store) -> None:
     assert list(store.scan()) == []
 
 
+def test_scan_names_a_payload_that_is_not_json(tmp_path: Path) -> None:
+    s = SQLiteStore(tmp_path / "c.db")
+    case = new_case()
+    case_id = s.create_case(case.events)
+    s.append(case_id, 1, [case.fire("accept", step="licence", department="市场监管局", on=D0, calendar=CAL)])
+    db = sqlite3.connect(tmp_path / "c.db")
+    db.execute("UPDATE events SET payload = '{\"on\": ' WHERE seq = 2")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match=f"case {case_id}: event #2 is not JSON .*; the store is damaged"):
+        list(s.scan())
+    s.close()
+
+
 # -- SQLite: schema, migrations, files ------------------------------------------------------------
 def test_sqlite_is_wal_and_versioned(tmp_path: Path) -> None:
     s = SQLiteStore(tmp_path / "c.db")
