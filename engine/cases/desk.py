@@ -1,18 +1,22 @@
 """The case desk: what the case commands (and any other front end) do with a store, as data.
 
-Opening a case of a validated item, acting on a step, the list of cases, a department's
-queue and one case's flow are computed here and returned as rows; the CLI only prints them.
-Each row carries its warning level (engine/cases/clocks.py): the case's own ladder (its
-definition's, else the default) unless the caller passes one (``--ladder FILE``).
+Opening a case of a validated item, acting on a step, receiving materials, a correction, the
+list of cases, a department's queue and one case's flow are computed here and returned as rows;
+the CLI and the workspace (engine/server/) only present them. Every move records who made it
+(`actor`) beside its payload; business dates after today are refused.
+Each row and step carries its warning level on the two clocks (engine/cases/clocks.py): the
+case's own ladder (its definition's, else the default) unless the caller passes one (``--ladder``).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import Case, Event, StepState, by_urgency, open_case
+from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.projection import CaseQuery, CaseRow, Grade, Page, QueueRow
 from engine.cases.store import Store, load_case, transact
 from engine.i18n import _
 
@@ -21,7 +25,12 @@ if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
     from engine.workdays.calendar import WorkCalendar
 
+__all__ = ["CaseRow", "FlowRow", "QueueRow", "act", "case_doc", "case_rows", "cases", "correct", "date_warnings",
+           "flow_rows", "not_in_future", "open_new", "queue", "receive"]
+
 OPEN_STATES = (StepState.WAITING, StepState.READY, StepState.ACCEPTED)
+COUNTING = ("open", "resubmit", "resume")  # moves whose day starts a count of working days (as the CLI words it)
+Actor = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -56,39 +65,79 @@ def case_view(case: Case, on: date, calendar: WorkCalendar, ladder: Ladder | Non
     return out
 
 
-def open_new(store: Store, analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None) -> Case:
-    """Open a case of the analysed item and store it; the case has its new id."""
+def current_date() -> date:
+    """Today, as the date rule reads it (the one place tests move the clock)."""
+    return date.today()
+
+
+def not_in_future(on: date, today: date | None = None) -> None:
+    """Refuse a business date after today (a mistyped year would freeze the case for everyone)."""
+    today = today or current_date()
+    if on > today:
+        raise TransitionError(_("{on} is in the future (today is {today}): record a move on the day it "
+                                "happens, or earlier").format(on=on, today=today))
+
+
+def date_warnings(on: date, calendar: WorkCalendar | None, action: str = "open", event: Event | None = None) -> list[str]:
+    """The warning about a business date that is a rest day (engine.workdays.sanity), as a list. The
+    day starts a count for an opening, the end of a pause, and an acceptance that started a legal clock
+    (`event`, the acceptance, says whether it did)."""
+    if calendar is None:
+        return []
+    from engine.workdays.errors import CalendarError
+    from engine.workdays.sanity import rest_day_warning
+
+    try:
+        counts = action in COUNTING or (action == "accept" and event is not None and "legal_deadline" in event.payload)
+        warning = rest_day_warning(calendar, on, counts=counts)
+    except CalendarError:  # a year without a calendar: the move itself reports it where it matters
+        return []
+    return [warning] if warning else []
+
+
+def open_new(store: Store, analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None, *,
+             actor: Actor | None = None, today: date | None = None) -> Case:
+    """Open a case of the analysed item and store it (with its projection); the case has its new id."""
+    not_in_future(on, today)
     case = open_case(analysis, applicant, on, calendar)
-    case.id = store.create_case(case.events)
+    if actor is not None:
+        case.events[0] = Event(1, "opened", case.events[0].payload, actor=actor)
+    case.id = store.create_case(case.events, case)
     return case
 
 
 def act(store: Store, case_id: str, action: str, *, step: str | None, department: str | None, on: date,
-        reason: str | None = None, calendar: WorkCalendar | None = None,
-        procedure: str | None = None) -> tuple[Case, Event]:
+        reason: str | None = None, calendar: WorkCalendar | None = None, actor: Actor | None = None,
+        today: date | None = None, procedure: str | None = None) -> tuple[Case, Event]:
     """Check and record one move on a stored case (retrying on a concurrent writer)."""
+    not_in_future(on, today)
+
     def move(case: Case) -> Event:
         return case.fire(action, step=step, department=department, on=on, reason=reason, calendar=calendar,
                          procedure=procedure)
-    return transact(store, case_id, move)
+    return transact(store, case_id, move, actor=actor)
 
 
-@dataclass(frozen=True)
-class CaseRow:
-    case: str
-    item: str
-    name: str
-    applicant: str
-    state: str
-    opened_on: str
-    next_deadline: str | None
-    overdue: list[str]
-    provisional: bool = False  # the next deadline read a year with no official holiday arrangement
-    level: str | None = None
-    simulated: bool = False
+def receive(store: Store, case_id: str, materials: Iterable[str], *, on: date, actor: Actor | None = None,
+            today: date | None = None) -> tuple[Case, Event]:
+    """Record materials the window received (the case's checklist)."""
+    not_in_future(on, today)
+    wanted = list(materials)
+    return transact(store, case_id, lambda case: case.receive(wanted, on), actor=actor)
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+
+def correct(store: Store, case_id: str, target: int, *, reason: str, calendar: WorkCalendar, on: date | None = None,
+            void: bool = False, actor: Actor | None = None, today: date | None = None) -> tuple[Case, Event]:
+    """Record a supervisor's correction of event #target: a new business date `on`, or annulled (`void`)."""
+    from engine.cases.corrections import correction
+
+    day = today or current_date()
+
+    def fix(case: Case) -> Event:
+        event = correction(case, target, reason=reason, today=day, calendar=calendar, on=on, void=void)
+        case.apply(event)
+        return event
+    return transact(store, case_id, fix, actor=actor)
 
 
 def cases(store: Store) -> Iterator[Case]:
@@ -98,59 +147,41 @@ def cases(store: Store) -> Iterator[Case]:
 
 def case_rows(store: Store, on: date, overdue_only: bool = False, calendar: WorkCalendar | None = None,
               ladder: Ladder | None = None) -> list[CaseRow]:
-    """Every case with its state, next deadline and level (with a *calendar*); with *overdue_only*,
-    those late on *on*. Simulated cases are marked."""
-    from engine.cases.calendar_review import is_provisional
-
-    rows = []
-    for case in cases(store):
-        late = case.overdue(on)
-        if overdue_only and not late:
-            continue
-        open_ = [r.deadline for r in case.steps.values() if r.state in OPEN_STATES]
-        nxt = min(open_) if open_ and not case.state.closed else None
-        level = levels(case, on, calendar, ladder).case if calendar is not None else None
-        rows.append(CaseRow(str(case.id), case.item["id"], case.item["name"], case.applicant, case.state.value,
-                            case.opened_on.isoformat(), nxt.isoformat() if nxt else None, [r.id for r in late],
-                            nxt is not None and is_provisional(case, nxt), level, case.simulated))
-    return rows
+    """Every case with its state, next deadline and (with a *calendar*) its warning level; with
+    *overdue_only*, those late on *on* (from the projection)."""
+    return store.case_page(CaseQuery(on=on, overdue=overdue_only, grade=grader(on, calendar, ladder))).rows
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    case: str
-    item: str
-    applicant: str
-    step: str
-    name: str
-    action: str
-    deadline: str
-    overdue: bool
-    provisional: bool = False  # the deadline read a year with no official holiday arrangement
-    legal_deadline: str | None = None
-    level: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def case_page(store: Store, query: CaseQuery) -> Page:
+    return store.case_page(query)
 
 
 def queue(store: Store, department: str, on: date, calendar: WorkCalendar | None = None,
           ladder: Ladder | None = None) -> list[QueueRow]:
     """What *department* must do now (accept ready steps, approve accepted ones), most urgent first,
-    with each step's level (with a *calendar*)."""
-    from engine.cases.calendar_review import is_provisional
+    with (given a *calendar*) each step's warning level."""
+    return store.queue_page(department, on, grade=grader(on, calendar, ladder)).rows
 
-    pairs, actions, found = [], {}, {}
-    for case in cases(store):
-        todo = case.todo(department)
-        if todo and calendar is not None:
-            found[case.id] = levels(case, on, calendar, ladder).steps
-        for action, run in todo:
-            pairs.append((case, run))
-            actions[(case.id, run.id)] = action
-    return [QueueRow(str(c.id), c.item["id"], c.applicant, r.id, r.name, actions[(c.id, r.id)],
-                     r.deadline.isoformat(), r.deadline < on, is_provisional(c, r.deadline), _iso(r.legal_deadline),
-                     found.get(c.id, {}).get(r.id)) for c, r in by_urgency(pairs)]
+
+def grader(on: date, calendar: WorkCalendar | None, ladder: Ladder | None = None) -> Grade | None:
+    """The level on *on* of something due on (committed, legal) under a case's pinned ladder (its JSON
+    text, or None: the default), or under *ladder* for every case; None without a calendar."""
+    if calendar is None:
+        return None
+    from engine.cases.clocks import ladder_of
+
+    ladders: dict[str | None, Ladder] = {}
+
+    def grade(committed: str | None, legal: str | None, pinned: str | None) -> str | None:
+        lad = ladder or ladders.get(pinned)
+        if lad is None:
+            lad = ladders[pinned] = ladder_of(None, json.loads(pinned) if pinned else None)
+        return lad.level(_day(committed), _day(legal), on, calendar)
+    return grade
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _iso(d: date | None) -> str | None:

@@ -21,7 +21,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACTIONS",
+    "CORRECTED",
+    "RECEIVED",
     "Case",
     "CaseState",
     "Event",
@@ -132,6 +134,8 @@ ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return"
                            "resubmit": "resubmitted", "suspend": "suspended", "resume": "resumed",
                            "refuse": "refused", "withdraw": "withdrawn"}
 _ACTION_OF = {v: k for k, v in ACTIONS.items()}
+CORRECTED = "corrected"  # a supervisor's correction of earlier events (a wrong date, a move in error)
+RECEIVED = "received"    # the window recorded materials received from the applicant
 _PAST = {"accept": "accepted", "approve": "approved", "return": "returned for correction",
          "resubmit": "resubmitted", "suspend": "suspended for a special procedure", "resume": "resumed",
          "refuse": "refused"}
@@ -144,6 +148,8 @@ class Event:
     type: str                # "opened" or a value of ACTIONS
     payload: dict[str, Any]
     at: str | None = None    # when the store recorded it (UTC, ISO 8601); None before
+    # who acted: {"account", "role", "department"} (set by the front end; None in old logs)
+    actor: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(eq=False)
@@ -238,17 +244,28 @@ class Case:
         for run in self.steps.values():
             for n in run.needs:
                 self.successors[n].append(run.id)
+        self.received: dict[str, date] = {}   # material id -> the day the window received it
+        self.voided: set[int] = set()          # seqs a correction annulled (kept in the log, not applied)
+        self.amended: dict[int, dict[str, Any]] = {}  # seq -> payload fields a correction replaced
 
     # -- building -------------------------------------------------------------------
     @classmethod
     def replay(cls, events: Iterable[Event], case_id: str | None = None) -> Case:
-        it = iter(events)
-        try:
-            case = cls(next(it), case_id)
-        except StopIteration:
-            raise TransitionError(f"case {case_id or '?'} has no events") from None
-        for event in it:
-            case.apply(event)
+        """The case its events make, honouring every correction: an annulled event is kept in
+        ``events`` but not applied; an amended one is applied with the corrected fields."""
+        log = list(events)
+        if not log:
+            raise TransitionError(f"case {case_id or '?'} has no events")
+        amended, voided = _corrections(log)
+        first = log[0]
+        case = cls(replace(first, payload={**first.payload, **amended.get(first.seq, {})}), case_id)
+        case.events[0] = first
+        case.amended, case.voided = amended, voided
+        for event in log[1:]:
+            if event.type == CORRECTED or event.seq in voided:
+                case._record(event)
+            else:
+                case._apply(event, {**event.payload, **amended.get(event.seq, {})})
         return case
 
     @property
@@ -279,14 +296,28 @@ class Case:
         if reason:
             payload["reason"] = reason
         if action == "accept" and run is not None and run.legal_days is not None:
-            payload["legal_deadline"] = (calendar or _default_calendar()).add_workdays(on, run.legal_days).isoformat()
-        pause = run.open_pause if run is not None and action in _ENDS_PAUSE else None
-        if pause is not None and run is not None:
-            cal = calendar or _default_calendar()
-            paused = max(0, cal.workdays_between(pause.start, on))
-            payload["paused_days"] = paused
-            payload.update(moved_clocks(self, run, paused, cal))
+            payload.update(self.accept_effects(run, on, calendar or _default_calendar()))
+        if run is not None and action in _ENDS_PAUSE and run.open_pause is not None:
+            payload.update(self.pause_end_effects(run, on, calendar or _default_calendar()))
         event = Event(self.seq + 1, ACTIONS[action], payload)
+        self.apply(event)
+        return event
+
+    def pause_end_effects(self, run: StepRun, on: date, cal: WorkCalendar) -> dict[str, Any]:
+        """What ending the open pause of `run` on `on` records (a resubmission after 补正, a resume after a
+        特别程序): the working days it lasted and every date they move on both clocks (so replay needs no
+        calendar)."""
+        pause = run.open_pause
+        paused = max(0, cal.workdays_between(pause.start if pause is not None else on, on))
+        return {"paused_days": paused, **moved_clocks(self, run, paused, cal)}
+
+    def accept_effects(self, run: StepRun, on: date, cal: WorkCalendar) -> dict[str, Any]:
+        """What an acceptance of `run` on `on` records: its legal deadline, when it has a legal limit."""
+        return {"legal_deadline": cal.add_workdays(on, run.legal_days).isoformat()} if run.legal_days is not None else {}
+
+    def receive(self, materials: Iterable[str], on: date | None = None) -> Event:
+        """Record materials the window received from the applicant (the checklist); return the event."""
+        event = Event(self.seq + 1, RECEIVED, {"on": (on or date.today()).isoformat(), "materials": list(materials)})
         self.apply(event)
         return event
 
@@ -333,12 +364,29 @@ class Case:
 
     def apply(self, event: Event) -> None:
         """Apply a recorded event (checked again: a bad log fails loudly, never silently)."""
+        if event.type == CORRECTED:  # it may change anything before it: replay the whole log again
+            self._check_seq(event)
+            self.__dict__.update(Case.replay([*self.events, event], self.id).__dict__)
+            return
+        self._apply(event, event.payload)
+
+    def _check_seq(self, event: Event) -> None:
         if event.seq != self.seq + 1:
             raise TransitionError(f"{self.name}: event #{event.seq} does not follow #{self.seq}")
+
+    def _record(self, event: Event) -> None:
+        """Keep an event in the log without applying it (a correction, or an event one annulled)."""
+        self._check_seq(event)
+        self.events.append(event)
+
+    def _apply(self, event: Event, p: dict[str, Any]) -> None:
+        self._check_seq(event)
+        if event.type == RECEIVED:
+            self._receive(event, p)
+            return
         action = _ACTION_OF.get(event.type)
         if action is None:
             raise TransitionError(f"{self.name}: unknown event type '{event.type}' at #{event.seq}")
-        p = event.payload
         on = date.fromisoformat(p["on"])
         run = self.check(action, step=p.get("step"), department=p.get("department"), on=on, reason=p.get("reason"),
                          procedure=p.get("procedure"))
@@ -350,6 +398,30 @@ class Case:
             self._effects(action, run, on, p)
         self.last_on = on
         self.events.append(event)
+
+    def _receive(self, event: Event, p: dict[str, Any]) -> None:
+        on = date.fromisoformat(p["on"])
+        if self.state.closed:
+            raise TransitionError(f"{self.name} is {self.state.value}: no further action is possible")
+        if on < self.last_on:
+            raise TransitionError(f"{on} is before {self.name}'s last action ({self.last_on}); "
+                                  f"actions are recorded in date order")
+        known = {m["id"] for m in self.materials}
+        wanted = list(p.get("materials") or [])
+        if not wanted:
+            raise TransitionError("name the materials received")
+        for mid in wanted:
+            if mid not in known:
+                guess = closest(mid, known)
+                raise TransitionError(f"no material '{mid}' in {self.name}" + (f"; {did_you_mean(guess)}" if guess else ""))
+        for mid in wanted:
+            self.received.setdefault(mid, on)
+        self.last_on = on
+        self.events.append(event)
+
+    def effective(self, event: Event) -> dict[str, Any]:
+        """The event's payload as replay applies it (with the fields a correction replaced)."""
+        return {**event.payload, **self.amended.get(event.seq, {})}
 
     def _effects(self, action: str, run: StepRun, on: date, p: dict[str, Any]) -> None:
         if action == "accept":
@@ -456,6 +528,18 @@ def _day(text: str | None) -> date | None:
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+def _corrections(log: list[Event]) -> tuple[dict[int, dict[str, Any]], set[int]]:
+    """The fields every correction in the log replaces (later corrections win) and the seqs they annul."""
+    amended: dict[int, dict[str, Any]] = {}
+    voided: set[int] = set()
+    for event in log:
+        if event.type == CORRECTED:
+            for seq, fields in event.payload.get("amend", {}).items():
+                amended.setdefault(int(seq), {}).update(fields)
+            voided.update(int(seq) for seq in event.payload.get("void", []))
+    return amended, voided
 
 
 def _pinned(source: dict[str, Any]) -> dict[str, Any]:

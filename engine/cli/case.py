@@ -11,6 +11,9 @@ its warning level (蓝/黄/红 by default; --ladder FILE, else the item's `warni
 
 The store is --db PATH (or a postgresql:// DSN), else $LIANBAN_DB, else an SQLite file in the
 user's data folder. open and the moves create it; show, list and queue only read an existing one.
+This is the local single-operator mode: --as is the operator's claim, and each event records the
+operating-system user who ran the command. A department workspace shared by several people runs
+`lianban serve` (docs/serve.md); with --server URL (and a token) these commands are its client.
 Exit codes: 0 done; 1 the move was refused (illegal in the case's state) or the definition has
 errors; 2 usage, unknown case or department, store or calendar problems.
 """
@@ -22,13 +25,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from engine.cli.case_record import RECORD_VERBS, add_record_verbs, is_remote, local_actor
 from engine.cli.common import add_catalog, date_arg, use_color
 from engine.cli.workdays import add_calendar, load_calendar, warn
 from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.cases.machine import Case
-    from engine.cases.store import Store
     from engine.workdays.calendar import WorkCalendar
 
 STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
@@ -38,13 +41,16 @@ STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve 
               "resume": N_("the special procedure ended (the clock restarts)"),
               "refuse": "不予许可: refuse the step (the case ends refused)"}
 
-READ_ONLY = ("show", "list", "queue")  # verbs that never create a store: a missing one is "no case store at PATH"
+READ_ONLY = ("show", "list", "queue", "history")  # verbs that never create a store: a missing one is "no case store at PATH"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="case store (default: $LIANBAN_DB, else the user data folder)")
     common.add_argument("--format", choices=["text", "json"], default="text")
+    common.add_argument("--server", metavar="URL", help="act through a running workspace (`lianban serve`; "
+                        "default: $LIANBAN_SERVER) instead of the local store")
+    common.add_argument("--token", metavar="TOKEN", help="the API token for --server (default: $LIANBAN_TOKEN)")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
 
     p = sub.add_parser("open", parents=[common], help="open a case of an item for an applicant")
@@ -71,6 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
     p.add_argument("--reason")
     add_calendar(p)
+    add_record_verbs(sub, common)
     p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
@@ -103,15 +110,28 @@ def load_ladder_arg(path: str | None) -> Any:
 
 
 def _as(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as", dest="department", required=True, metavar="DEPT",
-                   help="the acting department (catalog names and aliases: 市场监管 = 市场监管局)")
+    p.add_argument("--as", dest="department", metavar="DEPT",
+                   help="the acting department (catalog names and aliases: 市场监管 = 市场监管局); required "
+                        "locally, with --server the token's account acts for its own department")
     add_catalog(p)
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+
     from engine.cases.store import open_store
 
-    store = open_store(args.db, create=args.verb not in READ_ONLY)  # a mistyped --db of show/list/queue creates nothing
+    server = args.server or os.environ.get("LIANBAN_SERVER")
+    store: Any
+    if server:
+        from engine.cli.remote import Remote
+
+        if args.db:
+            from engine.errors import UsageError
+            raise UsageError("--db and --server exclude each other: a store is local, a server has its own")
+        store = Remote(server, args.token or os.environ.get("LIANBAN_TOKEN"))
+    else:
+        store = open_store(args.db, create=args.verb not in READ_ONLY)  # a mistyped --db of show/list/queue creates nothing
     try:
         return _VERBS.get(args.verb, _act)(store, args)
     finally:
@@ -124,29 +144,34 @@ def _print_json(doc: object) -> int:
 
 
 # -- actions -----------------------------------------------------------------------------------
-def _open(store: Store, args: argparse.Namespace) -> int:
+def _open(store: Any, args: argparse.Namespace) -> int:
     import sys
 
-    from engine.cases.desk import open_new
+    from engine.cases.calendar_review import provisional_years
+    from engine.cases.desk import case_doc, date_warnings, open_new
     from engine.cli.common import load_valid
     from engine.flow.analysis import analyze
     from engine.locations import find_item_file
 
-    path = find_item_file(args.item)
     on = args.on or date.today()
-    from engine.cases.calendar_review import provisional_years
-    from engine.cases.desk import case_doc
-    from engine.workdays.sanity import rest_day_warning
+    calendar = None  # a workspace counts with its own calendar; the levels shown here use the local one
+    if is_remote(store):
+        from pathlib import Path
 
-    items, _code = load_valid([str(path)], args.catalog)
-    if not items:
-        print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
-        return 1
-    calendar = load_calendar(args.calendar, args.official_only)
-    case = open_new(store, analyze(items[0]), args.applicant, on, calendar)
-    warning = rest_day_warning(calendar, on, counts=True)
-    warnings = [warning] if warning else []
-    warn(warnings)
+        item = Path(args.item).stem if args.item.endswith((".yaml", ".yml")) else args.item
+        case, code, warnings = store.open(item, args.applicant, on)
+        warn(warnings)
+        print(f"check code for the applicant's progress lookup (shown once): {code}", file=sys.stderr)
+    else:
+        path = find_item_file(args.item)
+        items, _code = load_valid([str(path)], args.catalog)
+        if not items:
+            print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
+            return 1
+        calendar = load_calendar(args.calendar, args.official_only)
+        case = open_new(store, analyze(items[0]), args.applicant, on, calendar, actor=local_actor(None))
+        warnings = date_warnings(on, calendar, "open")
+        warn(warnings)
     if args.format == "json":
         return _print_json({**case_doc(case, on), "warnings": warnings})
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
@@ -186,18 +211,22 @@ def _calendar_for_warnings(args: argparse.Namespace) -> WorkCalendar | None:
         return None
 
 
-def _act(store: Store, args: argparse.Namespace) -> int:
-    from engine.cases.desk import act
-    from engine.workdays.sanity import rest_day_warning
+def _act(store: Any, args: argparse.Namespace) -> int:
+    from engine.cases.desk import act, date_warnings
 
-    department = _department(args) if args.verb != "withdraw" else None
     on = args.on or date.today()
-    calendar = _calendar_for_warnings(args)
-    case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
-                      reason=args.reason, calendar=calendar, procedure=getattr(args, "procedure", None))
-    counts = args.verb in ("resubmit", "resume") or (args.verb == "accept" and "legal_deadline" in event.payload)
-    warning = rest_day_warning(calendar, on, counts=counts) if calendar else None
-    warnings = [warning] if warning else []
+    if is_remote(store):
+        department = _department(args) if args.department else None
+        case, event, warnings = store.act(args.case, args.verb, getattr(args, "step", None), on, args.reason,
+                                          getattr(args, "procedure", None))
+        department = (event.actor or {}).get("department", department)
+    else:
+        department = _department(args) if args.verb != "withdraw" else None
+        calendar = _calendar_for_warnings(args)
+        case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
+                          reason=args.reason, calendar=calendar, actor=local_actor(department),
+                          procedure=getattr(args, "procedure", None))
+        warnings = date_warnings(on, calendar, args.verb, event)
     warn(warnings)
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
@@ -225,12 +254,12 @@ def _act(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(store: Store, args: argparse.Namespace) -> int:
+def _show(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.calendar_review import provisional_years, review
     from engine.cases.desk import case_view, levels
     from engine.cases.store import load_case
 
-    case = load_case(store, args.case)
+    case = store.load_case(args.case) if is_remote(store) else load_case(store, args.case)
     on = args.on or date.today()
     calendar, ladder = load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder)
     checked = review(case, calendar) if provisional_years(case) else None
@@ -271,11 +300,12 @@ def _review_lines(checked: Any) -> list[str]:
     return lines
 
 
-def _list(store: Store, args: argparse.Namespace) -> int:
+def _list(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import case_rows
 
-    rows = case_rows(store, args.on or date.today(), args.overdue, load_calendar(args.calendar, args.official_only),
-                     load_ladder_arg(args.ladder))
+    on = args.on or date.today()
+    rows = store.case_rows(on, args.overdue) if is_remote(store) else case_rows(
+        store, on, args.overdue, load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     if not rows:
@@ -288,12 +318,16 @@ def _list(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _queue(store: Store, args: argparse.Namespace) -> int:
+def _queue(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import queue
 
-    department = _department(args)
     on = args.on or date.today()
-    rows = queue(store, department, on, load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder))
+    if is_remote(store):
+        department, rows = store.queue(_department(args) if args.department else None, on)
+    else:
+        department = _department(args)
+        rows = queue(store, department, on, load_calendar(args.calendar, args.official_only),
+                     load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
@@ -308,11 +342,14 @@ def _queue(store: Store, args: argparse.Namespace) -> int:
 
 
 _VERBS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
-    "open": _open, "show": _show, "list": _list, "queue": _queue}
+    "open": _open, "show": _show, "list": _list, "queue": _queue, **RECORD_VERBS}
 
 
 # -- helpers ---------------------------------------------------------------------------------
 def _department(args: argparse.Namespace) -> str:
+    if not args.department:
+        from engine.errors import UsageError
+        raise UsageError("the following arguments are required: --as (or --server with an officer's token)")
     from engine.locations import catalog_dir
     from engine.validation.catalog import load_catalog
 
@@ -323,11 +360,21 @@ def _print_flow(case: Case, on: date, calendar: Any = None, ladder: Any = None) 
     from engine.cases.desk import flow_rows
 
     if calendar is None:
-        calendar = load_calendar(None)
+        calendar = _levels_calendar()
     _table(["step", "name", "department", "state", "needs", "planned", "deadline", _("legal deadline"), _("level"),
             "note"],
            [[r.step, r.name, r.department, r.state, ", ".join(r.needs) or "-", r.planned, r.deadline,
              r.legal_deadline or "-", r.level or "-", "; ".join(r.notes)] for r in flow_rows(case, on, calendar, ladder)])
+
+
+def _levels_calendar() -> Any:
+    """The default calendar for the warning levels; None (no levels) when it cannot be loaded."""
+    from engine.workdays.errors import CalendarError
+
+    try:
+        return load_calendar(None)
+    except CalendarError:
+        return None
 
 
 def _table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:

@@ -10,10 +10,11 @@ facts are the case as it stood that day.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from engine.cases.machine import CORRECTED, RECEIVED, _corrections
 from engine.cases.store import StoreError
 from engine.i18n import _
 
@@ -132,9 +133,10 @@ class Folder:
         self._plans: dict[tuple[Any, ...], Plan] = {}
         self._lately: dict[int, tuple[list[dict[str, Any]], Plan]] = {}  # id(steps list) -> (it, its plan)
 
-    def opened(self, case_id: str, event: Event) -> CaseFacts | None:
-        """The facts of a case from its 'opened' event; None if it was opened after the cut-off."""
-        p = event.payload
+    def opened(self, case_id: str, event: Event, amend: dict[str, Any] | None = None) -> CaseFacts | None:
+        """The facts of a case from its 'opened' event (with the fields a correction replaced: `amend`);
+        None if it was opened after the cut-off."""
+        p = {**event.payload, **amend} if amend else event.payload
         if event.type != "opened" or event.seq != 1:
             raise StoreError(_("case {case}: its first event is '{type}' #{seq}, not 'opened' #1; the store is damaged")
                              .format(case=case_id, type=event.type, seq=event.seq))
@@ -163,12 +165,32 @@ class Folder:
         self._lately[id(raw)] = (raw, plan)
         return plan
 
+    def fold(self, case_id: str, events: Sequence[Event]) -> CaseFacts | None:
+        """The facts of one case from all its events, honouring its corrections (a ``corrected`` event
+        annuls or re-dates an earlier one: replay applies the corrected log, and so does this); None
+        if it was opened after the cut-off. Corrections count whenever they were recorded: they
+        repair the facts."""
+        if not events:
+            raise StoreError(_("case {case} has no events").format(case=case_id))
+        amended, voided = _corrections(list(events)) if any(e.type == CORRECTED for e in events) else ({}, set())
+        facts = self.opened(case_id, events[0], amended.get(1))
+        if facts is None:
+            return None
+        if amended or voided:
+            events = [replace(e, payload={**e.payload, **amended.get(e.seq, {})}) for e in events[1:]
+                      if e.seq not in voided and e.type != CORRECTED]
+        else:
+            events = events[1:]
+        return self.read(facts, events)
+
     def read(self, facts: CaseFacts, events: Iterable[Event]) -> CaseFacts:
-        """Apply the events after 'opened' (up to the cut-off) and settle the facts."""
+        """Apply the events after 'opened' (corrections already applied; up to the cut-off) and settle the facts."""
         steps, until = facts.steps, self.until
         for e in events:
             p = e.payload
             on = p["on"]
+            if e.type == RECEIVED:  # materials at the window: no clock moves
+                continue
             if until is not None and on > until:
                 break
             kind = e.type
@@ -206,13 +228,7 @@ class Folder:
 
 def fold(case_id: str, events: Iterable[Event], until: str | None = None, folder: Folder | None = None) -> CaseFacts | None:
     """The facts of one case from its events (None if it was opened after `until`)."""
-    reader = folder or Folder(until)
-    it = iter(events)
-    first = next(it, None)
-    if first is None:
-        raise StoreError(_("case {case} has no events").format(case=case_id))
-    facts = reader.opened(case_id, first)
-    return None if facts is None else reader.read(facts, it)
+    return (folder or Folder(until)).fold(case_id, list(events))
 
 
 def _resumed(f: CaseFacts, s: StepFacts, p: dict[str, Any]) -> None:

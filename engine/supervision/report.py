@@ -289,22 +289,26 @@ def supervise(store: Store, calendar: WorkCalendar, period: Period, *, departmen
 def add_events(sup: Supervisor, events: Iterable[tuple[str, Any]]) -> None:
     """Fold a stream of (case id, event) in case and seq order into `sup`, one case at a time: only
     the events of the case being read are in memory. A case left out (simulated) is not read."""
-    folder = Folder(sup.period.end.isoformat())
-    current: CaseFacts | None = None
+    until = sup.period.end.isoformat()
+    folder = Folder(until)
+    current: str | None = None  # the case being read (None: one left out)
     pending: list[Any] = []
+
+    def done() -> None:
+        if current is not None:
+            facts = folder.fold(current, pending)
+            if facts is not None:
+                sup.take(facts)
     for case_id, event in events:
         if event.seq != 1:
             if current is not None:
                 pending.append(event)
             continue
-        if current is not None:
-            sup.take(folder.read(current, pending))
-        pending = []
-        current = folder.opened(case_id, event)
-        if current is not None and not sup.wants(current.simulated):
-            current = None
-    if current is not None:
-        sup.take(folder.read(current, pending))
+        done()
+        p = event.payload
+        current = case_id if p["on"] <= until and sup.wants(bool(p.get("simulated"))) else None
+        pending = [event]
+    done()
 
 
 def _number(case_id: str) -> int:

@@ -115,7 +115,7 @@ def simulate(store: Store, analysis: Analysis, cases: int, seed: int, start: dat
     result = Simulation(sim_id, item.id, seed, days[0], days[cut])
     traits = _Traits(rng, sorted({s.department for s in item.steps}), a)
     templates: dict[int, dict[str, Any]] = {}
-    batch: list[list[Event]] = []
+    batch: list[tuple[list[Event], Case]] = []
     for n, day in enumerate(arrivals, 1):
         opened = templates.get(day)
         if opened is None:
@@ -131,7 +131,7 @@ def simulate(store: Store, analysis: Analysis, cases: int, seed: int, start: dat
                       calendar=calendar, **extra)
         result.states[case.state.value] = result.states.get(case.state.value, 0) + 1
         result.events += len(case.events)
-        batch.append(case.events)
+        batch.append((case.events, case))
         if len(batch) >= BATCH or n == cases:
             result.ids += store.create_cases(batch)
             batch = []

@@ -281,3 +281,61 @@ def test_a_ladder_file_on_the_command_line(capsys: pytest.CaptureFixture[str], t
     bad = write(tmp_path, "bad.yaml", "warnings: []\n")
     code, out, err = lb(capsys, "case", "list", "--ladder", str(bad), *db)
     assert (code, out) == (2, "") and err == f"lianban: error: {bad}:1:11: E204 warnings: needs at least 1 entry\n"
+
+
+# -- corrections (更正) recount what the corrected day decides ------------------------------------
+def test_a_corrected_opening_date_moves_the_case_clocks(case: Case) -> None:
+    from engine.cases.corrections import correction
+
+    case.apply(correction(case, 1, reason="收件日期录错", today=D("2021-12-31"), calendar=CAL, on=D("2021-09-30")))
+    # committed 5 wd after 09-30: 10-08, 10-09, 10-11, 10-12, 10-13; legal 20 wd: 11-03
+    assert (case.committed_deadline, case.legal_deadline) == (D("2021-10-13"), D("2021-11-03"))
+    assert Case.replay(case.events).as_dict() == case.as_dict()
+
+
+def test_a_corrected_acceptance_date_moves_the_legal_deadline(case: Case) -> None:
+    from engine.cases.corrections import correction
+
+    fire(case, "accept", "licence", "2021-09-30")               # legal 10-13
+    case.apply(correction(case, 2, reason="受理日期录错", today=D("2021-12-31"), calendar=CAL, on=D("2021-10-08")))
+    assert case.steps["licence"].legal_deadline == D("2021-10-14")  # 5 wd after 10-08
+    assert case.steps["licence"].deadline == D("2021-10-09")         # the committed clock runs from the opening
+
+
+def test_a_corrected_resume_date_recounts_the_pause(case: Case) -> None:
+    from engine.cases.corrections import correction
+
+    fire(case, "accept", "licence", "2021-09-30")
+    fire(case, "suspend", "licence", "2021-10-08", procedure="检验", reason="送检")
+    fire(case, "resume", "licence", "2021-10-12")               # 3 wd
+    case.apply(correction(case, 4, reason="检验报告日期录错", today=D("2021-12-31"), calendar=CAL, on=D("2021-10-11")))
+    run = case.steps["licence"]
+    assert (run.paused_days, run.pauses[0].days) == (2, 2)       # 10-09, 10-11
+    assert run.legal_deadline == D("2021-10-15")                 # 09-30 + 5 + 2
+    assert case.committed_deadline == D("2021-10-14")            # 5 + 2 wd after 09-29
+
+
+# -- the case list and the queues read the levels from the projection ----------------------------
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_list_and_queue_levels_from_the_projection_equal_the_replayed_case(nd: Analysis, tmp_path: Path,
+                                                                          backend: str) -> None:
+    from engine.cases.desk import case_rows, queue
+    from engine.cases.store import SQLiteStore
+    from engine.supervision.simulate import Assumptions, simulate
+
+    store = MemoryStore() if backend == "memory" else SQLiteStore(tmp_path / "c.db")
+    busy = Assumptions(rate=3, correction=0.4, procedure=0.4, accept_same_day=0.3)
+    simulate(store, nd, 80, seed=5, start=D("2021-09-01"), calendar=CAL, assumptions=busy)
+    for on in (D("2021-09-20"), D("2021-10-11"), D("2021-11-15")):
+        listed = {r.case: r for r in case_rows(store, on, calendar=CAL)}
+        assert all(r.simulated for r in listed.values())
+        for case_id in store.list_cases():
+            assert listed[case_id].level == levels(load_case(store, case_id), on, CAL).case, (case_id, on)
+        for department in ("市场监管局", "税务局", "公安局"):
+            for row in queue(store, department, on, CAL):
+                case = load_case(store, row.case)
+                assert (row.legal_deadline, row.level) == (
+                    case.steps[row.step].legal_deadline and case.steps[row.step].legal_deadline.isoformat(),
+                    levels(case, on, CAL).steps[row.step])
+    assert {r.level for r in case_rows(store, D("2021-11-15"), calendar=CAL)} >= {"黄", "红"}
+    assert case_rows(store, D("2021-11-15"))[0].level is None  # no calendar, no levels

@@ -20,6 +20,7 @@ from helpers import ROOT, real_analysis
 
 from engine.cases import store as store_mod
 from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.projection import CaseQuery
 from engine.cases.store import (
     ConflictError,
     MemoryStore,
@@ -27,6 +28,7 @@ from engine.cases.store import (
     SQLiteStore,
     Store,
     StoreError,
+    StoreLockedError,
     UnknownCaseError,
     load_case,
     open_store,
@@ -60,7 +62,7 @@ def postgres_store(empty: bool) -> Store:
     if empty:
         import psycopg
         with psycopg.connect(PG_DSN or "", autocommit=True) as db:
-            db.execute("TRUNCATE events, cases RESTART IDENTITY")
+            db.execute("TRUNCATE events, cases, case_view, step_view, queue_view RESTART IDENTITY")
     return s
 
 
@@ -170,11 +172,14 @@ def test_create_cases_stores_many_in_one_go(store: Store) -> None:
     first = store.create_case(new_case().events)
     cases = [new_case() for _ in range(3)]
     cases[1].fire("accept", step="licence", department="市场监管局", on=D0, calendar=CAL)
-    ids = store.create_cases([c.events for c in cases])
+    ids = store.create_cases([(c.events, c if n else None) for n, c in enumerate(cases)])  # with or without the case
     assert ids == [str(int(first) + n) for n in (1, 2, 3)] and store.list_cases() == [first, *ids]
     assert [len(store.load(i)) for i in ids] == [1, 2, 1]
+    # each with its projection, as create_case writes it
+    rows = {r.case: r for r in store.case_page(CaseQuery(on=D0)).rows}
+    assert [rows[i].state for i in ids] == ["open", "in_progress", "open"]
     with pytest.raises(ValueError, match="numbered from 1"):
-        store.create_cases([cases[0].events, cases[1].events[1:]])
+        store.create_cases([(cases[0].events, None), (cases[1].events[1:], None)])
     assert store.list_cases() == [first, *ids]  # all or nothing: the valid first case was not stored
 
 
@@ -234,10 +239,11 @@ def test_sqlite_runs_new_migrations_in_order(tmp_path: Path, monkeypatch: pytest
     s = SQLiteStore(tmp_path / "c.db")
     case_id = s.create_case(new_case().events)
     s.close()
+    known = len(store_mod.MIGRATIONS)
     monkeypatch.setattr(store_mod, "MIGRATIONS",
                         [*store_mod.MIGRATIONS, lambda db: db.execute("CREATE INDEX events_type ON events(type)")])
     s = SQLiteStore(tmp_path / "c.db")
-    assert s.schema_version() == 2 and len(s.load(case_id)) == 1
+    assert s.schema_version() == known + 1 and len(s.load(case_id)) == 1
     s.close()
 
 
@@ -365,7 +371,7 @@ class AlwaysConflicts(MemoryStore):
         super().__init__()
         self.appends = 0
 
-    def append(self, case_id: str, expected_seq: int, events: Sequence[Event]) -> list[Event]:
+    def append(self, case_id: str, expected_seq: int, events: Sequence[Event], case: Case | None = None) -> list[Event]:
         self.appends += 1
         raise store_mod._conflict(case_id, expected_seq, expected_seq + 1)
 
@@ -400,7 +406,7 @@ def test_transacts_last_try_holds_the_write_lock(tmp_path: Path, monkeypatch: py
             now = load_case(rival, case_id)
             rival.append(case_id, now.seq, [back_and_forth(now)])
             rival_got_in.append(True)
-        except sqlite3.OperationalError:  # database is locked: transact's last try holds exclusive()
+        except StoreLockedError:  # database is locked: transact's last try holds exclusive()
             rival_got_in.append(False)
         return back_and_forth(case)
 
