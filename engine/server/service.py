@@ -81,6 +81,8 @@ class Workspace:
         self.allow(account, "cases.read")
         if not self.sees_all(account):
             query = CaseQuery(**{**query.__dict__, "department": account.department})
+        if query.grade is None:  # every row with its warning level on the two clocks
+            query = CaseQuery(**{**query.__dict__, "grade": desk.grader(query.on, self.calendar)})
         return self.store.case_page(query)
 
     def queue(self, account: Account, on: date, department: str | None = None, limit: int = 50,
@@ -91,7 +93,7 @@ class Workspace:
         dept = department or account.department
         if not dept:
             raise UsageError(_("name the department whose queue to show"))
-        return self.store.queue_page(dept, on, limit, offset)
+        return self.store.queue_page(dept, on, limit, offset, grade=desk.grader(on, self.calendar))
 
     # -- moves ---------------------------------------------------------------------------
     def open_case(self, account: Account, item_id: str, applicant: str, on: date | None,
