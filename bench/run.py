@@ -7,7 +7,9 @@ Prints (1) analysis time of 1k/10k/50k-step items and the growth ratios,
 files with yaml.CSafeLoader and against check-jsonschema schema-checking them,
 (3) `export bpmn` of 250/500/1k/2k-step items, the growth per doubling, against
 ElementTree serialising the same document and analyze() on the same item,
-(4) `lianban --help` start-up against a bare `python -c pass`, (5) the 督办 report over
+(4) `lianban validate` of 300 items against parsing the same files with
+yaml.CSafeLoader alone (the floor), in process and as whole processes,
+(5) `lianban --help` start-up against a bare `python -c pass`, (6) the 督办 report over
 10,000 and 100,000 simulated cases (bench/supervise_bench.py; --quick: 1,000 and 10,000).
 Absolute times depend on the machine; the ratios are what to compare.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,7 +37,8 @@ from generate import ROOT, item_yaml, write_tree
 
 from engine.flow.analysis import analyze
 from engine.model import Item
-from engine.validation.tree import load_items
+from engine.validation.limits import Limits
+from engine.validation.tree import load_items, validate_paths
 
 
 def best(fn: Callable[[], object], repeat: int = 3) -> float:
@@ -57,14 +61,12 @@ def process_time(cmd: list[str], repeat: int = 3, env: dict[str, str] | None = N
 
 def big_item(tmp: Path, n: int) -> tuple[Item, float]:
     """A generated item of *n* steps, validated, and the time validating it took."""
-    os.environ["LIANBAN_MAX_BYTES"] = str(64 * 1024 * 1024)
-    import engine.validation.loader as loader
-    loader.MAX_BYTES = 64 * 1024 * 1024
     path = tmp / "big" / f"big-{n}.yaml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(item_yaml(f"big-{n}", n, seed=n), encoding="utf-8")
     t0 = time.perf_counter()
-    items, result = load_items([path], ROOT / "definitions" / "catalog")
+    limits = Limits(max_bytes=64 * 1024 * 1024)  # a 50,000-step item is ~5 MB
+    items, result = load_items([path], ROOT / "definitions" / "catalog", limits=limits)
     t_validate = time.perf_counter() - t0
     assert items, [str(d) for d in result.diagnostics[:3]]
     return items[0], t_validate
@@ -148,8 +150,78 @@ def bpmn_export(tmp: Path, sizes: list[int], repeat: int) -> None:
     print(f"   target: 2,000 steps in under 2 s, growing ~2x per doubling ({verdict})")
 
 
+PARSE_ONLY = """
+import sys, yaml
+for name in sys.argv[1:]:
+    with open(name, "rb") as fh:
+        yaml.load(fh, Loader=yaml.CSafeLoader)
+"""
+
+
+def alternating(floor: Callable[[], float], ours: Callable[[], float], repeat: int) -> tuple[float, float]:
+    """The best of *repeat* runs of each, run in turn so that other load on the machine hits both alike."""
+    floors, times = [], []
+    for _ in range(repeat):
+        floors.append(floor())
+        times.append(ours())
+    return min(floors), min(times)
+
+
+def cpu(fn: Callable[[], object]) -> Callable[[], float]:
+    def timed() -> float:
+        t0 = time.process_time()
+        fn()
+        return time.process_time() - t0
+    return timed
+
+
+def child_cpu(cmd: list[str], env: dict[str, str]) -> Callable[[], float]:
+    def timed() -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=ROOT, env=env)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert proc.returncode == 0, cmd[:4]
+        return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return timed
+
+
+def validate_floor(tmp: Path, n_items: int, repeat: int) -> None:
+    print(f"\n4. lianban validate of {n_items} items of 10 steps against the parse floor "
+          f"(CPU time, best of {repeat}, run in turn; target ≤ 2.5x)")
+    directory = tmp / "floor"
+    write_tree(directory, n_items)
+    files = sorted(directory.rglob("*.yaml"))  # the items and their catalog: what validate reads
+
+    def parse_only() -> None:
+        for f in files:
+            with open(f, "rb") as fh:
+                yaml.load(fh, Loader=yaml.CSafeLoader)
+
+    def ours() -> None:
+        import engine.validation.catalog
+        engine.validation.catalog._CACHE.clear()
+        result = validate_paths([directory])
+        assert len(result.items) == n_items, result.diagnostics[:3]
+
+    ours()  # imports and compiled schemas: a run of lianban does these once
+    t_parse, t_ours = alternating(cpu(parse_only), cpu(ours), repeat)
+    print(f"   in process: validate_paths {t_ours:.3f} s; yaml.CSafeLoader parse only {t_parse:.3f} s"
+          f" → {t_ours / t_parse:.2f}x the floor (target ≤ 2.5x)")
+    # Both processes run with their bytecode cached, as an installed lianban has it, also where
+    # PYTHONDONTWRITEBYTECODE is set: compiling the engine's sources would be counted otherwise.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    py = sys.executable
+    floor, whole = (child_cpu([py, "-c", PARSE_ONLY, *map(str, files)], env),
+                    child_cpu([py, "-m", "engine", "validate", str(directory)], env))
+    floor(), whole()  # the cache fills
+    p_parse, p_ours = alternating(floor, whole, repeat)
+    print(f"   whole process: lianban validate {p_ours:.3f} s; python parsing with yaml.CSafeLoader {p_parse:.3f} s"
+          f" → {p_ours / p_parse:.2f}x the floor (target ≤ 2.5x)")
+
+
 def startup() -> None:
-    print("\n4. Start-up (whole process, best of 7)")
+    print("\n5. Start-up (whole process, best of 7)")
     py = sys.executable
     base = process_time([py, "-c", "pass"], repeat=7)
     helped = process_time([py, "-m", "engine", "--help"], repeat=7)
@@ -163,8 +235,9 @@ def main() -> None:
         big_items(Path(tmp), [1000, 10_000] if quick else [1000, 10_000, 50_000])
         tree(Path(tmp), 200 if quick else 1000)
         bpmn_export(Path(tmp), [250, 500, 1000] if quick else [250, 500, 1000, 2000], 3 if quick else 5)
+        validate_floor(Path(tmp), 300, 3 if quick else 7)
     startup()
-    print("\n5. 督办: lianban supervise over simulated cases (bench/supervise_bench.py)")
+    print("\n6. 督办: lianban supervise over simulated cases (bench/supervise_bench.py)")
     import supervise_bench
     supervise_bench.main(["--cases", "10000", "--small", "1000"] if quick else [])
 

@@ -17,6 +17,7 @@ from engine.outputs import Findings, Options
 from engine.outputs.findings import text
 from engine.validation import loader
 from engine.validation.diagnostics import CODES, Diagnostic
+from engine.validation.limits import Limits
 from engine.validation.tree import validate_paths
 
 DOC = (ROOT / "docs" / "codes.md").read_text(encoding="utf-8")
@@ -77,7 +78,7 @@ def _e105(root: Path) -> list[str]:
 
 
 def _e109(root: Path) -> list[str]:
-    (root / "huge.yaml").write_bytes(b"a: " + b"x" * loader.MAX_BYTES + b"\n")
+    (root / "huge.yaml").write_bytes(b"a: " + b"x" * Limits.from_environment().max_bytes + b"\n")
     return text_report(validate_paths(["huge.yaml"]).diagnostics, 1).splitlines()[:-1]
 
 

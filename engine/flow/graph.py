@@ -1,9 +1,13 @@
-"""The dependency graph of an item's steps (networkx, kept inside this module).
+"""The dependency graph of an item's steps.
 
 An edge ``u → v`` means step ``v`` cannot start before ``u`` has finished: an
 explicit ``needs``, or ``u`` produces a material that ``v`` uses.  The rest of
 the engine sees :class:`StepGraph` (step ids, :class:`Dependency` edges and the
-queries below), never a networkx object.
+queries below).  The graph is plain adjacency dicts: an item has tens of steps,
+and every query here is one linear pass, so networkx (a tenth of a second to
+import, a graph object per item) is kept for what it decides for us: which
+cycle to report when there is one, and how cycles among documents are cut.  ``tests/test_graph.py`` compares every
+query with networkx's answer on random graphs.
 """
 from __future__ import annotations
 
@@ -21,25 +25,29 @@ class Dependency:
     material: str | None = None  # the material that flows along the edge, if any
 
 
+Adjacency = dict[str, dict[str, None]]  # step -> its successors, in the order the edges were added
+
+
 @dataclass
 class StepGraph:
     nodes: list[str]                     # definition order
     dependencies: list[Dependency]       # needs edges first, then material edges
     backwards: list[Dependency]          # material edges dropped (see build)
-    _g: Any = field(repr=False)          # networkx.DiGraph
+    _succ: Adjacency = field(repr=False)
     document_cycles: list[list[Dependency]] = field(default_factory=list)  # E311 (see build)
 
     def find_cycle(self) -> list[str] | None:
         """One dependency cycle as step ids (the first repeated at the end), or None."""
-        import networkx as nx
-
-        if nx.is_directed_acyclic_graph(self._g):
+        if _acyclic(self.nodes, self._succ):
             return None
+        import networkx as nx  # only to name a cycle: its walk picks which one is reported
+
+        g = _networkx(self.nodes, self._succ)
         order = {n: i for i, n in enumerate(self.nodes)}
-        for component in sorted(nx.strongly_connected_components(self._g), key=lambda c: min(order[n] for n in c)):
+        for component in sorted(nx.strongly_connected_components(g), key=lambda c: min(order[n] for n in c)):
             if len(component) > 1:
                 start = min(component, key=order.__getitem__)
-                path = [u for u, _v in nx.find_cycle(self._g.subgraph(component), source=start)]
+                path = [u for u, _v in nx.find_cycle(g.subgraph(component), source=start)]
                 return path + [path[0]]
         return None  # pragma: no cover - a cyclic graph has a component of two or more
 
@@ -49,32 +57,121 @@ class StepGraph:
         Any chain in it is a chain of the whole graph, so a bound computed on it
         (the commitment check) holds even while other findings are pending.
         """
-        import networkx as nx
-
-        gone = set(drop)
-        gone.update(n for c in nx.strongly_connected_components(self._g) if len(c) > 1 for n in c)
+        gone = set(drop) | _on_cycles(self.nodes, self._succ)
         keep = [n for n in self.nodes if n not in gone]
         deps = [d for d in self.dependencies if d.source not in gone and d.target not in gone]
-        return StepGraph(keep, deps, [], self._g.subgraph(keep).copy())
+        return StepGraph(keep, deps, [], {n: {v: None for v in self._succ[n] if v not in gone} for n in keep})
 
     def generations(self) -> list[list[str]]:
         """Stages: each step in the first stage after all of its dependencies,
         in definition order within a stage.  Raises ValueError on a cycle."""
-        import networkx as nx
-
         order = {n: i for i, n in enumerate(self.nodes)}
-        try:
-            return [sorted(gen, key=order.__getitem__) for gen in nx.topological_generations(self._g)]
-        except nx.NetworkXUnfeasible as exc:
-            raise ValueError("the dependency graph has a cycle") from exc
+        indegree = _indegrees(self.nodes, self._succ)
+        stage = [n for n in self.nodes if not indegree[n]]
+        stages: list[list[str]] = []
+        while stage:
+            stages.append(sorted(stage, key=order.__getitem__))
+            following = []
+            for n in stage:
+                for child in self._succ[n]:
+                    indegree[child] -= 1
+                    if not indegree[child]:
+                        following.append(child)
+            stage = following
+        if sum(map(len, stages)) < len(self.nodes):
+            raise ValueError("the dependency graph has a cycle")
+        return stages
 
     def predecessors(self) -> dict[str, list[str]]:
         order = {n: i for i, n in enumerate(self.nodes)}
-        return {n: sorted(self._g.predecessors(n), key=order.__getitem__) for n in self.nodes}
+        preds: dict[str, list[str]] = {n: [] for n in self.nodes}
+        for u in self.nodes:
+            for v in self._succ[u]:
+                preds[v].append(u)
+        return {n: sorted(p, key=order.__getitem__) for n, p in preds.items()}
 
     def successors(self) -> dict[str, list[str]]:
         order = {n: i for i, n in enumerate(self.nodes)}
-        return {n: sorted(self._g.successors(n), key=order.__getitem__) for n in self.nodes}
+        return {n: sorted(self._succ[n], key=order.__getitem__) for n in self.nodes}
+
+
+def _indegrees(nodes: Sequence[str], succ: Adjacency) -> dict[str, int]:
+    indegree = dict.fromkeys(nodes, 0)
+    for u in nodes:
+        for v in succ[u]:
+            indegree[v] += 1
+    return indegree
+
+
+def _acyclic(nodes: Sequence[str], succ: Adjacency) -> bool:
+    """Whether the graph has no cycle (Kahn: every step can be taken off in turn)."""
+    indegree = _indegrees(nodes, succ)
+    ready = [n for n in nodes if not indegree[n]]
+    taken = 0
+    while ready:
+        n = ready.pop()
+        taken += 1
+        for child in succ[n]:
+            indegree[child] -= 1
+            if not indegree[child]:
+                ready.append(child)
+    return taken == len(nodes)
+
+
+def _on_cycles(nodes: Sequence[str], succ: Adjacency) -> set[str]:
+    """The steps in a strongly connected component of two or more (Tarjan, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[str] = set()
+    for root in nodes:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(succ[root]))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ[child])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.update(component)
+    return found
+
+
+def _reaches(succ: Adjacency, start: str, goal: str) -> bool:
+    seen, todo = {start}, [start]
+    while todo:
+        n = todo.pop()
+        if n == goal:
+            return True
+        for child in succ[n]:
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return False
 
 
 def build(rows: Sequence[Row], may_hold: Iterable[str] = ()) -> StepGraph:
@@ -91,8 +188,6 @@ def build(rows: Sequence[Row], may_hold: Iterable[str] = ()) -> StepGraph:
     comes from ``needs`` alone. Unknown step ids in ``needs`` are ignored (the validator
     reports them).
     """
-    import networkx as nx
-
     producer: dict[str, str] = {}
     for sid, _needs, _mats, produces in rows:
         for mat in produces:
@@ -114,24 +209,27 @@ def build(rows: Sequence[Row], may_hold: Iterable[str] = ()) -> StepGraph:
                 continue
             seen.add((src, sid, mat))
             (backwards if src == sid else material).append(Dependency(src, sid, mat))
-    g = nx.DiGraph()
-    g.add_nodes_from(nodes)
-    g.add_edges_from((d.source, d.target) for d in needs)
+    succ: Adjacency = {n: {} for n in nodes}
+    for d in needs:
+        succ[d.source][d.target] = None
     if not material:
-        return StepGraph(nodes, needs, backwards, g)
-    full = g.copy()
-    full.add_edges_from((d.source, d.target) for d in material)
-    if nx.is_directed_acyclic_graph(full) or not nx.is_directed_acyclic_graph(g):
+        return StepGraph(nodes, needs, backwards, succ)
+    full = {n: dict(children) for n, children in succ.items()}
+    for d in material:
+        full[d.source][d.target] = None
+    if _acyclic(nodes, full) or not _acyclic(nodes, succ):
         return StepGraph(nodes, needs + material, backwards, full)
-    return _untangle(nodes, needs, material, backwards, g, set(may_hold))
+    return _untangle(nodes, needs, material, backwards, succ, set(may_hold))
 
 
 def _untangle(nodes: list[str], needs: list[Dependency], material: list[Dependency], backwards: list[Dependency],
-              g: Any, held: set[str]) -> StepGraph:
-    """The rare case: material edges that close cycles (see :func:`build`)."""
+              succ: Adjacency, held: set[str]) -> StepGraph:
+    """The rare case: material edges that close cycles (see :func:`build`).  Which cycle is
+    reported, and so which edge is cut, follows networkx's walk: networkx decides here."""
     import networkx as nx
 
-    forced = [d for d in material if nx.has_path(g, d.target, d.source)]
+    g = _networkx(nodes, succ)
+    forced = [d for d in material if _reaches(succ, d.target, d.source)]
     backwards += forced
     rest = [d for d in material if d not in forced]
     order = {n: i for i, n in enumerate(nodes)}
@@ -151,7 +249,17 @@ def _untangle(nodes: list[str], needs: list[Dependency], material: list[Dependen
             cycles.append(on_cycle)
             drop = [max((d for d in on_cycle if d.material is not None), key=lambda d: order[d.target])]
         rest = [d for d in rest if d not in drop]
-    kept = needs + rest
-    h = g.copy()
-    h.add_edges_from((d.source, d.target) for d in rest)
-    return StepGraph(nodes, kept, backwards, h, cycles)
+    kept = {n: dict(children) for n, children in succ.items()}
+    for d in rest:
+        kept[d.source][d.target] = None
+    return StepGraph(nodes, needs + rest, backwards, kept, cycles)
+
+
+def _networkx(nodes: Sequence[str], succ: Adjacency) -> Any:
+    """The networkx DiGraph of the adjacency, nodes and each node's edges in the same order."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(nodes)
+    g.add_edges_from((u, v) for u in nodes for v in succ[u])
+    return g

@@ -17,6 +17,7 @@ from engine.locations import DEPARTMENTS_FILE
 from engine.suggest import closest, did_you_mean
 from engine.validation import schema
 from engine.validation.diagnostics import Diagnostic, display_path, make
+from engine.validation.limits import Limits
 from engine.validation.loader import load_file
 
 MATERIALS_FILE = "materials.yaml"
@@ -88,23 +89,27 @@ def _suggest(text: str, index: Mapping[str, _Entry], canonical: Callable[[_Entry
     return canonical(index[hit]) if hit is not None else None
 
 
-_CACHE: dict[tuple[str, tuple[float, ...]], Catalog] = {}
+_CACHE: dict[tuple[str, tuple[float, ...], Limits], Catalog] = {}
 
 
-def load_catalog(directory: Path) -> Catalog:
-    """Load and check a catalog folder (cached while its files are unchanged)."""
+def load_catalog(directory: Path, limits: Limits | None = None) -> Catalog:
+    """Load and check a catalog folder (cached while its files are unchanged).
+
+    *limits* default to :meth:`Limits.from_environment`.
+    """
     directory = Path(directory)
     files = [directory / DEPARTMENTS_FILE, directory / MATERIALS_FILE]
     if not directory.is_dir() or not files[0].is_file():
         raise LianbanError(f"E401 no catalog at {directory}: it needs {DEPARTMENTS_FILE} (and {MATERIALS_FILE})")
+    limits = Limits.from_environment() if limits is None else limits
     stamp = tuple(f.stat().st_mtime if f.is_file() else 0.0 for f in files)
-    key = (str(directory.resolve()), stamp)
+    key = (str(directory.resolve()), stamp, limits)
     if key not in _CACHE:
-        _CACHE[key] = _read_catalog(directory)
+        _CACHE[key] = _read_catalog(directory, limits)
     return _CACHE[key]
 
 
-def _read_catalog(directory: Path) -> Catalog:
+def _read_catalog(directory: Path, limits: Limits) -> Catalog:
     cat = Catalog(directory)
     # name -> (entry, what, line), per index: a department and a material may share a name
     owners: dict[int, dict[str, tuple[object, str, int]]] = {}
@@ -125,7 +130,7 @@ def _read_catalog(directory: Path) -> Catalog:
         path = directory / file_name
         if not path.is_file():
             continue
-        loaded = load_file(path, display_path(path))
+        loaded = load_file(path, display_path(path), limits)
         cat.diagnostics.extend(loaded.diagnostics)
         if not loaded.ok:
             continue

@@ -4,16 +4,23 @@ The schemas in ``schemas/`` (Draft 2020-12) are the structural contract that
 editors also use.  jsonschema reports logical paths (``$.steps[2].days``); this
 module turns each error into a :class:`Diagnostic` at the offending node, names
 the step or material by id rather than by index, and adds a fix hint.
+
+Most files have no schema error, and jsonschema's way of finding that out is
+most of a validation run.  So each schema is also compiled into a plain yes/no
+check (:mod:`engine.validation.compiled`); jsonschema runs, and is imported,
+only for the files that check does not pass.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from engine.i18n import _
 from engine.locations import schema_dir
 from engine.suggest import closest, did_you_mean
+from engine.validation.compiled import compile_schema
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.loader import Positions, YamlPath
 
@@ -88,8 +95,23 @@ def describe_path(data: Any, path: YamlPath) -> str:
     return " → ".join(parts) if parts else "top level"
 
 
+@cache
+def _compiled(name: str) -> Callable[[Any], bool | None] | None:
+    return compile_schema(inline_refs(load_schema(name)))
+
+
+def fast_verdict(data: Any, schema_name: str) -> bool | None:
+    """Whether *data* passes the schema, by the compiled check (engine.validation.compiled);
+    None when that check cannot say and jsonschema must."""
+    verdict = _compiled(schema_name)
+    return None if verdict is None else verdict(data)
+
+
 def is_valid(data: Any, schema_name: str) -> bool:
     """Whether *data* passes the schema (no locations: for data checked before)."""
+    verdict = fast_verdict(data, schema_name)
+    if verdict is not None:
+        return verdict
     try:
         return bool(_validator(schema_name).is_valid(data))
     except (ValueError, OverflowError, RecursionError):
@@ -98,7 +120,13 @@ def is_valid(data: Any, schema_name: str) -> bool:
 
 def check(data: Any, positions: Positions, path: str, schema_name: str,
           skip: set[tuple[int, int]] | None = None) -> list[Diagnostic]:
-    """Every schema error of *data*, located; *skip* holds places already reported."""
+    """Every schema error of *data*, located; *skip* holds places already reported.
+
+    Valid data (the usual case) is recognised by the compiled check alone; only
+    the rest goes through jsonschema, whose errors say what is wrong and where.
+    """
+    if fast_verdict(data, schema_name):
+        return []
     validator = _validator(schema_name)
     out: list[Diagnostic] = []
     try:

@@ -18,6 +18,7 @@ from engine.validation import schema
 from engine.validation.catalog import MATERIALS_FILE, Catalog, load_catalog
 from engine.validation.checks import check_item
 from engine.validation.diagnostics import Diagnostic, Severity, display_path, make
+from engine.validation.limits import Limits
 from engine.validation.loader import load_file
 
 
@@ -83,7 +84,8 @@ def _walk(root: Path) -> Iterator[Path]:
             if (st.st_dev, st.st_ino) in seen:
                 continue
             seen.add((st.st_dev, st.st_ino))
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except OSError:
             continue  # unreadable or vanished: what cannot be listed cannot be checked either
         for entry in entries:
@@ -116,27 +118,31 @@ def kind_of(path: Path) -> str:
 
 
 def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None = None,
-                   progress: object = None) -> Result:
+                   progress: object = None, limits: Limits | None = None) -> Result:
     """Validate every definition under *paths*.
 
     *catalog_dir* overrides the catalog lookup (``--catalog``); *progress*, if
-    given, is called with ``(done, total)`` after each file.
+    given, is called with ``(done, total)`` after each file.  *limits* bound
+    each file; by default they come from the environment (LIANBAN_MAX_BYTES),
+    read when the first file is loaded.
     """
     files = discover(paths)
-    fixed: Catalog | None = load_catalog(Path(catalog_dir)) if catalog_dir is not None else None
+    fixed: Catalog | None = load_catalog(Path(catalog_dir), limits) if catalog_dir is not None else None
     result = Result()
     seen_catalogs: set[str] = set()
+    catalogs: dict[Path, Catalog] = {}  # folder -> the catalog of its items, for this run
     item_ids: dict[str, tuple[str, int]] = {}  # id -> (file, line)
     for n, path in enumerate(files, 1):
         kind = kind_of(path)
         shown = display_path(path)
         if kind == "item":
-            catalog = fixed or load_catalog(catalog_dir_for(path))
+            catalog = fixed or _catalog_for(path, catalogs, limits)
+            limits = Limits.from_environment() if limits is None else limits
             key = str(catalog.directory)
             if key not in seen_catalogs:
                 seen_catalogs.add(key)
                 result.extra.extend(catalog.diagnostics)
-            fr = _validate_item(path, shown, catalog)
+            fr = _validate_item(path, shown, catalog, limits)
             if fr.item_id is not None:  # even when the file has other problems
                 item_id, line, col = fr.item_id
                 if item_id in item_ids:
@@ -148,15 +154,25 @@ def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None =
                 else:
                     item_ids[item_id] = (shown, line)
         else:
-            fr = _validate_other(path, shown, kind)
+            fr = _validate_other(path, shown, kind, limits)
         result.files.append(fr)
         if callable(progress):
             progress(n, len(files))
     return result
 
 
-def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
-    loaded = load_file(path, shown)
+def _catalog_for(path: Path, catalogs: dict[Path, Catalog], limits: Limits | None) -> Catalog:
+    """The catalog of an item file: looked up once per folder (a linked file: each time,
+    as its catalog is found from where the link points)."""
+    if path.is_symlink():
+        return load_catalog(catalog_dir_for(path), limits)
+    if path.parent not in catalogs:
+        catalogs[path.parent] = load_catalog(catalog_dir_for(path), limits)
+    return catalogs[path.parent]
+
+
+def _validate_item(path: Path, shown: str, catalog: Catalog, limits: Limits) -> FileResult:
+    loaded = load_file(path, shown, limits)
     fr = FileResult(shown, "item", list(loaded.diagnostics))
     if loaded.data is None:
         return fr
@@ -175,10 +191,10 @@ def _validate_item(path: Path, shown: str, catalog: Catalog) -> FileResult:
     return fr
 
 
-def _validate_other(path: Path, shown: str, kind: str) -> FileResult:
+def _validate_other(path: Path, shown: str, kind: str, limits: Limits | None) -> FileResult:
     if kind in ("departments", "materials"):  # loader, schema and E402 findings, as the catalog saw them
-        return FileResult(shown, kind, [d for d in load_catalog(path.parent).diagnostics if d.path == shown])
-    loaded = load_file(path, shown)  # a calendar file
+        return FileResult(shown, kind, [d for d in load_catalog(path.parent, limits).diagnostics if d.path == shown])
+    loaded = load_file(path, shown, limits)  # a calendar file
     fr = FileResult(shown, kind, list(loaded.diagnostics))
     if loaded.data is None:
         return fr
@@ -195,7 +211,7 @@ def _validate_other(path: Path, shown: str, kind: str) -> FileResult:
 
 
 def load_items(paths: Sequence[str | Path], catalog_dir: str | Path | None = None,
-               progress: object = None) -> tuple[list[Item], Result]:
+               progress: object = None, limits: Limits | None = None) -> tuple[list[Item], Result]:
     """The items under *paths* that validated, and the validation result."""
-    result = validate_paths(paths, catalog_dir, progress)
+    result = validate_paths(paths, catalog_dir, progress, limits)
     return result.items, result

@@ -9,10 +9,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.cli import main
 from engine.errors import LianbanError
-from engine.validation import loader
+from engine.validation import limits, loader
+from engine.validation.limits import DEFAULT_LIMITS, Limits
 from engine.validation.loader import load_bytes, load_file, load_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,6 +167,22 @@ def test_plain_yaml_tags_are_allowed() -> None:
     assert loaded.data == {"a": "12", "b": 7, "c": "3", "d": 0.5, "e": True, "f": None}
 
 
+@given(st.one_of(st.from_regex(r"[-+]?[0-9][0-9._]{0,24}", fullmatch=True),
+                st.from_regex(r"[0-9]{300,320}\.[0-9]", fullmatch=True)))
+def test_plain_numbers_load_as_pyyaml_loads_them(text: str) -> None:
+    # the loader reads `2` and `0.5` itself (the numbers items are full of): the same values as PyYAML
+    loaded = load_text(f"a: {text}\nb: [{text}]\n")
+    expected = yaml.safe_load(f"a: {text}\n")["a"]
+    digits = text.lstrip("+-").replace("_", "")
+    if isinstance(expected, int) and len(digits) > 18 or isinstance(expected, float) and expected in (
+            float("inf"), -float("inf")):
+        assert [d.code for d in loaded.diagnostics] == ["E204", "E204"]
+        assert loaded.data == {"a": text, "b": [text]}
+    else:
+        assert loaded.diagnostics == []
+        assert repr(loaded.data) == repr({"a": expected, "b": [expected]})
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("a: !!bool maybe\n", "'maybe' is not true or false"),
     ("a: !!int ''\n", "'' is not a usable number: string index out of range"),
@@ -177,8 +197,16 @@ def test_unusable_numbers_are_located_and_kept_as_text(text: str, message: str) 
     assert isinstance(loaded.data["a"], str)
 
 
-NODES = min(loader.MAX_NODES, loader.MAX_BYTES // loader.BYTES_PER_NODE)
-CHARS = loader.EXPANSION * loader.MAX_BYTES
+MAX_BYTES = 256 * 1024  # the documented default (docs/validate.md)
+NODES = 32_768  # one node per 8 bytes of it
+CHARS = 4 * MAX_BYTES
+MAX_DEPTH = 64
+
+
+def test_the_default_limits_are_the_documented_ones() -> None:
+    assert (DEFAULT_LIMITS.max_bytes, DEFAULT_LIMITS.node_budget, DEFAULT_LIMITS.char_budget) == (MAX_BYTES, NODES, CHARS)
+    assert (DEFAULT_LIMITS.max_depth, DEFAULT_LIMITS.max_int_digits) == (MAX_DEPTH, 18)
+    assert Limits() == DEFAULT_LIMITS == Limits.from_environment({})
 
 
 def laughs(item: str) -> str:
@@ -221,10 +249,10 @@ def test_aliases_within_the_budget_are_expanded() -> None:
 
 
 def test_nesting_up_to_the_limit_is_fine_and_one_more_is_refused() -> None:
-    ok = "a: " + "[" * (loader.MAX_DEPTH - 1) + "]" * (loader.MAX_DEPTH - 1) + "\n"
+    ok = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
     assert load_text(ok).diagnostics == []
-    too_deep = "a: " + "[" * loader.MAX_DEPTH + "]" * loader.MAX_DEPTH + "\n"
-    assert findings(too_deep) == [(1, 4 + loader.MAX_DEPTH - 1, "E108", f"nesting deeper than {loader.MAX_DEPTH} levels")]
+    too_deep = "a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n"
+    assert findings(too_deep) == [(1, 4 + MAX_DEPTH - 1, "E108", f"nesting deeper than {MAX_DEPTH} levels")]
 
 
 def test_deep_block_nesting_is_refused() -> None:
@@ -238,13 +266,13 @@ def test_hundred_thousand_brackets_are_refused_early() -> None:
 
 def test_file_size_limit(tmp_path: Path) -> None:
     fits = tmp_path / "fits.yaml"
-    fits.write_bytes(b"a: " + b"x" * (loader.MAX_BYTES - 4) + b"\n")
-    assert fits.stat().st_size == loader.MAX_BYTES
+    fits.write_bytes(b"a: " + b"x" * (MAX_BYTES - 4) + b"\n")
+    assert fits.stat().st_size == MAX_BYTES
     assert load_file(fits).diagnostics == []
     over = tmp_path / "over.yaml"
-    over.write_bytes(b"a: " + b"x" * (loader.MAX_BYTES - 3) + b"\n")
+    over.write_bytes(b"a: " + b"x" * (MAX_BYTES - 3) + b"\n")
     (d,) = load_file(over).diagnostics
-    assert (d.line, d.col, d.code, d.message) == (1, 1, "E109", f"file is larger than {loader.MAX_BYTES // 1024} KiB")
+    assert (d.line, d.col, d.code, d.message) == (1, 1, "E109", f"file is larger than {MAX_BYTES // 1024} KiB")
     assert d.hint == "split the item, or raise LIANBAN_MAX_BYTES if this is intended"
 
 
@@ -272,7 +300,7 @@ def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path, monkeypat
     monkeypatch.setattr(loader, "open", lambda path, mode: Spy(open(path, mode)), raising=False)  # noqa: SIM115
     (d,) = load_file(huge).diagnostics
     assert d.code == "E109"
-    assert sum(read) == loader.MAX_BYTES + 1
+    assert sum(read) == MAX_BYTES + 1
 
 
 # --- LIANBAN_MAX_BYTES ----------------------------------------------------------------------------
@@ -283,9 +311,16 @@ def test_a_huge_file_is_refused_without_reading_it_all(tmp_path: Path, monkeypat
     ("1024M", 1024 * 1024 * 1024), ("0010K", 10 * 1024),
 ])
 def test_size_limit_accepts_bytes_and_binary_suffixes(text: str, size: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert loader.parse_size(text) == size
+    assert limits.parse_size(text) == size
+    assert Limits.from_environment({"LIANBAN_MAX_BYTES": text}) == Limits(max_bytes=size)
     monkeypatch.setenv("LIANBAN_MAX_BYTES", text)
-    assert loader._size_from_environment() == size
+    assert Limits.from_environment().max_bytes == size
+    assert Limits.from_environment().node_budget == min(2_000_000, size // 8)
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_a_blank_size_limit_means_the_default(text: str) -> None:
+    assert Limits.from_environment({"LIANBAN_MAX_BYTES": text}) is DEFAULT_LIMITS
 
 
 @pytest.mark.parametrize(("text", "problem"), [
@@ -298,32 +333,49 @@ def test_a_bad_size_limit_is_refused_at_the_first_load_not_at_import(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         text: str, problem: str) -> None:
     monkeypatch.setenv("LIANBAN_MAX_BYTES", text)
-    monkeypatch.setattr(loader, "MAX_BYTES", loader._size_from_environment())  # what import keeps: never raises
     path = tmp_path / "a.yaml"
     path.write_text("a: 1\n", encoding="utf-8")
-    for load in (lambda: load_file(path), lambda: load_bytes(b"a: 1\n"), lambda: load_text("a: 1\n")):
+    for load in (lambda: load_file(path), lambda: load_bytes(b"a: 1\n"), lambda: load_text("a: 1\n"),
+                 Limits.from_environment):
         with pytest.raises(LianbanError, match=f"^LIANBAN_MAX_BYTES={text!r} {problem}"):
             load()
     assert main(["validate", str(path)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and err.startswith(f"lianban: error: LIANBAN_MAX_BYTES={text!r} ")
+    # limits given explicitly do not read the environment at all
+    assert load_text("a: 1\n", limits=DEFAULT_LIMITS).data == {"a": 1}
 
 
-@pytest.mark.parametrize("value", [0, -5, True, 2 * 1024 ** 3])
-def test_a_bad_size_limit_set_in_code_is_refused_too(monkeypatch: pytest.MonkeyPatch, value: int) -> None:
-    monkeypatch.setattr(loader, "MAX_BYTES", value)
-    with pytest.raises(LianbanError, match="engine.validation.loader.MAX_BYTES"):
-        load_bytes(b"a: 1\n")
+@pytest.mark.parametrize(("field", "value"), [
+    ("max_bytes", 0), ("max_bytes", -5), ("max_bytes", True), ("max_bytes", 2 * 1024 ** 3), ("max_bytes", 1.5),
+    ("max_depth", 0), ("max_nodes", "9"),
+])
+def test_bad_limits_built_in_code_are_refused(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=f"^Limits.{field}"):
+        Limits(**{field: value})  # type: ignore[arg-type]
 
 
-def test_a_size_limit_set_in_code_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "MAX_BYTES", 100)  # as bench/run.py does
+def test_limits_given_in_code_are_used(tmp_path: Path) -> None:
+    small = Limits(max_bytes=100)  # as bench/run.py passes a larger one
     path = tmp_path / "a.yaml"
     path.write_bytes(b"a: " + b"x" * 96 + b"\n")
-    assert load_file(path).diagnostics == []
+    assert load_file(path, limits=small).diagnostics == []
     path.write_bytes(b"a: " + b"x" * 97 + b"\n")
-    (d,) = load_file(path).diagnostics
+    (d,) = load_file(path, limits=small).diagnostics
     assert (d.code, d.message) == ("E109", "file is larger than 100 bytes")  # not "0 KiB"
+    assert load_file(path).diagnostics == []  # the default limits are untouched
+    shallow = Limits(max_depth=3)
+    assert findings_with("a: [1]\n", shallow) == []
+    assert findings_with("a: [[1]]\n", shallow) == [(1, 6, "E108", "nesting deeper than 3 levels")]
+    assert findings_with("a: 1234\n", Limits(max_int_digits=3)) == [
+        (1, 4, "E204", "'1234' is not a usable number: number too large")]
+    few = Limits(max_bytes=1024, bytes_per_node=256)  # 4 nodes: the mapping, a key, a list, one value
+    assert findings_with("a: [1]\n", few) == []
+    assert findings_with("a: [1, 2]\n", few) == [(1, 8, "E107", "the document expands to more than 4 nodes")]
+
+
+def findings_with(text: str, given: Limits) -> list[tuple[int, int, str, str]]:
+    return [(d.line, d.col, d.code, d.message) for d in load_text(text, limits=given).diagnostics]
 
 
 @pytest.mark.parametrize(("value", "args", "code", "stderr"), [
