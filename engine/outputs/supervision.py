@@ -48,6 +48,14 @@ def counted_text(r: Report) -> str:
     return text
 
 
+def counted_zh(r: Report) -> str:
+    """counted_text in Chinese, for the 通报 (Markdown and HTML are circulated as they are)."""
+    c = r.cases
+    if r.include_simulated:
+        return f"含模拟数据：真实办件 {c.real} 件与模拟办件 {c.simulated_included} 件合并统计（--include-simulated）"
+    return f"统计真实办件 {c.real} 件" + (f"；另有模拟办件 {c.simulated_excluded} 件未计入" if c.simulated_excluded else "")
+
+
 def handling_cells(t: Tally) -> list[str]:
     return [str(t.cases), str(t.decided), rate(t.committed), rate(t.legal), spread(t.used), spread(t.committed_days)]
 
@@ -133,7 +141,7 @@ def as_markdown(r: Report) -> str:
     lines = ["# 督办通报", "",
              f"统计期间：{_md(r.period.start or '首件')} 至 {r.period.end}"
              + (f"；部门：{_md(r.department)}" if r.department else ""),
-             "", f"- {_md(counted_text(r))}",
+             "", f"- {_md(counted_zh(r))}",
              f"- 期间受理 {c.opened} 件；办结 {c.closed.get('completed', 0)} 件，不予许可 {c.closed.get('refused', 0)} 件，"
              f"撤回 {c.closed.get('withdrawn', 0)} 件；在办 {c.open_now} 件",
              f"- 按承诺时限办结率 {rate(c.committed)}，按法定时限办结率 {rate(c.legal)}；"

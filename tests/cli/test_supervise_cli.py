@@ -98,7 +98,7 @@ def test_every_format_of_the_report(capsys: pytest.CaptureFixture[str], item: st
     assert (code, out, err) == (0, "", "")
     html = page.read_text(encoding="utf-8")
     for text in ("<h1>督办通报</h1>", "<h2>按部门</h2>", "<h2>按环节</h2>", "<h2>超期事项</h2>", '<section class="wide">',
-                 "@page wide { size: A4 landscape", "default-src 'none'", "120 simulated case(s) counted together"):
+                 "@page wide { size: A4 landscape", "default-src 'none'", "真实办件 0 件与模拟办件 120 件合并统计"):
         assert text in html
     assert "<script" not in html
     code, out, _ = lb(capsys, *argv, "--department", "税务")  # an alias

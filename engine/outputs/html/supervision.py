@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.outputs.html.pages import environment
-from engine.outputs.supervision import MD_COLUMNS, counted_text, md_cells, rate
+from engine.outputs.supervision import MD_COLUMNS, counted_zh, md_cells, rate
 from engine.units import percent
 
 if TYPE_CHECKING:
@@ -26,5 +26,5 @@ def page(r: Report) -> str:
     departments = [[d, *md_cells(t)] for d, t in sorted(r.departments.items())]
     steps = [[r.names[k][0], f"{r.names[k][1]} ({k[1]})", k[2], *md_cells(t)] for k, t in r.steps.items()]
     return environment().get_template("supervision.html.j2").render(
-        r=r, counted=counted_text(r), columns=MD_COLUMNS, departments=departments, steps=steps, overdue=r.overdue,
+        r=r, counted=counted_zh(r), columns=MD_COLUMNS, departments=departments, steps=steps, overdue=r.overdue,
         share=share, rate=rate)
