@@ -53,3 +53,50 @@ def write_tree(directory: Path, n_items: int, steps_per_item: int = 10, seed: in
         path.write_text(item_yaml(f"item-{k}", steps_per_item, seed + k), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+FIELD_POOL = ["phone", "premises", "area-m2", "scope", "legal-rep", "legal-rep-id", "staff-count", "finance-officer",
+              "tax-agent", "fire-officer", "floor", "agent", "address", "capital"]
+
+
+def situated_item_yaml(item_id: str, n_questions: int = 10, n_steps: int = 30, seed: int = 0,
+                       plain: bool = False) -> str:
+    """An item with *n_questions* yes/no questions, each switching one step on (so 2**n distinct
+    flows), conditional needs and documents that follow their steps' conditions, and forms whose
+    name and code come from the first step. *plain*: the same steps without any condition."""
+    rng = random.Random(seed)
+    lines = [f"id: {item_id}", f"name: 情形合成{item_id}", f"lead: {DEPARTMENTS[0]}",
+             f"partners: [{', '.join(DEPARTMENTS[1:])}]", "commitment: 500"]
+    if not plain:
+        lines.append("questions:")
+        lines += [f"  - {{id: q{k}, text: 问题{k}？, type: yes-no, default: no, frequency: {{yes: 0.{k + 1}}}}}"
+                  for k in range(n_questions)]
+    lines += ["materials:", *[f"  - {{id: doc{i}, name: 合成证照{i}}}" for i in range(n_steps)], "steps:"]
+    when: dict[int, str] = {}
+    for k in range(n_questions):
+        when[1 + k * (n_steps - 1) // n_questions] = f"{{q{k}: yes}}"
+    produced: list[int] = []
+
+    def entry(kind: str, inner: str, value: str, source: int) -> str:
+        return f"{{{inner}: {value}, when: {when[source]}}}" if source in when and not plain else value
+
+    for i in range(n_steps):
+        dept = DEPARTMENTS[0] if i == 0 else DEPARTMENTS[i % len(DEPARTMENTS)]
+        needs = sorted({rng.randrange(max(0, i - 8), i) for _ in range(rng.randint(0, 2))}) if i else []
+        mats = sorted({rng.choice(produced[-6:]) for _ in range(rng.randint(0, 2))}) if produced else []
+        fields = ["名称", "统一社会信用代码"] if i == 0 else [
+            "{field: 名称, source: {step: s0}}", "{field: 统一社会信用代码, source: {step: s0}}"]
+        fields += rng.sample(FIELD_POOL, rng.randint(2, 4))
+        parts = [f"id: s{i}", f"name: 步骤{i}", f"department: {dept}", f"days: {rng.choice([0.5, 1, 2, 3, 5])}"]
+        if i in when and not plain:
+            parts.append(f"when: {when[i]}")
+        if needs:
+            parts.append("needs: [" + ", ".join(entry("needs", "step", f"s{n}", n) for n in needs) + "]")
+        docs = "".join(", " + entry("materials", "material", f"doc{m}", m) for m in mats)
+        parts.append(f"materials: [id-card{docs}]")
+        if i % 2 == 0 or i in when:
+            parts.append(f"produces: [doc{i}]")
+            produced.append(i)
+        parts.append("fields: [" + ", ".join(fields) + "]")
+        lines.append("  - {" + ", ".join(parts) + "}")
+    return "\n".join(lines) + "\n"

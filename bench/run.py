@@ -9,8 +9,11 @@ files with yaml.CSafeLoader and against check-jsonschema schema-checking them,
 ElementTree serialising the same document and analyze() on the same item,
 (4) `lianban validate` of 300 items against parsing the same files with
 yaml.CSafeLoader alone (the floor), in process and as whole processes,
-(5) `lianban --help` start-up against a bare `python -c pass`, (6) the 督办 report over
-10,000 and 100,000 simulated cases (bench/supervise_bench.py; --quick: 1,000 and 10,000).
+(5) `lianban --help` start-up against a bare `python -c pass`,
+(6) `analyze --all-situations` on 10 yes/no questions (1,024 situations) and 30 steps,
+against 1,024 analyses of the same steps without conditions (bench/situations_bench.py),
+(7) the 督办 report over 10,000 and 100,000 simulated cases (bench/supervise_bench.py;
+--quick: 1,000 and 10,000).
 Absolute times depend on the machine; the ratios are what to compare.
 """
 from __future__ import annotations
@@ -237,7 +240,11 @@ def main() -> None:
         bpmn_export(Path(tmp), [250, 500, 1000] if quick else [250, 500, 1000, 2000], 3 if quick else 5)
         validate_floor(Path(tmp), 300, 3 if quick else 7)
     startup()
-    print("\n6. 督办: lianban supervise over simulated cases (bench/supervise_bench.py)")
+    import situations_bench
+
+    with tempfile.TemporaryDirectory() as tmp:
+        situations_bench.run(Path(tmp))
+    print("\n7. 督办: lianban supervise over simulated cases (bench/supervise_bench.py)")
     import supervise_bench
     supervise_bench.main(["--cases", "10000", "--small", "1000"] if quick else [])
 

@@ -7,10 +7,32 @@ steps keep their definition order (used to break ties deterministically).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.validation.catalog import Material
+from engine.situations.conditions import TRUE, Condition
+from engine.validation.catalog import FormField, Material
 from engine.validation.loader import Positions
+
+if TYPE_CHECKING:
+    from engine.situations.questions import Question
+    from engine.situations.space import Situation
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a form field's value comes from instead of the applicant: an earlier step's
+    output (``kind == "step"``, present in the situation) or an electronic licence the
+    government already holds (``kind == "licence"``, a material id)."""
+    kind: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """A form field a step's own application form asks for."""
+    field: str                       # field id (catalog or item-local)
+    sources: tuple[Source, ...] = ()
+    when: Condition = TRUE
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,10 @@ class Step:
     channel: str | None = None
     notes: str | None = None
     index: int = 0                    # position in the definition
+    when: Condition = TRUE            # the situations the step is part of
+    fields: tuple[FieldRef, ...] = ()  # its own application form
+    # conditional entries of needs / materials / produces: (list, id, condition)
+    entry_when: tuple[tuple[str, str, Condition], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,25 @@ class Item:
     path: str | None = field(default=None, compare=False)
     source: dict[str, Any] | None = field(default=None, compare=False, repr=False)  # the raw definition
     positions: Positions | None = field(default=None, compare=False, repr=False)
+    questions: tuple[Question, ...] = ()
+    form_fields: dict[str, FormField] = field(default_factory=dict, compare=False)  # every field referenced
+    situation: Situation | None = field(default=None, compare=False)  # set on an item specialised to one
+    general: Item | None = field(default=None, compare=False, repr=False)  # the item before specialising
+
+    @property
+    def has_situations(self) -> bool:
+        """Whether the definition asks questions (its flow depends on the answers)."""
+        return bool(self.questions)
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def field_label(self, field_id: str) -> str:
+        f = self.form_fields.get(field_id)
+        return f.label if f else field_id
 
     @property
     def departments(self) -> tuple[str, ...]:

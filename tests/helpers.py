@@ -227,3 +227,72 @@ def real_analyses() -> tuple[Analysis, ...]:
 
 def real_analysis(item_id: str) -> Analysis:
     return next(a for a in real_analyses() if a.item.id == item_id)
+
+
+# An item that asks questions: a fire check above 300 m² or with gas (through 告知承诺 or not),
+# a conditional 公司章程, a licence check instead of the licence for an applicant who has one,
+# and form fields filled from the licence or the electronic 营业执照.
+SITUATED = """\
+id: situated
+name: 情形测试
+lead: 市场监管局
+partners: [应急管理局, 税务局]
+commitment: 11.5
+questions:
+  - {id: has_licence, text: 是否已领取营业执照？, type: yes-no, labels: {yes: 已有营业执照, no: 尚无营业执照},
+     default: no, frequency: {yes: 0.3}}
+  - {id: area_m2, text: 经营场所面积是多少？, label: 营业面积, type: number, unit: m², min: 0, default: 80,
+     frequency: [{up_to: 300, share: 0.8}, {share: 0.2}]}
+  - {id: gas, text: 是否使用燃气？, type: yes-no, labels: {yes: 使用燃气, no: 不使用燃气}, default: yes,
+     frequency: {yes: 0.6}}
+  - id: entity
+    text: 以什么主体开店？
+    label: 主体类型
+    type: one-of
+    default: individual
+    options:
+      - {id: individual, text: 个体工商户, frequency: 0.8}
+      - {id: company, text: 公司, frequency: 0.2}
+steps:
+  - id: licence
+    name: 营业执照
+    department: 市场监管局
+    days: 1
+    when: {has_licence: no}
+    materials: [身份证, {material: 公司章程, when: {entity: company}}]
+    produces: [营业执照]
+    fields: [名称, 经营者姓名, 经营场所, 联系电话]
+  - id: licence-check
+    name: 营业执照信息核验
+    department: 市场监管局
+    days: 0.5
+    when: {has_licence: yes}
+    produces: [营业执照]
+    fields: [{field: 名称, source: {licence: 营业执照}}]
+  - id: fire
+    name: 消防检查
+    department: 应急管理局
+    days: 10
+    when: {any: [{area_m2: {gt: 300}}, {gas: yes}]}
+    materials: [营业执照]
+    fields:
+      - {field: 名称, source: [{step: licence}, {step: licence-check}]}
+      - 经营场所
+      - 经营面积
+  - id: tax
+    name: 税务登记
+    department: 税务局
+    days: 0.5
+    needs: [{step: fire, when: {area_m2: {gt: 300}}}]
+    materials: [营业执照]
+    fields: [{field: 名称, source: [{step: licence}, {step: licence-check}]}, 财务负责人, 联系电话]
+"""
+
+
+def situated_item(tmp_path: Path, text: str = SITUATED, name: str = "situated.yaml"):  # type: ignore[no-untyped-def]
+    """The validated model of *text* (an item that asks questions)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    items, result = load_items([path], catalog_dir=CATALOG)
+    assert items, [f"{d.line}:{d.col} {d.code} {d.message}" for d in result.diagnostics]
+    return items[0]

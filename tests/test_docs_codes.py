@@ -102,7 +102,18 @@ def _e401(root: Path) -> list[str]:
     return err.getvalue().splitlines()
 
 
-SPECIAL: dict[str, Callable[..., list[str]]] = {"E105": _e105, "E109": _e109, "E110": _e110, "E401": _e401}
+def _e341(root: Path) -> list[str]:
+    values = ", ".join(str(n) for n in range(501))
+    (root / "demo.yaml").write_text(
+        "id: demo\nname: 演示事项\nlead: 市场监管局\n"
+        "questions:\n  - {id: area_m2, text: 面积？, type: number}\n"
+        f"steps:\n  - {{id: s, name: 步, department: 市场监管局, days: 1, when: {{area_m2: {{in: [{values}]}}}}}}\n",
+        encoding="utf-8")
+    return text_report(validate_paths(["demo.yaml"]).diagnostics, 1).splitlines()[:-1]
+
+
+SPECIAL: dict[str, Callable[..., list[str]]] = {"E105": _e105, "E109": _e109, "E110": _e110, "E341": _e341,
+                                                "E401": _e401}
 
 
 # --- the tests ----------------------------------------------------------------------------

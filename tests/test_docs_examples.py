@@ -51,3 +51,12 @@ def test_authoring_guide_lists_every_code() -> None:
     assert listed == list(CODES)
     for code, (_severity, title) in CODES.items():
         assert f"| [{code}](codes.md#" in text and f") | {title} |" in text
+
+
+@pytest.mark.parametrize("command", ["lianban analyze examples/open-bakery.yaml --all-situations",
+                                     "lianban analyze examples/open-bakery.yaml --answers area_m2=400,fire_mode=inspect"])
+def test_authoring_guide_situation_outputs_are_current(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out = run(*command.split()[1:])
+    assert code == 0
+    assert shown_block("docs/authoring.md", command) == out.strip().splitlines()

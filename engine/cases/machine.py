@@ -230,6 +230,7 @@ class Case:
         self.committed_deadline = _day(clocks.get("committed"))
         self.legal_deadline = _day(clocks.get("legal"))
         legal_of = {s.get("id"): s.get("legal_days") for s in self.definition.get("steps", []) if isinstance(s, dict)}
+        self.situation: dict[str, Any] | None = p.get("situation")  # the applicant's answers, for items that ask
         self.steps: dict[str, StepRun] = {}
         for s in p["steps"]:  # topological order
             legal = s.get("legal_days", legal_of.get(s["id"]))
@@ -517,6 +518,8 @@ class Case:
                "simulated": self.simulated}
         if self.simulation is not None:
             out["simulation"] = self.simulation
+        if self.situation is not None:
+            out["situation"] = self.situation
         if on is not None:
             out["overdue"] = [r.id for r in self.overdue(on)]
         return out
@@ -556,7 +559,12 @@ def _default_calendar() -> WorkCalendar:
 def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None,
               simulation: dict[str, Any] | None = None) -> Case:
     """A new case of the analysed item (not stored yet: pass ``case.events`` to the store).
-    `simulation` marks a case the simulator made (its id and seed): see engine/supervision/simulate.py."""
+
+    For an item that asks questions, analyse it in the applicant's situation
+    (``analyze(specialise(item, answers))``): the ``opened`` event records the answers, and only
+    that situation's steps and materials exist in the case. `simulation` marks a case the
+    simulator made (its id and seed): see engine/supervision/simulate.py.
+    """
     if not applicant or not applicant.strip():
         raise TransitionError("a case needs the applicant's name")
     cal = calendar or _default_calendar()
@@ -592,6 +600,10 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
         payload["warnings"] = raw["warnings"]
     if simulation is not None:
         payload.update(simulated=True, simulation=simulation)
+    if item.situation is not None:
+        from engine.flow.analysis import situation_dict
+
+        payload["situation"] = situation_dict(item)
     return Case(Event(1, "opened", payload))
 
 
@@ -605,6 +617,10 @@ def rebuild_analysis(case: Case, catalog: Catalog) -> Analysis:
     if item is None:
         first = next(d for d in diags if d.is_error)
         raise TransitionError(f"{case.name}: the pinned definition no longer checks: {first.message}")
+    if case.situation is not None:
+        from engine.situations import specialise
+
+        item = specialise(item, {k: v for k, v in case.situation["answers"].items() if v is not None})
     return analyze(item)
 
 

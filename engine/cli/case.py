@@ -57,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("item", metavar="ITEM", help="a definition file, or an item id in ./definitions/")
     p.add_argument("--applicant", required=True, metavar="NAME")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="the day of opening (default: today)")
+    p.add_argument("--answers", metavar="Q=A,...",
+                   help="the applicant's situation, for items that ask questions (e.g. area_m2=300,gas=yes); "
+                        "unanswered questions take their defaults")
     add_catalog(p)
     add_calendar(p)
     for verb, help_text in STEP_VERBS.items():
@@ -158,6 +161,11 @@ def _open(store: Any, args: argparse.Namespace) -> int:
     if is_remote(store):
         from pathlib import Path
 
+        if args.answers is not None:
+            from engine.errors import UsageError
+
+            raise UsageError("--answers is not available with --server yet: the workspace opens an item's "
+                             "default situation; open the case locally to give the applicant's answers")
         item = Path(args.item).stem if args.item.endswith((".yaml", ".yml")) else args.item
         case, code, warnings = store.open(item, args.applicant, on)
         warn(warnings)
@@ -168,14 +176,20 @@ def _open(store: Any, args: argparse.Namespace) -> int:
         if not items:
             print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
             return 1
+        model = items[0]
+        if args.answers is not None or model.has_situations:
+            from engine.situations import parse_answers, specialise
+
+            model = specialise(model, parse_answers(model, args.answers or ""))
         calendar = load_calendar(args.calendar, args.official_only)
-        case = open_new(store, analyze(items[0]), args.applicant, on, calendar, actor=local_actor(None))
+        case = open_new(store, analyze(model), args.applicant, on, calendar, actor=local_actor(None))
         warnings = date_warnings(on, calendar, "open")
         warn(warnings)
     if args.format == "json":
         return _print_json({**case_doc(case, on), "warnings": warnings})
     lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
              f"  definition {case.item.get('path')} pinned, sha256 {case.sha256[:16]}…",
+             *([f"  situation 「{case.situation['description']}」"] if case.situation else []),
              f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
     lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))

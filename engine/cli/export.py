@@ -1,4 +1,4 @@
-"""Export one item's optimized flow: ``export mermaid ITEM``, ``export dot ITEM``, ``export bpmn ITEM``.
+"""Export one item: its optimized flow (``export mermaid|dot|bpmn ITEM``) or its merged form (``export form ITEM``).
 
 ITEM is a definition file, or an item id looked up under ``--definitions`` (default
 ``./definitions``). The formats, their help and their options are the outputs that
@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         for option, values in output.choices.items():
             p.add_argument(f"--{option}", choices=list(values), default=values[0],
                            help=f"{_OPTION_HELP.get(option, option)} (default {values[0]})")
+        p.add_argument("--answers", metavar="Q=A,...",
+                       help="for an item that asks questions: this situation (default: the default situation; "
+                            "for form, the whole form with its conditions)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,8 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from engine.outputs import Options, get
 
     output = get("export", args.export_format)
-    options = Options(**{option: getattr(args, option) for option in output.choices})
+    options = Options(**{option: getattr(args, option) for option in output.choices}, answers=args.answers)
     item, code = find_item(args.item, args.definitions, args.catalog)
+    if args.answers is not None:
+        from engine.situations import parse_answers, specialise
+
+        item = specialise(item, parse_answers(item, args.answers))
     emit(output.render([analyze(item)], options), args.output)
     return code
 

@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=_("the first day cases open (default: today)"))
     parser.add_argument("--rate", type=float, default=20.0, metavar="R",
                         help=_("cases opened per working day, on average (default 20)"))
+    parser.add_argument("--answers", metavar="Q=A,...",
+                        help=_("simulate one applicant situation only (default: each case draws its situation "
+                               "by the definition's shares)"))
     parser.add_argument("--format", choices=["text", "json"], default="text")
     add_calendar(parser)
     add_catalog(parser)
@@ -51,11 +54,16 @@ def run(args: argparse.Namespace) -> int:
     if not items:
         print(_("lianban: cannot simulate: {path} has errors").format(path=path), file=sys.stderr)
         return 1
+    item = items[0]
+    if args.answers is not None:
+        from engine.situations import parse_answers, specialise
+
+        item = specialise(item, parse_answers(item, args.answers))
     calendar = load_calendar(args.calendar, args.official_only)
     store = open_store(args.db)
     try:
-        done = simulate(store, analyze(items[0]), args.cases, args.seed, args.start or date.today(), calendar,
-                        assumptions)
+        done = simulate(store, analyze(item), args.cases, args.seed, args.start or date.today(), calendar,
+                        assumptions, mix=args.answers is None)
     finally:
         store.close()
     if args.format == "json":

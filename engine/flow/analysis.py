@@ -50,6 +50,8 @@ class Metrics:
     steps_after: int
     stages_before: int
     stages_after: int
+    fields_before: int | None = None   # form fields (一表申请), for items that list them
+    fields_after: int | None = None
 
     @property
     def saved_days(self) -> float:
@@ -67,6 +69,8 @@ class Metrics:
             "visits_before": self.visits_before, "visits_after": self.visits_after,
             "steps_before": self.steps_before, "steps_after": self.steps_after,
             "stages_before": self.stages_before, "stages_after": self.stages_after,
+            **({"fields_before": self.fields_before, "fields_after": self.fields_after}
+               if self.fields_before is not None else {}),
         }
 
 
@@ -146,6 +150,7 @@ class Analysis:
         return {
             "id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
             "commitment": json_number(item.commitment) if item.commitment is not None else None,
+            **({"situation": situation_dict(item)} if item.situation is not None else {}),
             **self.metrics.as_dict(),
             "stages": [list(s) for s in self.stages],
             "critical_path": list(self.critical_path),
@@ -160,11 +165,33 @@ class Analysis:
                 "id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments),
                 "submissions": m.submissions, "produced_by": m.produced_by, "from_applicant": m.from_applicant,
             } for m in self.materials],
+            **({"form": form_dict(item)} if item.form_fields else {}),
             "suggestions": [d.as_dict() for d in self.suggestions],
         }
 
 
+def situation_dict(item: Item) -> dict[str, Any]:
+    """The situation of a specialised item: key, description and every question's answer."""
+    s = item.situation
+    assert s is not None
+    return {"key": s.key, "description": s.describe(), "weight": round(s.weight, 6),
+            "answers": {q: (json_number(v) if isinstance(v, float) else v) for q, v in s.answers.items()}}
+
+
+def form_dict(item: Item) -> list[dict[str, Any]]:
+    from engine.situations.forms import merge_fields
+
+    return [{"id": f.id, "label": f.label, "type": f.type, "steps": list(f.steps), "departments": list(f.departments),
+             "requests": f.requests, "asked": f.asked, "filled_from": list(f.filled_from)} for f in merge_fields(item)]
+
+
 def analyze(item: Item) -> Analysis:
+    """The analysis of *item*; an item that asks questions is analysed in its default situation
+    (:func:`engine.situations.specialisation`; pass a specialised item for another one)."""
+    if item.questions and item.situation is None:
+        from engine.situations.specialisation import specialise
+
+        item = specialise(item)
     rows = [(s.id, s.needs, s.materials, s.produces) for s in item.steps]
     g = graph.build(rows, item.may_hold)
     deps = g.dependencies
@@ -181,8 +208,18 @@ def analyze(item: Item) -> Analysis:
         visits_after=item.joint_visits,
         steps_before=n, steps_after=len(sched.stages),
         stages_before=n, stages_after=len(sched.stages),
+        **_field_metrics(item),
     )
     return Analysis(item, sched, deps, merged, metrics, look_alikes(item, applicant))
+
+
+def _field_metrics(item: Item) -> dict[str, int]:
+    if not item.form_fields:
+        return {}
+    from engine.situations.forms import field_counts
+
+    before, after = field_counts(item)
+    return {"fields_before": before, "fields_after": after}
 
 
 def merge_materials(item: Item, dependencies: Sequence[graph.Dependency]) -> list[MergedMaterial]:
@@ -284,10 +321,13 @@ TOTAL_KEYS = ("serial_days", "optimized_days", "saved_days", "materials_before",
 
 
 def total(analyses: Iterable[Analysis]) -> dict[str, Any]:
-    """The portfolio totals: each reduction summed over the items."""
+    """The portfolio totals: each reduction summed over the items (form fields over the items that list them)."""
     rows = [a.metrics.as_dict() for a in analyses]
     out: dict[str, Any] = {"items": len(rows)}
     for key in TOTAL_KEYS:
         out[key] = json_number(sum(r[key] for r in rows))
+    if any("fields_before" in r for r in rows):
+        for key in ("fields_before", "fields_after"):
+            out[key] = sum(r.get(key, 0) for r in rows)
     out["saved_ratio"] = round(out["saved_days"] / out["serial_days"], 4) if out["serial_days"] else 0.0
     return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
+    from engine.situations.report import SituationReport
     from engine.validation.diagnostics import Diagnostic
 
 
@@ -25,6 +26,7 @@ class Options:
     width: int | None = None
     group: str = "department"  # mermaid: a subgraph per department or per stage
     flavor: str = "plain"      # bpmn: the target engine
+    answers: str | None = None  # form: the situation (area_m2=300,gas=yes); None: the whole form
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Renderer(Protocol):
 @dataclass(frozen=True)
 class Output:
     name: str
-    subject: str                    # "flow" | "findings"
+    subject: str                    # "flow" | "findings" | "situations" (SituationReports)
     target: str                     # "module:function", imported on use
     help: str
     commands: tuple[str, ...]       # the commands that offer it
@@ -53,7 +55,8 @@ class Output:
         render: Renderer = getattr(importlib.import_module(module), function)
         return render
 
-    def render(self, subject: Sequence[Analysis] | Findings, options: Options | None = None) -> str:
+    def render(self, subject: Sequence[Analysis] | Sequence[SituationReport] | Findings,
+               options: Options | None = None) -> str:
         return self.renderer()(subject, options or Options())
 
 
@@ -76,6 +79,14 @@ OUTPUTS: dict[tuple[str, str], Output] = {(o.subject, o.name): o for o in (
            ("analyze", "export")),
     Output("bpmn", "flow", "engine.outputs.bpmn.writer:render", "BPMN 2.0 XML (a lane per department)", ("export",),
            one_item=True, choices={"flavor": BPMN_FLAVORS}),
+    Output("form", "flow", "engine.situations.form:render_output",
+           "the merged application form (一表申请) as JSON Schema 2020-12", ("export",), one_item=True),
+    Output("text", "situations", "engine.outputs.situations:as_text", "every situation with the reductions, as text",
+           ("analyze --all-situations",)),
+    Output("json", "situations", "engine.outputs.situations:as_json", "every situation as JSON (docs/analysis.md)",
+           ("analyze --all-situations",)),
+    Output("markdown", "situations", "engine.outputs.situations:as_markdown", "a table of the situations per item",
+           ("analyze --all-situations",)),
     Output("text", "findings", "engine.outputs.findings:text", "path:line:col findings, as compilers print them",
            ("validate",)),
     Output("json", "findings", "engine.outputs.findings:json_report", "the findings as a JSON list", ("validate",)),

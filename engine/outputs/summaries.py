@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from engine.flow.analysis import Analysis, total
+from engine.flow.analysis import Analysis, Metrics, total
+from engine.i18n import _
+from engine.model import Item
 from engine.outputs import Options
 from engine.units import days_text, percent
 
@@ -26,12 +28,15 @@ def as_text(analyses: Sequence[Analysis], options: Options | None = None) -> str
         lines = [
             f"{item.name} ({item.id})",
             f"  lead {item.lead}; partners {', '.join(item.partners) or '-'}",
+            *_situation_lines(item),
             f"  减时限 time      {days_text(m.serial_days)} → {days_text(m.optimized_days)} working days "
             f"(saved {days_text(m.saved_days)}, {percent(m.saved_ratio)})"
             + (f"; commitment {days_text(item.commitment)}" if item.commitment is not None else ""),
             f"  减材料 materials {m.materials_before} → {m.materials_after} submissions",
             f"  减流程 steps     {m.steps_before} → {m.steps_after} (stages {m.stages_before} → {m.stages_after})",
             f"  减跑动 trips     {m.visits_before} → {m.visits_after}",
+            *([_("  减表单 fields    {before} → {after} (each department's form → one merged form)").format(
+                before=m.fields_before, after=m.fields_after)] if m.fields_before is not None else []),
             "  stages:",
         ]
         for i, stage in enumerate(a.stages, 1):
@@ -49,23 +54,55 @@ def as_text(analyses: Sequence[Analysis], options: Options | None = None) -> str
     return "\n\n".join(blocks)
 
 
+def _situation_lines(item: Item) -> list[str]:
+    """The situation of an item that asks questions (nothing for one that does not)."""
+    s = item.situation
+    if s is None:
+        return []
+    answers = ", ".join(f"{q}={_answer(v)}" for q, v in s.answers.items() if v is not None)
+    return [_("  situation 「{s}」").format(s=s.describe()), _("  answers {answers}").format(answers=answers or "-")]
+
+
+def _answer(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
 
 
 def as_markdown(analyses: Sequence[Analysis], options: Options | None = None) -> str:
-    head = ("| 事项 | 牵头 | 时限 (工作日) | 节省 | 材料 | 环节 | 跑动 |\n"
-            "|---|---|---|---|---|---|---|")
+    """The portfolio table; items that ask questions add a column with the optimized days of every
+    situation, items with form fields a column of fields (both only when some item has them)."""
+    situations = any(a.item.has_situations for a in analyses)
+    fields = any(a.metrics.fields_before is not None for a in analyses)
+    head = ("| 事项 | 牵头 | 时限 (工作日) " + ("| 各情形时限 " if situations else "") + "| 节省 | 材料 | 环节 | 跑动 "
+            + ("| 表单字段 " if fields else "") + "|\n|---|---|---" + "|---" * situations + "|---|---|---|---"
+            + "|---" * fields + "|")
     rows = []
     for a in analyses:
         m = a.metrics
         rows.append(f"| {_md_escape(a.item.name)} | {_md_escape(a.item.lead)} | {days_text(m.serial_days)} → "
-                    f"{days_text(m.optimized_days)} | {percent(m.saved_ratio)} | "
-                    f"{m.materials_before} → {m.materials_after} | "
-                    f"{m.steps_before} → {m.steps_after} | {m.visits_before} → {m.visits_after} |")
+                    f"{days_text(m.optimized_days)} |" + (f" {situation_days(a.item)} |" if situations else "") +
+                    f" {percent(m.saved_ratio)} | {m.materials_before} → {m.materials_after} | "
+                    f"{m.steps_before} → {m.steps_after} | {m.visits_before} → {m.visits_after} |" +
+                    (f" {_fields(m)} |" if fields else ""))
     t = total(analyses)
-    rows.append(f"| **合计 ({t['items']})** | | {days_text(t['serial_days'])} → {days_text(t['optimized_days'])} | "
-                f"{percent(t['saved_ratio'])} | {t['materials_before']} → {t['materials_after']} | "
-                f"{t['steps_before']} → {t['steps_after']} | {t['visits_before']} → {t['visits_after']} |")
+    rows.append(f"| **合计 ({t['items']})** | | {days_text(t['serial_days'])} → {days_text(t['optimized_days'])} |" +
+                (" |" if situations else "") + f" {percent(t['saved_ratio'])} | {t['materials_before']} → "
+                f"{t['materials_after']} | {t['steps_before']} → {t['steps_after']} | {t['visits_before']} → "
+                f"{t['visits_after']} |" + (f" {t['fields_before']} → {t['fields_after']} |" if fields else ""))
     return "\n".join([head, *rows])
 
+
+def situation_days(item: Item) -> str:
+    """The optimized days over the item's situations (``-`` for an item without questions)."""
+    from engine.outputs.situations import day_range
+
+    return day_range(item)
+
+
+def _fields(m: Metrics) -> str:
+    return "-" if m.fields_before is None else f"{m.fields_before} → {m.fields_after}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.flow.analysis import Analysis, DepartmentView, total
 from engine.outputs import Options
+from engine.outputs.summaries import situation_days
 from engine.units import days_text, percent
 
 
@@ -53,11 +54,19 @@ def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: in
     table.add_column("减材料 materials", justify="right", footer=footer["materials"])
     table.add_column("减流程 steps", justify="right", footer=footer["steps"])
     table.add_column("减跑动 trips", justify="right", footer=footer["trips"])
+    situations = any(a.item.has_situations for a in analyses)
+    fields = any(a.metrics.fields_before is not None for a in analyses)
+    if situations:
+        table.add_column("各情形 days by situation", justify="right", footer="")
+    if fields:
+        table.add_column("减表单 fields", justify="right", footer=f"{t.get('fields_before')} → {t.get('fields_after')}")
     for a in analyses:
         m = a.metrics
+        extra = ([situation_days(a.item)] if situations else []) + \
+            ([f"{m.fields_before} → {m.fields_after}" if m.fields_before is not None else "-"] if fields else [])
         table.add_row(_esc(a.item.name), _esc(a.item.lead), f"{days_text(m.serial_days)} → {days_text(m.optimized_days)}",
                       percent(m.saved_ratio), f"{m.materials_before} → {m.materials_after}",
-                      f"{m.steps_before} → {m.steps_after}", f"{m.visits_before} → {m.visits_after}")
+                      f"{m.steps_before} → {m.steps_after}", f"{m.visits_before} → {m.visits_after}", *extra)
     console = _console(color, width)
     console.print(table)
     return _text(console)

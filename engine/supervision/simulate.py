@@ -25,6 +25,7 @@ from engine.i18n import _
 if TYPE_CHECKING:
     from engine.cases.store import Store
     from engine.flow.analysis import Analysis
+    from engine.situations.space import Situation
     from engine.workdays.calendar import WorkCalendar
 
 __all__ = ["Assumptions", "Simulation", "simulate"]
@@ -100,8 +101,11 @@ class _Days:
 
 
 def simulate(store: Store, analysis: Analysis, cases: int, seed: int, start: date, calendar: WorkCalendar,
-             assumptions: Assumptions | None = None, progress: Callable[[int], None] | None = None) -> Simulation:
-    """Write `cases` simulated cases of the analysed item, opened from `start` on."""
+             assumptions: Assumptions | None = None, progress: Callable[[int], None] | None = None,
+             mix: bool = True) -> Simulation:
+    """Write `cases` simulated cases of the analysed item, opened from `start` on. For an item that asks
+    questions each case draws its applicant's situation by the definition's shares, unless `mix` is
+    False: then every case is in the analysed situation."""
     a = assumptions or Assumptions()
     a.check()
     if cases < 1:
@@ -113,15 +117,17 @@ def simulate(store: Store, analysis: Analysis, cases: int, seed: int, start: dat
     arrivals = _arrivals(rng, cases, a.rate)
     cut = arrivals[-1]
     result = Simulation(sim_id, item.id, seed, days[0], days[cut])
-    traits = _Traits(rng, sorted({s.department for s in item.steps}), a)
-    templates: dict[int, dict[str, Any]] = {}
+    draw = _Situations(analysis, rng, mix)
+    traits = _Traits(rng, sorted({s.department for s in draw.departments}), a)
+    templates: dict[tuple[int, str], dict[str, Any]] = {}
     batch: list[tuple[list[Event], Case]] = []
     for n, day in enumerate(arrivals, 1):
-        opened = templates.get(day)
+        key, flow = draw()
+        opened = templates.get((day, key))
         if opened is None:
             marker = {"id": sim_id, "seed": seed}
-            opened = templates[day] = open_case(analysis, "-", days[day], calendar, marker).events[0].payload
-            if len(templates) > 64:  # one opening day at a time matters
+            opened = templates[day, key] = open_case(flow, "-", days[day], calendar, marker).events[0].payload
+            if len(templates) > 256:  # one opening day at a time matters
                 templates.pop(next(iter(templates)))
         case = Case(Event(1, "opened", {**opened, "applicant": _("simulated applicant {n}").format(n=n)}))
         for when, action, step, extra in _history(rng, case, day, traits, a):
@@ -147,6 +153,38 @@ def _arrivals(rng: random.Random, n: int, rate: float) -> list[int]:
         out.append(int(t))
         t += rng.expovariate(rate)
     return out
+
+
+class _Situations:
+    """Each case's applicant situation (情形), drawn by the definition's shares (``frequency:``), so an
+    item that asks questions gets the mix of flows its applicants bring. An item that asks none, or a
+    simulation pinned to one situation (``mix=False``), always gives the analysed flow."""
+
+    def __init__(self, analysis: Analysis, rng: random.Random, mix: bool) -> None:
+        self.rng, self.only = rng, analysis
+        general = analysis.item.general
+        self.departments = list((general or analysis.item).steps)
+        self.by_key: dict[str, Situation] = {}
+        self.flows: dict[str, Analysis] = {}
+        if mix and general is not None and general.questions:
+            from engine.situations import situations
+
+            self.general = general
+            self.by_key = {s.key: s for s in situations(general).situations}
+        self.keys = list(self.by_key)
+        self.weights = [s.weight for s in self.by_key.values()]
+
+    def __call__(self) -> tuple[str, Analysis]:
+        if not self.keys:
+            return "", self.only
+        key = self.rng.choices(self.keys, self.weights)[0]
+        flow = self.flows.get(key)
+        if flow is None:
+            from engine.flow.analysis import analyze
+            from engine.situations import specialise
+
+            flow = self.flows[key] = analyze(specialise(self.general, self.by_key[key]))
+        return key, flow
 
 
 class _Traits:

@@ -1,6 +1,7 @@
 """The department and material catalogs, and name resolution with suggestions.
 
-A catalog folder holds ``departments.yaml`` and ``materials.yaml``.  A definition
+A catalog folder holds ``departments.yaml``, ``materials.yaml`` and, optionally,
+``fields.yaml`` (the form fields that several departments' application forms share).  A definition
 inside a definitions tree uses that tree's ``catalog/``; anything else uses the
 project's ``definitions/catalog/`` (shipped inside the package when installed).
 """
@@ -21,6 +22,8 @@ from engine.validation.limits import Limits
 from engine.validation.loader import load_file
 
 MATERIALS_FILE = "materials.yaml"
+FIELDS_FILE = "fields.yaml"
+FIELD_TYPES = ("text", "number", "date", "yes-no", "one-of", "several-of")
 
 _Entry = TypeVar("_Entry")
 
@@ -46,20 +49,58 @@ class Material:
         return (self.id, self.name, *self.aliases)
 
 
+@dataclass(frozen=True)
+class FormField:
+    """A field of an application form (表单字段): shared in the catalog, or local to an item."""
+    id: str
+    label: str
+    type: str = "text"
+    aliases: tuple[str, ...] = ()
+    unit: str | None = None
+    options: tuple[str, ...] = ()    # one-of and several-of
+    help: str | None = None
+    local: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.label, *self.aliases)
+
+
+def form_field(entry: dict[str, object], local: bool = False) -> FormField:
+    """A field from its (schema-checked) definition."""
+    aliases = entry.get("aliases")
+    options = entry.get("options")
+    ftype = entry.get("type")
+    kind = ftype if isinstance(ftype, str) and ftype in FIELD_TYPES else "text"
+    return FormField(str(entry["id"]), str(entry["label"]), kind,
+                     tuple(a for a in aliases if isinstance(a, str)) if isinstance(aliases, list) else (),
+                     entry["unit"] if isinstance(entry.get("unit"), str) else None,  # type: ignore[arg-type]
+                     tuple(str(o) for o in options) if isinstance(options, list) else (),
+                     entry["help"] if isinstance(entry.get("help"), str) else None, local)  # type: ignore[arg-type]
+
+
 @dataclass
 class Catalog:
     directory: Path
     departments: list[Department] = field(default_factory=list)
     materials: list[Material] = field(default_factory=list)
+    fields: list[FormField] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _dept_index: dict[str, Department] = field(default_factory=dict, repr=False)
     _mat_index: dict[str, Material] = field(default_factory=dict, repr=False)
+    _field_index: dict[str, FormField] = field(default_factory=dict, repr=False)
 
     def department(self, name: str) -> Department | None:
         return self._dept_index.get(name.strip())
 
     def material(self, ref: str) -> Material | None:
         return self._mat_index.get(ref.strip())
+
+    def form_field(self, ref: str) -> FormField | None:
+        return self._field_index.get(ref.strip())
+
+    def field_names(self) -> list[str]:
+        return list(self._field_index)
 
     def suggest_department(self, name: str) -> str | None:
         return _suggest(name, self._dept_index, lambda d: d.name)
@@ -98,7 +139,7 @@ def load_catalog(directory: Path, limits: Limits | None = None) -> Catalog:
     *limits* default to :meth:`Limits.from_environment`.
     """
     directory = Path(directory)
-    files = [directory / DEPARTMENTS_FILE, directory / MATERIALS_FILE]
+    files = [directory / DEPARTMENTS_FILE, directory / MATERIALS_FILE, directory / FIELDS_FILE]
     if not directory.is_dir() or not files[0].is_file():
         raise LianbanError(f"E401 no catalog at {directory}: it needs {DEPARTMENTS_FILE} (and {MATERIALS_FILE})")
     limits = Limits.from_environment() if limits is None else limits
@@ -126,7 +167,8 @@ def _read_catalog(directory: Path, limits: Limits) -> Catalog:
         owner[name] = (value, what, where[1])
         index[name] = value
 
-    for file_name, schema_name in ((DEPARTMENTS_FILE, "departments"), (MATERIALS_FILE, "materials")):
+    files = ((DEPARTMENTS_FILE, "departments"), (MATERIALS_FILE, "materials"), (FIELDS_FILE, "fields"))
+    for file_name, schema_name in files:
         path = directory / file_name
         if not path.is_file():
             continue
@@ -148,6 +190,11 @@ def _read_catalog(directory: Path, limits: Limits) -> Catalog:
                 what = f"department '{dept.name}'"
                 for name in {dept.name, *aliases, *([dept.full_name] if dept.full_name else [])}:
                     register(cat._dept_index, name, dept, where, what)
+            elif schema_name == "fields":
+                ff = form_field(entry)
+                cat.fields.append(ff)
+                for name in dict.fromkeys(ff.names):
+                    register(cat._field_index, name, ff, where, f"field '{ff.id}'")
             else:
                 mat = Material(entry["id"], entry["name"], aliases, entry.get("issued_by"))
                 cat.materials.append(mat)

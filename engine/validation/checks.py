@@ -16,6 +16,7 @@ from typing import Any
 from engine.flow import graph, schedule
 from engine.i18n import _
 from engine.model import Item, Step
+from engine.situations import checks as situation_checks
 from engine.suggest import closest, did_you_mean
 from engine.validation import schema
 from engine.validation.catalog import Catalog, Department, Material, shorten
@@ -34,6 +35,7 @@ class ItemContext:
     _local_names: dict[str, Material] = field(default_factory=dict, repr=False)
     graph: graph.StepGraph | None = None
     suggested: int = 0
+    situ: situation_checks.SituationContext | None = None  # questions, conditions and form fields
 
     def __post_init__(self) -> None:
         raw_steps = self.data.get("steps")
@@ -56,7 +58,13 @@ class ItemContext:
         self.suggested += 1
         return self.suggested <= SUGGESTIONS
 
+    @property
+    def has_questions(self) -> bool:
+        """Whether the item asks questions: then the checks that depend on the situation run per situation."""
+        return isinstance(self.data.get("questions"), list) and bool(self.data["questions"])
+
     def diag(self, where: YamlPath, code: str, message: str, hint: str | None = None, key: bool = False) -> Diagnostic:
+        where = _entry_target(self.data, where)
         line, col = self.pos.key(where) if key else self.pos.at(where)
         return make(self.path, line, col, code, message, hint)
 
@@ -67,8 +75,13 @@ class ItemContext:
         return self.local.get(ref) or self._local_names.get(ref) or self.catalog.material(ref)
 
     def str_list(self, raw: dict[str, Any], key: str) -> list[tuple[int, str]]:
+        """The text entries of a list, with conditional ones (``{step: x, when: ...}``) unwrapped."""
         value = raw.get(key)
-        return [(i, v) for i, v in enumerate(value) if isinstance(v, str)] if isinstance(value, list) else []
+        if not isinstance(value, list):
+            return []
+        inner = _ENTRY_KEYS.get(key)
+        return [(i, v[inner] if isinstance(v, dict) else v) for i, v in enumerate(value)
+                if isinstance(v, str) or (inner and isinstance(v, dict) and isinstance(v.get(inner), str))]
 
     def material_name(self, ref: str) -> str:
         mat = self.material(ref)
@@ -90,6 +103,21 @@ class ItemContext:
             prods = [m.id for _j, r in self.str_list(raw, "produces") if (m := self.material(r))]
             out.append((raw["id"], [n for _j, n in self.str_list(raw, "needs")], mats, prods))
         return out
+
+
+_ENTRY_KEYS = {"needs": "step", "materials": "material", "produces": "material"}  # list -> key of a conditional entry
+
+
+def _entry_target(data: dict[str, Any], where: YamlPath) -> YamlPath:
+    """A conditional list entry's finding points at its step or material, not at the mapping."""
+    if len(where) == 4 and where[0] == "steps" and where[2] in _ENTRY_KEYS:
+        steps = data.get("steps")
+        i, j = where[1], where[3]
+        if isinstance(steps, list) and isinstance(i, int) and 0 <= i < len(steps) and isinstance(steps[i], dict):
+            entries = steps[i].get(str(where[2]))
+            if isinstance(entries, list) and isinstance(j, int) and 0 <= j < len(entries) and isinstance(entries[j], dict):
+                return where + (_ENTRY_KEYS[str(where[2])],)
+    return where
 
 
 Check = Callable[[ItemContext], Iterator[Diagnostic]]
@@ -193,7 +221,8 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                                    "list it once")
                 seen[mat.id] = ref
                 if key == "produces":
-                    if mat.id in producers and producers[mat.id][0] != raw["id"]:
+                    # with questions, two producers clash only in a situation that has both (situation checks)
+                    if mat.id in producers and producers[mat.id][0] != raw["id"] and not ctx.has_questions:
                         other, other_place = producers[mat.id]
                         other_line = ctx.pos.at(other_place)[0]
                         yield ctx.diag(place, "E310",
@@ -271,7 +300,7 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
                            f"step '{raw['id']}' promises {days:g} working days, more than its legal limit of {legal:g}",
                            "a committed limit (承诺时限) should not exceed the legal one (法定时限)")
     commitment = _days(ctx.data, "commitment")
-    if commitment is None or ctx.graph is None:
+    if commitment is None or ctx.graph is None or ctx.has_questions:  # per situation: engine.situations.checks
         return
     durations = {raw["id"]: _days(raw, "days") for _i, raw in ctx.steps}
     # Steps on a cycle or without a valid time limit are reported elsewhere; the
@@ -307,8 +336,8 @@ def _warnings(ctx: ItemContext) -> Iterator[Diagnostic]:
     yield from repeated_levels(ctx.data.get("warnings"), ctx.path, ctx.pos.at)
 
 
-CHECKS: tuple[Check, ...] = (_unique_ids, _departments, _references, _held, _graph, _coverage, _time_limits,
-                             _warnings)
+CHECKS: tuple[Check, ...] = (_unique_ids, situation_checks.parse, _departments, _references, _held, _graph, _coverage,
+                             _time_limits, _warnings, situation_checks.per_situation)
 
 
 def check_item(path: str, data: dict[str, Any], pos: Positions, catalog: Catalog,
@@ -340,9 +369,10 @@ def build_item(ctx: ItemContext) -> Item:
             materials.update({m.id: m for m in mats if m})
         steps.append(Step(
             id=raw["id"], name=raw["name"], department=dept(raw["department"]).name,  # type: ignore[union-attr]
-            days=float(raw["days"]), needs=tuple(raw.get("needs", ())), materials=refs["materials"],
+            days=float(raw["days"]), needs=tuple(n for _j, n in ctx.str_list(raw, "needs")), materials=refs["materials"],
             produces=refs["produces"], visits=int(raw.get("visits", 1)), legal_days=_days(raw, "legal_days"),
-            basis=raw.get("basis"), channel=raw.get("channel"), notes=raw.get("notes"), index=index))
+            basis=raw.get("basis"), channel=raw.get("channel"), notes=raw.get("notes"), index=index,
+            **situation_checks.step_extras(ctx, _i, raw)))
     lead = dept(data["lead"])
     assert lead is not None
     return Item(
@@ -351,4 +381,4 @@ def build_item(ctx: ItemContext) -> Item:
         steps=tuple(steps), materials=materials, commitment=_days(data, "commitment"),
         legal_days=_days(data, "legal_days"), joint_visits=int(data.get("joint_visits", 1)),
         basis=data.get("basis"), may_hold=tuple(dict.fromkeys(ctx.may_hold())), path=ctx.path, source=data,
-        positions=ctx.pos)
+        positions=ctx.pos, **situation_checks.item_extras(ctx))

@@ -7,8 +7,9 @@ jsonschema explains every error, and pays for it on every node of every file
 ``iter_errors`` then runs only for files this check does not pass.  Needing no
 jsonschema import, it also keeps jsonschema out of a run over valid files.
 
-Only the keywords our schemas use are compiled.  A schema with anything else
-(``$ref`` left after inlining, ``oneOf``, ``const``, a non-string ``enum``,
+Only the keywords our schemas use are compiled (``if``/``then``/``else`` and
+``min``/``maxProperties`` since the item schema's conditional entries).  A schema with
+anything else (``$ref`` left after inlining, ``oneOf``, ``const``, a non-string ``enum``,
 a malformed keyword value) compiles to None, and that schema always takes
 the detailed path.  A value the closures cannot judge exactly as jsonschema
 would (a Decimal, an array of non-strings that must be unique, a float that
@@ -31,7 +32,8 @@ _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "descr
                           "deprecated", "readOnly", "writeOnly", "format"})
 _KEYWORDS = frozenset({"type", "enum", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
                        "exclusiveMaximum", "multipleOf", "items", "minItems", "maxItems", "uniqueItems", "properties",
-                       "patternProperties", "additionalProperties", "required", "dependentRequired", "not"}) | _ANNOTATIONS
+                       "patternProperties", "additionalProperties", "required", "dependentRequired",
+                       "minProperties", "maxProperties", "if", "then", "else", "not"}) | _ANNOTATIONS
 _TYPES = ("string", "number", "integer", "array", "object", "boolean", "null")
 
 
@@ -82,6 +84,7 @@ def _compile(schema: Any) -> Check:
         raise Unsupported(f"keywords {sorted(unknown)} are not compiled")
     types = _types(schema.get("type"))
     parts: list[Check] = [_enum(schema["enum"])] if "enum" in schema else []
+    parts += _conditional(schema) + _property_count(schema)
     if "not" in schema:  # valid exactly where the subschema is not (a warning rung: before or after, not both)
         inner = _compile(schema["not"])
         parts.append(lambda x: not inner(x))
@@ -96,6 +99,34 @@ def _compile(schema: Any) -> Check:
         if check is not None:
             parts.append(check)
     return _all(parts)
+
+
+def _conditional(schema: dict[str, Any]) -> list[Check]:
+    """``if``/``then``/``else``: the then-branch where ``if`` holds, else the else-branch."""
+    if "if" not in schema:
+        return []
+    test = _compile(schema["if"])
+    then = _compile(schema.get("then", True))
+    other = _compile(schema.get("else", True))
+
+    def check(x: Any) -> bool:
+        return then(x) if test(x) else other(x)
+
+    return [check]
+
+
+def _property_count(schema: dict[str, Any]) -> list[Check]:
+    low, high = schema.get("minProperties", 0), schema.get("maxProperties")
+    if not (isinstance(low, int) and not isinstance(low, bool) and low >= 0) or \
+            not (high is None or (isinstance(high, int) and not isinstance(high, bool) and high >= 0)):
+        raise Unsupported("malformed minProperties/maxProperties")
+    if low == 0 and high is None:
+        return []
+
+    def check(x: Any) -> bool:
+        return not isinstance(x, dict) or (len(x) >= low and (high is None or len(x) <= high))
+
+    return [check]
 
 
 def _all(parts: Sequence[Check | None]) -> Check:
@@ -237,12 +268,29 @@ def _array(schema: dict[str, Any], _name: str, required: bool) -> Check | None:
         if each is not None and not all(each(v) for v in x):
             return False
         if unique:
-            if not all(type(v) is str for v in x):
-                raise _Unsure  # jsonschema's equality (1 == 1.0, true != 1) is not Python's
-            return len(set(x)) == n
+            if all(type(v) is str for v in x):
+                return len(set(x)) == n
+            return len({_json_key(v) for v in x}) == n  # conditional entries: mappings in the list
         return True
 
     return check
+
+
+def _json_key(v: Any) -> Any:
+    """A hashable key equal for values jsonschema calls equal (1 == 1.0, true != 1, mappings by content)."""
+    if v is None:
+        return ("null",)
+    if isinstance(v, bool):
+        return ("bool", v)
+    if type(v) in (int, float):
+        return ("number", v)
+    if type(v) is str:
+        return ("string", v)
+    if isinstance(v, list):
+        return ("array", tuple(_json_key(x) for x in v))
+    if isinstance(v, dict) and all(type(k) is str for k in v):
+        return ("object", frozenset((k, _json_key(x)) for k, x in v.items()))
+    raise _Unsure
 
 
 def _object(schema: dict[str, Any], _name: str, required: bool) -> Check | None:

@@ -15,7 +15,7 @@ from engine.errors import UsageError
 from engine.locations import CALENDAR_DIR, CATALOG_DIR, DEPARTMENTS_FILE, YAML_SUFFIXES, catalog_dir_for
 from engine.model import Item
 from engine.validation import schema
-from engine.validation.catalog import MATERIALS_FILE, Catalog, load_catalog
+from engine.validation.catalog import FIELDS_FILE, MATERIALS_FILE, Catalog, load_catalog
 from engine.validation.checks import check_item
 from engine.validation.diagnostics import Diagnostic, Severity, display_path, make
 from engine.validation.limits import Limits
@@ -25,7 +25,7 @@ from engine.validation.loader import load_file
 @dataclass
 class FileResult:
     path: str
-    kind: str  # "item" | "departments" | "materials" | "calendar"
+    kind: str  # "item" | "departments" | "materials" | "fields" | "calendar"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     item: Item | None = None
     item_id: tuple[str, int, int] | None = None  # the item's id and where it is written
@@ -110,7 +110,7 @@ def _resolved(path: Path) -> Path:
 
 
 def kind_of(path: Path) -> str:
-    if path.parent.name == CATALOG_DIR and path.name in (DEPARTMENTS_FILE, MATERIALS_FILE):
+    if path.parent.name == CATALOG_DIR and path.name in (DEPARTMENTS_FILE, MATERIALS_FILE, FIELDS_FILE):
         return path.stem
     if path.parent.name == CALENDAR_DIR and path.stem.isdigit():
         return "calendar"
@@ -192,7 +192,7 @@ def _validate_item(path: Path, shown: str, catalog: Catalog, limits: Limits) -> 
 
 
 def _validate_other(path: Path, shown: str, kind: str, limits: Limits | None) -> FileResult:
-    if kind in ("departments", "materials"):  # loader, schema and E402 findings, as the catalog saw them
+    if kind in ("departments", "materials", "fields"):  # loader, schema and E402 findings, as the catalog saw them
         return FileResult(shown, kind, [d for d in load_catalog(path.parent, limits).diagnostics if d.path == shown])
     loaded = load_file(path, shown, limits)  # a calendar file
     fr = FileResult(shown, kind, list(loaded.diagnostics))

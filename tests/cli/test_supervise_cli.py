@@ -135,3 +135,17 @@ def test_an_empty_store_gives_an_empty_report(capsys: pytest.CaptureFixture[str]
     lb(capsys, "case", "open", item, "--applicant", "张三", "--on", "2021-09-29", "--db", db)
     code, out, _ = lb(capsys, "supervise", "--db", db, "--to", "2021-09-28")  # before the only case opened
     assert code == 0 and out.endswith("no case in the store matches\n")
+
+
+def test_answers_pin_the_simulation_to_one_situation(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from helpers import ROOT
+
+    item = str(ROOT / "definitions" / "open-restaurant.yaml")
+    db = str(tmp_path / "s.db")
+    simulate(capsys, item, db, "--answers", "area_m2=800,fire_mode=inspect")
+    opened = [p for _c, seq, _t, p in payloads(db) if seq == 1]
+    assert {p["situation"]["answers"]["area_m2"] for p in opened} == {800}
+    assert all("fire-check" in {s["id"] for s in p["steps"]} for p in opened)
+    code, out, err = lb(capsys, "simulate", item, "--cases", "5", "--seed", "1", "--db", db,
+                        "--answers", "area=800")
+    assert code == 2 and "area" in err

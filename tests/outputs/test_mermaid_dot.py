@@ -311,5 +311,6 @@ def test_export_by_file_and_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_export_offers_every_format() -> None:
     from engine.outputs import names
 
-    assert names("export") == ["mermaid", "dot", "bpmn"]
+    assert names("export") == ["mermaid", "dot", "bpmn", "form"]
     assert names("analyze") == ["text", "json", "markdown", "mermaid", "dot"]
+    assert names("analyze --all-situations") == ["text", "json", "markdown"]

@@ -213,3 +213,33 @@ def test_reports_of_old_cases_count_what_they_recorded() -> None:
     licence = next(s for s in r["steps"] if s["step"] == "licence")
     assert licence["on_time"]["legal"]["of"] == 0 and licence["decided"] == 3  # approved twice, refused once
     assert licence["corrections"] == 2 and licence["days"]["used"]["n"] == 3
+
+
+def test_simulated_applicants_bring_the_mix_of_situations_the_shares_say() -> None:
+    """open-restaurant asks questions: each case draws its situation by the definition's shares, holds
+    only that situation's steps, and the draws follow the weights; --answers (mix=False) pins one."""
+    from collections import Counter
+
+    from helpers import real_analysis
+
+    from engine.situations import situations
+    from engine.supervision.simulate import simulate
+
+    flow = real_analysis("open-restaurant")
+    weights = {s.key: s.weight for s in situations(flow.item.general).situations}
+    store = MemoryStore()
+    simulate(store, flow, 2000, seed=3, start=D("2021-09-01"), calendar=CAL)
+    seen: Counter[str] = Counter()
+    for case_id in store.list_cases():
+        opened = store.load(case_id)[0].payload
+        seen[repr(sorted(opened["situation"]["answers"].items()))] += 1
+        steps = {s["id"] for s in opened["steps"]}
+        assert steps, opened["situation"]
+    assert len(seen) >= 10  # 60 situations, many of them rare
+    top_key, top_weight = max(weights.items(), key=lambda kv: kv[1])
+    top_share = seen.most_common(1)[0][1] / 2000
+    assert abs(top_share - top_weight / sum(weights.values())) < 0.05, (top_key, top_share, top_weight)
+
+    pinned = MemoryStore()
+    simulate(pinned, flow, 50, seed=3, start=D("2021-09-01"), calendar=CAL, mix=False)
+    assert len({repr(pinned.load(c)[0].payload["situation"]) for c in pinned.list_cases()}) == 1

@@ -58,8 +58,8 @@ def test_unknown_top_level_field(assert_diagnostics: Check) -> None:
 def test_unknown_field_with_nothing_close_lists_the_known_ones(assert_diagnostics: Check) -> None:
     diags = assert_diagnostics(VALID.replace("    days: 1\n", "    days: 1\n    colour: red\n"), [
         (14, 5, "E202", "step 'licence': unknown field 'colour'")])
-    assert diags[0].hint == ("known fields: basis, channel, days, department, id, legal_days, materials, name, "
-                             "needs, notes, produces, visits; prefix your own with 'x-'")
+    assert diags[0].hint == ("known fields: basis, channel, days, department, fields, id, legal_days, materials, "
+                             "name, needs, notes, produces, visits, when; prefix your own with 'x-'")
 
 
 def test_extension_fields_are_allowed(assert_diagnostics: Check) -> None:
