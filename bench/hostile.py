@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak import PEAK_MB  # noqa: E402
+
 WARM_UP = (ROOT / "definitions" / "start-business.yaml", ROOT / "examples" / "broken.yaml")
 MARKER = "pwned-by-yaml"  # the python-tag attack would create this file next to itself
 
@@ -126,21 +129,9 @@ ATTACKS: dict[str, tuple[str, Callable[[Path], bytes | Path]]] = {
     "recursive-alias": ("an alias inside its own anchor", _recursive_alias),
 }
 
-_CHILD = """
-import json, resource, sys, time
+_CHILD = PEAK_MB + """
+import json, sys, time
 from engine.validation.tree import validate_paths
-
-def peak_mb():
-    # VmHWM is this process's own high-water mark; ru_maxrss would carry the parent's
-    # (Linux keeps it across fork and exec, so a big test runner inflates it)
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 validate_paths(sys.argv[2:])
 base = peak_mb()

@@ -28,27 +28,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak import PEAK_MB  # noqa: E402
 
 ITEM = "start-business"
 SEED = 20210929
 START = "2021-01-04"
 SPAN = 250  # working days over which the cases of a store open (about a year): 100,000 cases at 400 a day
 
-_PEAK = """
-import resource
-def peak_mb():
-    # VmHWM is this process's own high-water mark (ru_maxrss would carry the parent's)
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-"""
-
-REPORT = _PEAK + """
+REPORT = PEAK_MB + """
 import json, sys, time
 from datetime import date
 from engine.cases.store import open_store
@@ -67,7 +55,7 @@ print(json.dumps({"wall": wall, "cpu": cpu, "peak_mb": peak_mb(), "base_mb": bas
                   "cases": report.cases.simulated_included, "bytes": len(text)}))
 """
 
-BASELINE = _PEAK + """
+BASELINE = PEAK_MB + """
 import json, sqlite3, sys, time
 decode = sys.argv[2] == "decode"
 base = peak_mb()
