@@ -48,3 +48,26 @@ def test_help_imports_no_engine_work() -> None:
     loaded = set(out.split())
     heavy = {"yaml", "jsonschema", "networkx", "rich", "transitions", "engine.flow.analysis", "engine.validation.loader"}
     assert loaded.isdisjoint(heavy), sorted(loaded & heavy)
+
+
+def test_the_wheel_ships_every_package_and_data_file() -> None:
+    """`pip install .` (not editable) must carry every subpackage and template: the suite imports the
+    checkout, so a package missing from pyproject.toml only shows once installed (CI's main job)."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    on_disk = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "engine").rglob("__init__.py")}
+    assert on_disk <= listed, f"add to [tool.setuptools] packages: {sorted(on_disk - listed)}"
+    data = config["package-data"]
+    for path in (ROOT / "engine").rglob("*"):
+        if not path.is_file() or path.suffix in {".py", ".pyc"} or "__pycache__" in path.parts:
+            continue
+        owner = path.parent
+        while not (owner / "__init__.py").exists():
+            owner = owner.parent
+        package = ".".join(owner.relative_to(ROOT).parts)
+        relative = path.relative_to(owner).as_posix()
+        patterns = data.get(package, [])
+        assert any(fnmatch.fnmatch(relative, p) for p in patterns), f"{package}: {relative} is not in package-data"

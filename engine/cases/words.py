@@ -11,14 +11,15 @@ from engine.i18n import N_, _
 LABELS: dict[str, str] = {
     # a step's states
     "waiting": N_("waiting"), "ready": N_("ready"), "accepted": N_("accepted"), "returned": N_("returned"),
-    "approved": N_("approved"), "refused": N_("refused"),
+    "approved": N_("approved"), "refused": N_("refused"), "suspended": N_("suspended"),
     # a case's states
     "open": N_("open"), "in_progress": N_("in_progress"), "completed": N_("completed"), "withdrawn": N_("withdrawn"),
     "damaged": N_("damaged"),  # a case whose event log does not replay
     # moves (the queue's "do" column) and what they record
     "accept": N_("accept"), "approve": N_("approve"), "return": N_("return"), "resubmit": N_("resubmit"),
     "refuse": N_("refuse"), "withdraw": N_("withdraw"), "resubmitted": N_("resubmitted"), "opened": N_("opened"),
-    "corrected": N_("corrected"), "received": N_("received"),
+    "corrected": N_("corrected"), "received": N_("received"), "suspend": N_("suspend"), "resume": N_("resume"),
+    "resumed": N_("resumed"),
     # who acted: the local single operator (the workspace's roles have their own names)
     "local": N_("local operator"),
 }

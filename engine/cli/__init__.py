@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "workdays": ("engine.cli.workdays", N_("working-day arithmetic on the Chinese calendar")),
     "calendar": ("engine.cli.calendar", N_("calendar files from the State Council's holiday notices")),
     "case": ("engine.cli.case", N_("run cases (办件) through a flow")),
+    "supervise": ("engine.cli.supervise", N_("督办: how departments perform, from the case store")),
+    "simulate": ("engine.cli.simulate", N_("simulated cases of an item, for supervise to run on")),
     "serve": ("engine.cli.serve", N_("the department workspace: web pages and a JSON API over the case store")),
     "account": ("engine.cli.account", N_("accounts, roles and API tokens of the workspace")),
     "store": ("engine.cli.store", N_("maintain the case store (rebuild its case list and queues)")),

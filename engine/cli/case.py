@@ -1,9 +1,13 @@
-"""Run cases (办件) through an item's optimized flow: open, accept, approve, return, resubmit, refuse, withdraw.
+"""Run cases (办件) through an item's optimized flow: open, act on a step (accept ... refuse), withdraw, show, list.
 
   lianban case open start-business --applicant 张三 --on 2021-09-29
   lianban case accept 1 licence --as 市场监管 --on 2021-09-29
   lianban case show 1
   lianban case queue --as 税务局
+  lianban case suspend 1 licence --as 市场监管局 --procedure 检验 --reason 样品送检
+
+Each step runs on two clocks (committed and legal); show, list and queue give each step and case
+its warning level (蓝/黄/红 by default; --ladder FILE, else the item's `warnings:`). docs/cases.md.
 
 The store is --db PATH (or a postgresql:// DSN), else $LIANBAN_DB, else an SQLite file in the
 user's data folder. open and the moves create it; show, list and queue only read an existing one.
@@ -31,11 +35,13 @@ if TYPE_CHECKING:
     from engine.cases.machine import Case
     from engine.workdays.calendar import WorkCalendar
 
-DESCRIPTION = N_("Run cases (办件) through an item's optimized flow: open, accept, approve, return, resubmit, refuse, "
-                 "withdraw.")
+DESCRIPTION = N_("Run cases (办件) through an item's optimized flow: open, act on a step (accept ... refuse), withdraw, "
+                 "show, list.")
 STEP_VERBS = {"accept": N_("受理: take the step in"), "approve": N_("办结: approve the step"),
               "return": N_("补正: return for correction (the clock stops)"),
               "resubmit": N_("the applicant resubmitted the corrections (the clock restarts)"),
+              "suspend": N_("特别程序: 听证, 检验, 专家评审 ... whose time does not count (the clock stops)"),
+              "resume": N_("the special procedure ended (the clock restarts)"),
               "refuse": N_("不予许可: refuse the step (the case ends refused)")}
 
 READ_ONLY = ("show", "list", "queue", "history")  # verbs that never create a store: a missing one is "no case store at PATH"
@@ -65,7 +71,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         p.add_argument("step", metavar="STEP", help=_("the step id"))
         _as(p)
         p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
-        p.add_argument("--reason", help=_("required for return (what to correct) and refuse (the grounds)"))
+        p.add_argument("--reason", help=_("required for return (what to correct), suspend (what the procedure is "
+                                          "for) and refuse (the grounds)"))
+        if verb == "suspend":
+            from engine.cases.clocks import PROCEDURES
+            p.add_argument("--procedure", required=True, metavar="NAME",
+                           help=_("the special procedure (行政许可法 art.45): {names}").format(names=", ".join(PROCEDURES)))
         add_calendar(p)
     p = sub.add_parser("withdraw", parents=[common], help=_("the applicant withdraws the case"))
     p.add_argument("case", metavar="CASE")
@@ -76,13 +87,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("show", parents=[common], help=_("the flow of a case: each step's state and deadline"))
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help=_("judge overdue steps on DATE (default: today)"))
-    add_calendar(p)
+    _reading(p)
     p = sub.add_parser("list", parents=[common], help=_("every case, with its next deadline"))
     p.add_argument("--overdue", action="store_true", help=_("only cases with a step past its deadline"))
     p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
+    _reading(p)
     p = sub.add_parser("queue", parents=[common], help=_("what a department must do now, most urgent first"))
     _as(p)
     p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
+    _reading(p)
+
+
+def _reading(p: argparse.ArgumentParser) -> None:
+    """Options of the commands that show warning levels."""
+    add_calendar(p)
+    add_ladder(p)
+
+
+def add_ladder(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ladder", metavar="FILE", help=_("warning ladder file (YAML `warnings:` list) used instead of "
+                                                      "each item's own, else the default 蓝/黄/红"))
+
+
+def load_ladder_arg(path: str | None) -> Any:
+    from engine.cases.clocks import load_ladder
+
+    return load_ladder(path) if path else None
 
 
 def _as(p: argparse.ArgumentParser) -> None:
@@ -130,6 +160,7 @@ def _open(store: Any, args: argparse.Namespace) -> int:
     from engine.locations import find_item_file
 
     on = args.on or date.today()
+    calendar = None  # a workspace counts with its own calendar; the levels shown here use the local one
     if is_remote(store):
         from pathlib import Path
 
@@ -167,7 +198,7 @@ def _open(store: Any, args: argparse.Namespace) -> int:
              _("  materials, submitted once and shared by every department ({n}):").format(n=len(case.materials))]
     lines += [f"    - {m['name']} ({m['id']}): {_(', ').join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))
-    _print_flow(case, on)
+    _print_flow(case, on, calendar)
     years = provisional_years(case)
     if years:
         print(_provisional_note(years))
@@ -181,14 +212,19 @@ def _provisional_note(years: list[int]) -> str:
         years=", ".join(map(str, years)))
 
 
+# moves that may need the calendar: the legal clock of an accepted step, the clocks again after a pause
+_STARTS_A_COUNT = ("accept", "resubmit", "resume")
+
+
 def _calendar_for_warnings(args: argparse.Namespace) -> WorkCalendar | None:
-    """The calendar of a move: needed by resubmit (paused days), used by the others to check the date."""
+    """The calendar of a move: needed by accept (the legal deadline), resubmit and resume (paused days),
+    used by the others to check the date."""
     from engine.workdays.errors import CalendarError
 
     try:
         return load_calendar(args.calendar, args.official_only)
     except CalendarError as exc:
-        if args.verb == "resubmit":
+        if args.verb in _STARTS_A_COUNT:
             raise
         warn([_("cannot check the date against the calendar: {error}").format(error=exc)])
         return None
@@ -200,14 +236,16 @@ def _act(store: Any, args: argparse.Namespace) -> int:
     on = args.on or date.today()
     if is_remote(store):
         department = _department(args) if args.department else None
-        case, event, warnings = store.act(args.case, args.verb, getattr(args, "step", None), on, args.reason)
+        case, event, warnings = store.act(args.case, args.verb, getattr(args, "step", None), on, args.reason,
+                                          getattr(args, "procedure", None))
         department = (event.actor or {}).get("department", department)
     else:
         department = _department(args) if args.verb != "withdraw" else None
         calendar = _calendar_for_warnings(args)
         case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
-                          reason=args.reason, calendar=calendar, actor=local_actor(department))
-        warnings = date_warnings(on, calendar, args.verb)
+                          reason=args.reason, calendar=calendar, actor=local_actor(department),
+                          procedure=getattr(args, "procedure", None))
+        warnings = date_warnings(on, calendar, args.verb, event)
     warn(warnings)
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
@@ -218,10 +256,14 @@ def _act(store: Any, args: argparse.Namespace) -> int:
     run_ = case.steps[event.payload["step"]]
     text = _("case {case}: step '{step}' ({name}) {event} by {department} on {on}").format(
         case=case.id, step=run_.id, name=run_.name, event=label(event.type), department=department, on=on)
-    if run_.state.value in ("accepted", "returned"):
+    if run_.state.value in ("accepted", "returned", "suspended"):
         text += _("; due {date}").format(date=run_.deadline) + (
             _(" (clock stopped until resubmitted)") if args.verb == "return" else "")
-    if args.verb == "resubmit":
+        if run_.legal_deadline is not None and args.verb != "return":
+            text += _(", legal deadline {day}").format(day=run_.legal_deadline)
+        if args.verb == "suspend":
+            text += _(" (clocks stopped for {procedure} until resumed)").format(procedure=args.procedure)
+    if args.verb in ("resubmit", "resume"):
         text += _(" (paused {n} working day(s))").format(n=event.payload.get("paused_days", 0))
     print(text)
     if case.state.closed:
@@ -235,14 +277,16 @@ def _act(store: Any, args: argparse.Namespace) -> int:
 
 def _show(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.calendar_review import provisional_years, review
-    from engine.cases.desk import case_doc
+    from engine.cases.desk import case_view, levels
     from engine.cases.store import load_case
 
     case = store.load_case(args.case) if is_remote(store) else load_case(store, args.case)
     on = args.on or date.today()
-    checked = review(case, load_calendar(args.calendar, args.official_only)) if provisional_years(case) else None
+    calendar, ladder = load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder)
+    checked = review(case, calendar) if provisional_years(case) else None
     if args.format == "json":
-        return _print_json({**case_doc(case, on), "calendar_review": checked.as_dict() if checked else None})
+        return _print_json({**case_view(case, on, calendar, ladder),
+                            "calendar_review": checked.as_dict() if checked else None})
     closed = _(", {state} on {on}").format(state=label(case.state.value), on=case.closed_on) if case.closed_on else ""
     print(_("case {case}: {name} ({id}) for {applicant}").format(case=case.id, name=case.item["name"],
                                                                  id=case.item["id"], applicant=case.applicant))
@@ -250,7 +294,13 @@ def _show(store: Any, args: argparse.Namespace) -> int:
         state=label(case.state.value), on=case.opened_on, closed=closed, sha=case.sha256[:16]))
     print(_("  materials submitted once: {names}").format(
         names=_(", ").join(m["name"] for m in case.materials) or _("none")))
-    _print_flow(case, on)
+    print(_("  clocks: committed {committed}, legal {legal}; level on {on}: {level}").format(
+        committed=case.committed_deadline or "-", legal=case.legal_deadline or "-", on=on,
+        level=levels(case, on, calendar, ladder).case or "-"))
+    if case.simulated:
+        print(_("  simulated case (lianban simulate): {detail}").format(
+            detail=_(", ").join(f"{k} {v}" for k, v in (case.simulation or {}).items())))
+    _print_flow(case, on, calendar, ladder)
     if checked is not None:
         print("\n".join(_review_lines(checked)))
     return 0
@@ -278,16 +328,18 @@ def _list(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import case_rows
 
     on = args.on or date.today()
-    rows = store.case_rows(on, args.overdue) if is_remote(store) else case_rows(store, on, args.overdue)
+    rows = store.case_rows(on, args.overdue) if is_remote(store) else case_rows(
+        store, on, args.overdue, load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     if not rows:
         print(_("no overdue case") if args.overdue else _("no case yet: `lianban case open ITEM --applicant NAME`"))
         return 0
-    _table([_("case"), _("item"), _("applicant"), _("state"), _("opened"), _("next deadline"), _("overdue")],
-           [[r.case, f"{r.name} ({r.item})", r.applicant, label(r.state), r.opened_on,
+    _table([_("case"), _("item"), _("applicant"), _("state"), _("opened"), _("next deadline"), _("overdue"), _("level")],
+           [[_("{case} (simulated)").format(case=r.case) if r.simulated else r.case, f"{r.name} ({r.item})",
+             r.applicant, label(r.state), r.opened_on,
              (r.next_deadline or "-") + (_(" provisional") if r.provisional else ""),
-             ", ".join(r.overdue) or "-"] for r in rows])
+             ", ".join(r.overdue) or "-", r.level or "-"] for r in rows])
     return 0
 
 
@@ -299,15 +351,17 @@ def _queue(store: Any, args: argparse.Namespace) -> int:
         department, rows = store.queue(_department(args) if args.department else None, on)
     else:
         department = _department(args)
-        rows = queue(store, department, on)
+        rows = queue(store, department, on, load_calendar(args.calendar, args.official_only),
+                     load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
         print(_("nothing for {department} to do").format(department=department))
         return 0
-    _table([_("deadline"), _("case"), _("step"), _("do"), _("item"), _("applicant")],
+    _table([_("deadline"), _("case"), _("step"), _("do"), _("item"), _("applicant"), _("legal deadline"), _("level")],
            [[r.deadline + (_(" overdue") if r.overdue else "") + (_(" provisional") if r.provisional else ""), r.case,
-             f"{r.name} ({r.step})", label(r.action), r.item, r.applicant] for r in rows],
+             f"{r.name} ({r.step})", label(r.action), r.item, r.applicant, r.legal_deadline or "-", r.level or "-"]
+            for r in rows],
            title=_("{department}: {n} to do on {on}").format(department=department, n=len(rows), on=on))
     return 0
 
@@ -327,12 +381,26 @@ def _department(args: argparse.Namespace) -> str:
     return load_catalog(catalog_dir(args.catalog)).resolve_department(args.department).name
 
 
-def _print_flow(case: Case, on: date) -> None:
+def _print_flow(case: Case, on: date, calendar: Any = None, ladder: Any = None) -> None:
     from engine.cases.desk import flow_rows
 
-    _table([_("step"), _("name"), _("department"), _("state"), _("needs"), _("planned"), _("deadline"), _("note")],
+    if calendar is None:
+        calendar = _levels_calendar()
+    _table([_("step"), _("name"), _("department"), _("state"), _("needs"), _("planned"), _("deadline"),
+            _("legal deadline"), _("level"), _("note")],
            [[r.step, r.name, r.department, label(r.state), ", ".join(r.needs) or "-", r.planned, r.deadline,
-             _("; ").join(r.notes)] for r in flow_rows(case, on)])
+             r.legal_deadline or "-", r.level or "-", _("; ").join(r.notes)]
+            for r in flow_rows(case, on, calendar, ladder)])
+
+
+def _levels_calendar() -> Any:
+    """The default calendar for the warning levels; None (no levels) when it cannot be loaded."""
+    from engine.workdays.errors import CalendarError
+
+    try:
+        return load_calendar(None)
+    except CalendarError:
+        return None
 
 
 def _table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:

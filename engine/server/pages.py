@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from engine.cases.clocks import PROCEDURES
 from engine.cases.projection import CaseQuery
 from engine.cases.views import history_rows
 from engine.cases.words import label
@@ -56,16 +57,17 @@ class _Labels(Mapping[str, str]):
         return len(self._keys)
 
 
-STEP_STATES = _Labels(("waiting", "ready", "accepted", "returned", "approved", "refused"))
+STEP_STATES = _Labels(("waiting", "ready", "accepted", "returned", "suspended", "approved", "refused"))
 CASE_STATES = _Labels(("open", "in_progress", "completed", "refused", "withdrawn", "damaged"))
 ACTIONS = {"accept": "受理", "approve": "办结", "return": "退回补正", "resubmit": "补正材料已提交",
-           "refuse": "不予许可", "withdraw": "撤回申请"}  # buttons: what the clerk does, not a state
-EVENTS = _Labels(("opened", "accepted", "approved", "returned", "resubmitted", "refused", "withdrawn", "received",
-                  "corrected"))
+           "suspend": "转入特别程序", "resume": "特别程序结束", "refuse": "不予许可",
+           "withdraw": "撤回申请"}  # buttons: what the clerk does, not a state
+EVENTS = _Labels(("opened", "accepted", "approved", "returned", "resubmitted", "suspended", "resumed", "refused",
+                  "withdrawn", "received", "corrected"))
 DONE = {"moved": "已记录。", "received": "材料已登记。", "corrected": "更正已记录。"}
 PER_PAGE = 50
 TEMPLATES.globals.update(step_states=STEP_STATES, case_states=CASE_STATES, actions=ACTIONS, events=EVENTS,
-                         roles=ROLES)
+                         roles=ROLES, procedures=PROCEDURES)
 Session = tuple[Account, str]
 
 
@@ -243,7 +245,8 @@ def act(request: Request, session: Session, form: Form | None) -> Response:
     ws, account = _ws(request), session[0]
     return _after(request, session, lambda: ws.act(account, request.path_params["case"], form.get("action"),
                                                    form.get("step") or None, _date(form.get("on")),
-                                                   form.get("reason") or None, "web"), "moved")
+                                                   form.get("reason") or None, "web", form.get("procedure") or None),
+                  "moved")
 
 
 def receive(request: Request, session: Session, form: Form | None) -> Response:

@@ -104,6 +104,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E309": (Severity.ERROR, N_("commitment shorter than the longest dependency chain")),
     "E310": (Severity.ERROR, N_("material produced by more than one step")),
     "E311": (Severity.ERROR, N_("document cycle")),
+    "E312": (Severity.ERROR, N_("warning level listed twice")),
     "W321": (Severity.WARNING, N_("partner has no step")),
     "W322": (Severity.WARNING, N_("step department is neither lead nor partner")),
     "W323": (Severity.WARNING, N_("lead has no step")),

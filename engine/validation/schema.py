@@ -29,7 +29,7 @@ _TYPE_NAMES = {"string": N_("text"), "number": N_("number"), "integer": N_("whol
                "object": N_("mapping"), "boolean": N_("true/false"), "null": N_("nothing")}
 _SINGULAR = {"steps": N_("step"), "materials": N_("material"), "departments": N_("department"),
              "partners": N_("partner"), "needs": "needs", "produces": "produces",
-             "holidays": N_("holiday"), "workdays": N_("workday")}
+             "holidays": N_("holiday"), "workdays": N_("workday"), "warnings": N_("rung")}
 
 
 @cache
@@ -230,6 +230,8 @@ def _value_message(error: Any) -> str:
         return _("{value} is not one of {choices}").format(value=_show(inst), choices=", ".join(map(str, value)))
     if kind == "maxLength":
         return _("longer than {n} characters").format(n=value)
+    if kind == "not" and value == {"required": ["before", "after"]}:
+        return _("a rung fires either before or after its deadline: give one of before and after, not both")
     return str(error.message)
 
 
