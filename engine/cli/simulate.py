@@ -16,7 +16,9 @@ from datetime import date
 
 from engine.cli.common import add_catalog, date_arg
 from engine.cli.workdays import add_calendar, load_calendar
-from engine.i18n import _
+from engine.i18n import N_, _
+
+DESCRIPTION = N_("Simulated case histories of an item, so `supervise` has data: seeded, marked, never mixed silently.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -14,7 +14,9 @@ from datetime import date
 
 from engine.cli.common import add_catalog, date_arg, emit
 from engine.cli.workdays import add_calendar, load_calendar
-from engine.i18n import _
+from engine.i18n import N_, _
+
+DESCRIPTION = N_("督办: per department and per step, how cases actually went (on-time rates, days used, overdue steps).")
 
 FORMATS = ("text", "json", "markdown", "html")  # engine.outputs.supervision.FORMATS, without importing it
 

@@ -129,7 +129,7 @@ def _md(text: object) -> str:
 
 MD_COLUMNS = ["办结件数", "承诺时限内办结率", "法定时限内办结率", "实际用时 中位/P90 (工作日)", "承诺时限 中位/P90",
               "当前超承诺时限", "当前超法定时限", "总体未超期件中的超期环节", "总体按时件中的迟办环节", "补正次数",
-              "特别程序", "超出松弛时间才受理", "等待并行环节后才受理"]
+              "特别程序", "超出时差才受理", "等待并联环节后才受理"]
 
 
 def md_cells(t: Tally) -> list[str]:
@@ -159,7 +159,7 @@ def as_markdown(r: Report) -> str:
     lines += ["## 超期事项", "", f"当前超期环节共 {r.overdue_total} 个" + (f"，列出超期最久的 {len(r.overdue)} 个。"
                                                                  if r.overdue else "。"), ""]
     if r.overdue:
-        lines += ["| 办件 | 事项 | 环节 | 部门 | 承诺期限 | 超期工作日 | 法定期限 | 预警 | 办件总体未超期 |",
+        lines += ["| 办件 | 事项 | 环节 | 部门 | 办理期限 | 超期工作日 | 法定到期日 | 预警 | 办件总体未超期 |",
                   "|---|---|---|---|---|---|---|---|---|"]
         lines += ["| " + " | ".join(_md(x) for x in (o.case + ("（模拟）" if o.simulated else ""), o.item,
                                                      f"{o.name} ({o.step})", o.department, o.deadline, o.days_late,

@@ -280,7 +280,7 @@ def test_provisional_deadlines_are_marked(w: World, monkeypatch: pytest.MonkeyPa
 
 
 def test_a_special_procedure_through_the_api_and_the_case_page(w: World) -> None:
-    h = {"authorization": f"Bearer {w.tokens['wang']}"}
+    h = {"authorization": f"Bearer {w.tokens['wang']}", "accept-language": "en"}
     cid = w.case()
     url = f"/api/v1/cases/{cid}/actions"
     with TestClient(w.app()) as client:
@@ -294,6 +294,6 @@ def test_a_special_procedure_through_the_api_and_the_case_page(w: World) -> None
         assert r.status_code == 200 and r.json()["event"]["payload"]["procedure"] == "检验"
         login(client, "wang")
         page = client.get(f"/cases/{cid}").text
-        assert "特别程序中" in page and 'value="resume"' in page
+        assert "已转入特别程序" in page and 'value="resume"' in page  # the state's word, as the CLI says it
         r = client.post(url, headers=h, json={"action": "resume", "step": "licence", "on": "2021-10-12"})
         assert r.status_code == 200 and r.json()["event"]["payload"]["paused_days"] == 3
