@@ -46,6 +46,7 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_'-]*[A-Za-z0-9]|[A-Za-z]")
 A, Z = r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])"  # ASCII word boundaries (a Chinese character is no letter here)
 # what is removed before looking for words: code spans, options, paths, codes, hex, metavars, echoed input
 STRIP = [re.compile(p) for p in (
+    r"lbt_\S+",  # a token first: random, it may hold '--x' or a capital run the patterns below would cut
     r"(?m)^    \| .*$",  # a line of the user's file, quoted under a finding
     r"`+[^`]*`+", A + r"--?[a-z][\w-]*", r"[^\s'（(]*[/\\][^\s'）)，、；]*",
     A + r"[\w.-]+\.(?:yaml|yml|md|txt|json|db|html|py)" + Z,
