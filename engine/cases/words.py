@@ -20,8 +20,9 @@ LABELS: dict[str, str] = {
     "refuse": N_("refuse"), "withdraw": N_("withdraw"), "resubmitted": N_("resubmitted"), "opened": N_("opened"),
     "corrected": N_("corrected"), "received": N_("received"), "suspend": N_("suspend"), "resume": N_("resume"),
     "resumed": N_("resumed"),
-    # who acted: the local single operator (the workspace's roles have their own names)
-    "local": N_("local operator"),
+    # who acted: the local single operator, and the workspace's roles (engine/server/accounts.py)
+    "local": N_("local operator"), "clerk": N_("clerk"), "officer": N_("officer"), "supervisor": N_("supervisor"),
+    "analyst": N_("analyst"), "admin": N_("admin"),
 }
 
 

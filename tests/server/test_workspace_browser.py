@@ -155,7 +155,8 @@ def test_a_case_from_the_window_to_completion(workspace: tuple[World, str], brow
     text = second.submit("#move-approve-tax")
     assert second.chrome.evaluate("document.querySelector('#case-state').dataset.state") == "completed"
     history = second.text("#history")
-    for who in ("li (clerk、综合窗口)", "wang (officer、市场监管局)", "zhao (officer、税务局)"):  # the page's language
+    # role and department, in Chinese
+    for who in ("li (综合窗口、综合窗口)", "wang (部门经办、市场监管局)", "zhao (部门经办、税务局)"):
         assert who in history
     assert "缺股东会决议" in history
     assert second.chrome.evaluate("document.querySelectorAll('svg.flow g.step').length") == 2
