@@ -64,9 +64,14 @@ ACTIONS = {"accept": "受理", "approve": "办结", "return": "退回补正", "r
            "withdraw": "撤回申请"}  # buttons: what the clerk does, not a state
 EVENTS = _Labels(("opened", "accepted", "approved", "returned", "resubmitted", "suspended", "resumed", "refused",
                   "withdrawn", "received", "corrected"))
+AUDIT_KINDS = {"login": "登录", "login-failed": "登录失败", "login-throttled": "登录受限", "account-created": "创建账号",
+               "password-set": "设置密码", "account-enabled": "启用账号", "account-disabled": "停用账号",
+               "token-issued": "签发令牌", "token-revoked": "吊销令牌", "token-used": "使用令牌",
+               "correction": "更正"}  # the kinds (stable values in the log) as the audit page names them
 DONE = {"moved": "已记录。", "received": "材料已登记。", "corrected": "更正已记录。"}
 PER_PAGE = 50
 TEMPLATES.globals.update(step_states=STEP_STATES, case_states=CASE_STATES, actions=ACTIONS, events=EVENTS,
+                         audit_kinds=AUDIT_KINDS,
                          roles=ROLES, procedures=PROCEDURES)
 Session = tuple[Account, str]
 

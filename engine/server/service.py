@@ -16,6 +16,7 @@ from engine.cases import desk
 from engine.cases.machine import Case, Event, StepState
 from engine.cases.projection import CaseQuery, Page
 from engine.cases.store import Store, UnknownCaseError, load_case
+from engine.cases.words import label
 from engine.errors import LianbanError, RefusedError, UsageError
 from engine.i18n import _
 from engine.server.accounts import Account, Accounts
@@ -61,7 +62,7 @@ class Workspace:
 
     def allow(self, account: Account, operation: str) -> None:
         if not self.may(account, operation):
-            raise Denied(_("a {role} account may not do this ({op})").format(role=account.role, op=operation))
+            raise Denied(_("a {role} account may not do this ({op})").format(role=label(account.role), op=operation))
 
     def sees_all(self, account: Account) -> bool:
         return account.role != "officer"

@@ -69,3 +69,53 @@ def test_the_cli_gets_the_servers_refusals_in_its_own_language(capsys: pytest.Ca
         code, _out, err = lb(capsys, "--lang", "zh", "case", "accept", cid, "licence", "--on", "2021-09-29",
                              "--server", url)
         assert code == 1 and "账号不能执行此操作" in err and "may not" not in err
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees of a page: its text and the words of its controls, not tags, ids or URLs."""
+    import re
+
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    shown = re.findall(r'\b(?:placeholder|title|alt|aria-label)="([^"]*)"', html)
+    return re.sub(r"<[^>]*>", " ", html) + "\n" + "\n".join(shown)
+
+
+def test_no_english_word_on_any_workspace_page(tmp_path: Path) -> None:
+    """Every page a clerk, an officer or the applicant sees, with a case in every kind of state and an
+    error shown, under an English server process (the suite runs under LANG=C)."""
+    from html import unescape
+
+    from server_helpers import PEOPLE
+    from test_server_authz import login
+    from test_zh_walk import IDS, english_words
+
+    full = world(tmp_path, PEOPLE)
+    fresh, accepted, returned = full.case(), full.case("accepted"), full.case("returned")
+    pages: dict[str, str] = {}
+    with TestClient(full.app()) as client:
+        pages["login"] = client.get("/login").text
+        for who, paths in (("li", ["/", "/queue", "/cases", "/intake", "/items", f"/cases/{fresh}"]),
+                           ("wang", ["/queue", f"/cases/{accepted}", f"/cases/{returned}", "/cases?state=open"]),
+                           ("sun", [f"/cases/{returned}"]), ("admin", ["/audit"])):
+            csrf = login(client, who)
+            for path in paths:
+                pages[f"{who} {path}"] = client.get(path).text
+            if who == "wang":  # a refusal shown on the case page
+                pages["wang refused"] = client.post(f"/cases/{fresh}/act", data={
+                    "csrf": csrf, "action": "approve", "step": "licence"}).text
+        client.cookies.clear()
+        pages["progress"] = client.get("/progress").text
+        pages["progress wrong"] = client.post("/progress", data={"case": fresh, "code": "wrong"}).text
+    full.store.close()
+    import re
+
+    ids = IDS | set(PEOPLE) | {"testclient"}  # account names and the test client's address are data
+    found = {}
+    for name, html in pages.items():
+        if name == "admin /audit":  # its details are stored text (data, in the language of the day they were written)
+            html = re.sub(r"(?s)<td>[^<]*</td></tr>", "</tr>", html)
+        text = re.sub(r"（[a-z]+\.[a-z]+）", " ", unescape(visible_text(html)))  # an operation's code: queue.read
+        if words := english_words(text, ids):
+            found[name] = words
+    assert found == {}, found
+    assert "环节" in pages["wang refused"]  # the refusal is there, in Chinese
