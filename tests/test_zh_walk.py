@@ -332,3 +332,20 @@ def test_the_walk_would_fail_in_english(work: Path, monkeypatch: pytest.MonkeyPa
     i18n.set_language("en")
     _code, text = run(["validate", "broken.yaml"])
     assert "unknown department" in text and english_words(text, IDS)
+
+
+def test_the_site_has_no_english_word(work: Path) -> None:
+    """Every page `lianban render` writes (index, each item with its SVG charts) is Chinese."""
+    from html import unescape
+
+    code, _text = run(["render", "definitions", "--out", "site"])
+    assert code == 0
+    pages = sorted((work / "site").rglob("*.html"))
+    assert len(pages) > 10
+    found = {}
+    for page in pages:
+        html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"))
+        shown = re.sub(r"<[^>]*>", " ", html) + " ".join(re.findall(r'\b(?:title|alt|aria-label)="([^"]*)"', html))
+        if words := english_words(unescape(shown), IDS):
+            found[page.name] = words
+    assert found == {}
