@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.machine import Case, Event, StepState, TransitionError
+from engine.cases.opening import open_case
 from engine.cases.projection import CaseQuery, CaseRow, Grade, Page, QueueRow
 from engine.cases.store import Store, load_case, transact
 from engine.i18n import _

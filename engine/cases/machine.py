@@ -7,7 +7,7 @@ enums); the machines are shared and attach nothing to the models, so the whole A
 ``case.fire("approve", step=..., department=..., on=...)``. An illegal move raises
 :class:`TransitionError` with a one-line message and leaves the case unchanged.
 
-The ``opened`` event pins everything the case needs (the raw definition and its sha256,
+The ``opened`` event (engine/cases/opening.py) pins everything the case needs (the raw definition and its sha256,
 the schedule, the deadlines on both clocks, the merged material list), so a later edit of the
 YAML or of the catalog never changes a running case, and replay needs no calendar: an
 ``accepted`` event records the step's legal deadline, and the event that ends a pause
@@ -18,8 +18,6 @@ not record (legal and case deadlines) stays None. See docs/cases.md.
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -35,8 +33,6 @@ from engine.suggest import closest, did_you_mean
 from engine.units import json_number
 
 if TYPE_CHECKING:
-    from engine.flow.analysis import Analysis
-    from engine.validation.catalog import Catalog
     from engine.workdays.calendar import WorkCalendar
 
 __all__ = [
@@ -50,10 +46,7 @@ __all__ = [
     "StepState",
     "TransitionError",
     "by_urgency",
-    "definition_sha256",
     "illegal_states",
-    "open_case",
-    "rebuild_analysis",
 ]
 
 
@@ -203,14 +196,8 @@ class StepRun:
                 "pauses": [p.as_dict() for p in self.pauses]}
 
 
-def definition_sha256(raw: dict[str, Any]) -> str:
-    """sha256 of the definition's canonical JSON (sorted keys, UTF-8, no spaces)."""
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 class Case:
-    """The live state of one case; build it with :func:`open_case` or :meth:`Case.replay`."""
+    """The live state of one case; build it with :func:`engine.cases.opening.open_case` or :meth:`Case.replay`."""
 
     def __init__(self, opened: Event, case_id: str | None = None) -> None:
         if opened.type != "opened" or opened.seq != 1:
@@ -560,83 +547,10 @@ def _corrections(log: list[Event]) -> tuple[dict[int, dict[str, Any]], set[int]]
     return amended, voided
 
 
-def _pinned(source: dict[str, Any]) -> dict[str, Any]:
-    """A year's source as the opened event keeps it: kind, detail and notice (not the year again)."""
-    return {k: source[k] for k in ("kind", "detail", "notice")}
-
-
 def _default_calendar() -> WorkCalendar:
     from engine.locations import default_calendar_dir
     from engine.workdays.calendar import WorkCalendar
     return WorkCalendar.from_dir(default_calendar_dir())
-
-
-def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None,
-              simulation: dict[str, Any] | None = None) -> Case:
-    """A new case of the analysed item (not stored yet: pass ``case.events`` to the store).
-
-    For an item that asks questions, analyse it in the applicant's situation
-    (``analyze(specialise(item, answers))``): the ``opened`` event records the answers, and only
-    that situation's steps and materials exist in the case. `simulation` marks a case the
-    simulator made (its id and seed): see engine/supervision/simulate.py.
-    """
-    if not applicant or not applicant.strip():
-        raise TransitionError("a case needs the applicant's name")
-    cal = calendar or _default_calendar()
-    item, sched = analysis.item, analysis.schedule
-    raw = item.source or {}
-    steps: list[dict[str, Any]] = []
-    for sid in (n for stage in sched.stages for n in stage):
-        s, t = item.step(sid), sched[sid]
-        steps.append({"id": s.id, "name": s.name, "department": s.department, "days": s.days,
-                      "needs": list(sched.predecessors[sid]), "earliest_finish": t.earliest_finish,
-                      "latest_finish": t.latest_finish,
-                      "planned": cal.add_workdays(on, t.earliest_finish).isoformat(),
-                      "deadline": cal.add_workdays(on, t.latest_finish).isoformat()})
-        if s.legal_days is not None:
-            steps[-1]["legal_days"] = s.legal_days
-    committed = cal.add_workdays(on, item.commitment) if item.commitment else None
-    legal = cal.add_workdays(on, item.legal_days) if item.legal_days else None
-    clocks = {"commitment": item.commitment, "legal_days": item.legal_days,
-              "committed": _iso(committed), "legal": _iso(legal)}
-    last = max([date.fromisoformat(s["deadline"]) for s in steps] + [d for d in (committed, legal) if d], default=on)
-    payload: dict[str, Any] = {
-        "on": on.isoformat(), "applicant": applicant.strip(),
-        "item": {"id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
-                 "path": item.path, "optimized_days": json_number(sched.length)},
-        "sha256": definition_sha256(raw), "definition": raw,
-        "materials": [{"id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments)}
-                      for m in analysis.applicant_materials],
-        "calendar": {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)},
-        "steps": steps,
-        "clocks": clocks,
-    }
-    if isinstance(raw.get("warnings"), list):
-        payload["warnings"] = raw["warnings"]
-    if simulation is not None:
-        payload.update(simulated=True, simulation=simulation)
-    if item.situation is not None:
-        from engine.flow.analysis import situation_dict
-
-        payload["situation"] = situation_dict(item)
-    return Case(Event(1, "opened", payload))
-
-
-def rebuild_analysis(case: Case, catalog: Catalog) -> Analysis:
-    """The analysis of the pinned definition (re-checked against `catalog`), never the file on disk."""
-    from engine.flow.analysis import analyze
-    from engine.validation.checks import check_item
-    from engine.validation.loader import Positions
-
-    diags, item = check_item(case.item.get("path") or case.item["id"], case.definition, Positions(), catalog)
-    if item is None:
-        first = next(d for d in diags if d.is_error)
-        raise TransitionError(f"{case.name}: the pinned definition no longer checks: {first.message}")
-    if case.situation is not None:
-        from engine.situations import specialise
-
-        item = specialise(item, {k: v for k, v in case.situation["answers"].items() if v is not None})
-    return analyze(item)
 
 
 def illegal_states(case: Case) -> list[str]:

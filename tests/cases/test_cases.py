@@ -20,11 +20,9 @@ from engine.cases.machine import (
     StepState,
     TransitionError,
     by_urgency,
-    definition_sha256,
     illegal_states,
-    open_case,
-    rebuild_analysis,
 )
+from engine.cases.opening import definition_sha256, open_case, rebuild_analysis
 from engine.flow.analysis import Analysis
 from engine.locations import project_catalog_dir
 from engine.validation.catalog import load_catalog
@@ -150,7 +148,7 @@ def test_queue_order_is_most_urgent_first(nd: Analysis) -> None:
     assert late.todo("市场监管局")[0][0] == "approve" and early.todo("市场监管局")[0][0] == "accept"
 
 
-def test_the_definition_is_pinned(tmp_path: Path) -> None:
+def test_the_definition_ispinned(tmp_path: Path) -> None:
     analysis = analysis_of(tmp_path, ND_YAML, "national-day.yaml")
     case = open_case(analysis, "张三", D0, CAL)
     edited = analysis_of(tmp_path, ND_YAML.replace("days: 3", "days: 9"), "national-day.yaml")  # a later edit

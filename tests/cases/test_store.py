@@ -19,7 +19,8 @@ import pytest
 from helpers import ROOT, real_analysis
 
 from engine.cases import store as store_mod
-from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.machine import Case, Event, StepState, TransitionError
+from engine.cases.opening import open_case
 from engine.cases.projection import CaseQuery
 from engine.cases.store import (
     ConflictError,
