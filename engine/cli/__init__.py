@@ -88,8 +88,6 @@ def take_language(argv: list[str]) -> tuple[str | None, list[str]]:
         else:
             rest.append(arg)
         i += 1
-    if lang is not None and rest[:1] == ["serve"]:  # serve has its own --lang (the workspace's messages)
-        rest += ["--lang", lang]
     return lang, rest
 
 

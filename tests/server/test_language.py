@@ -119,3 +119,11 @@ def test_no_english_word_on_any_workspace_page(tmp_path: Path) -> None:
             found[name] = words
     assert found == {}, found
     assert "环节" in pages["wang refused"]  # the refusal is there, in Chinese
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "no definitions folder at"), ("zh", "没有事项定义文件夹")])
+def test_serve_takes_the_global_lang_for_its_own_messages(lang: str, words: str, capsys: pytest.CaptureFixture[str],
+                                                          tmp_path: Path) -> None:
+    code, _out, err = lb(capsys, "serve", "--lang", lang, "--db", str(tmp_path / "s.db"),
+                         "--definitions", str(tmp_path / "none"))
+    assert code == 2 and words in err
