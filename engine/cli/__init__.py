@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("engine.cli.validate", "check item definitions and catalogs"),
     "analyze": ("engine.cli.analyze", "the optimized flow and the four reductions of items"),
     "preview": ("engine.cli.preview", "one item's optimized flow in the terminal"),
+    "guide": ("engine.cli.guide", "ask an item's questions and print the applicant's notice (一次告知单)"),
     "report": ("engine.cli.report", "the portfolio table of every item"),
     "export": ("engine.cli.export", "the flow as Mermaid, Graphviz dot or BPMN 2.0"),
     "render": ("engine.cli.render", "a static HTML site of the flows"),
