@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peak import PEAK_MB  # noqa: E402
+
 WARM_UP = (ROOT / "definitions" / "start-business.yaml", ROOT / "examples" / "broken.yaml")
 MARKER = "pwned-by-yaml"  # the python-tag attack would create this file next to itself
 
@@ -78,8 +81,16 @@ def _many_values_under_budget(d: Path) -> bytes:
 def _many_typos(d: Path) -> bytes:
     # every step with an unknown department, step, material: each would want a "did you mean"
     steps = "".join(f"  - {{id: s{i}, name: n, department: 市场监督局{i}, days: 1, needs: [t{i}], materials: [证{i}]}}\n"
-                    for i in range(2000))
+                    for i in range(1000))
     return f"id: x\nname: n\nlead: 市场监管局\nsteps:\n{steps}".encode()
+
+
+def _document_cycles(d: Path) -> bytes:
+    # 500 separate document cycles (each pair of steps waits for the other's document), each an E311
+    mats = "".join(f"- {{id: m{i}, name: 文书{i}}}\n" for i in range(1000))
+    steps = "".join(f"- {{id: s{i}, name: n, department: 市场监管局, days: 1, materials: [m{i ^ 1}], produces: [m{i}]}}\n"
+                    for i in range(1000))
+    return f"id: x\nname: n\nlead: 市场监管局\nmaterials:\n{mats}steps:\n{steps}".encode()
 
 
 def _invalid_utf8(d: Path) -> bytes:
@@ -111,27 +122,16 @@ ATTACKS: dict[str, tuple[str, Callable[[Path], bytes | Path]]] = {
     "many-small-keys": ("'kN: N' lines up to the size limit", _many_keys),
     "many-values": ("a flow list just under the node budget", _many_values_under_budget),
     "many-typos": ("2,000 steps with unknown department, step, material", _many_typos),
+    "document-cycles": ("1,000 steps in 500 separate document cycles", _document_cycles),
     "invalid-utf8": ("GBK-encoded text", _invalid_utf8),
     "nul-bytes": ("NUL bytes (UTF-16-like)", _nul_bytes),
     "python-tags": ("!!python/object/apply:os.system and friends", _python_tags),
     "recursive-alias": ("an alias inside its own anchor", _recursive_alias),
 }
 
-_CHILD = """
-import json, resource, sys, time
+_CHILD = PEAK_MB + """
+import json, sys, time
 from engine.validation.tree import validate_paths
-
-def peak_mb():
-    # VmHWM is this process's own high-water mark; ru_maxrss would carry the parent's
-    # (Linux keeps it across fork and exec, so a big test runner inflates it)
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 validate_paths(sys.argv[2:])
 base = peak_mb()

@@ -11,7 +11,9 @@ ElementTree serialising the same document and analyze() on the same item,
 yaml.CSafeLoader alone (the floor), in process and as whole processes,
 (5) `lianban --help` start-up against a bare `python -c pass`,
 (6) `analyze --all-situations` on 10 yes/no questions (1,024 situations) and 30 steps,
-against 1,024 analyses of the same steps without conditions (bench/situations_bench.py).
+against 1,024 analyses of the same steps without conditions (bench/situations_bench.py),
+(7) the 督办 report over 10,000 and 100,000 simulated cases (bench/supervise_bench.py;
+--quick: 1,000 and 10,000).
 Absolute times depend on the machine; the ratios are what to compare.
 """
 from __future__ import annotations
@@ -242,6 +244,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         situations_bench.run(Path(tmp))
+    print("\n7. 督办: lianban supervise over simulated cases (bench/supervise_bench.py)")
+    import supervise_bench
+    supervise_bench.main(["--cases", "10000", "--small", "1000"] if quick else [])
 
 
 if __name__ == "__main__":

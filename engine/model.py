@@ -7,6 +7,7 @@ steps keep their definition order (used to break ties deterministically).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from engine.situations.conditions import TRUE, Condition
@@ -99,10 +100,11 @@ class Item:
         return tuple(seen)
 
     def step(self, step_id: str) -> Step:
-        for s in self.steps:
-            if s.id == step_id:
-                return s
-        raise KeyError(step_id)
+        return self._steps_by_id[step_id]
+
+    @cached_property
+    def _steps_by_id(self) -> dict[str, Step]:  # built once per item: step() sits in loops over steps
+        return {s.id: s for s in self.steps}
 
     def material_name(self, material_id: str) -> str:
         mat = self.materials.get(material_id)

@@ -56,6 +56,12 @@ steps:
   - {id: seal, name: 印章, department: 公安局, days: 0.5, materials: [id-card]}
 """
 
+# ND_YAML on two clocks: the item promises 5 working days (legal cap 20); the licence has a legal
+# limit of 5 working days from its acceptance, the tax step 3.
+ND_CLOCKS_YAML = (ND_YAML.replace("steps:\n", "commitment: 5\nlegal_days: 20\nsteps:\n")
+                  .replace("days: 3, materials", "days: 3, legal_days: 5, materials")
+                  .replace("days: 1, needs", "days: 1, legal_days: 3, needs"))
+
 # The site's item (tests of render): five steps in three departments, a commitment, a material
 # one step issues for three others, an applicant's material asked for twice, a plain `needs`.
 DEMO = """\

@@ -9,11 +9,11 @@ copy, and lists the planned dates and deadlines that would move; the stored even
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import ACTIONS, Case, Event
+from engine.cases.machine import ACTIONS, CORRECTED, RECEIVED, Case, Event
 from engine.workdays.calendar import PROVISIONAL
 from engine.workdays.errors import CalendarError
 
@@ -62,18 +62,30 @@ class Review:
 
 
 def replay_with(case: Case, cal: WorkCalendar) -> Case:
-    """A copy of *case* whose dates are counted again with *cal*: the opened event's planned dates and
-    deadlines, then every move (a resubmission's paused days and pushed deadlines included)."""
-    opened = case.events[0]
+    """A copy of *case* whose dates are counted again with *cal*: the opened event's planned dates,
+    deadlines and clocks, then every move (an acceptance's legal deadline, a pause's days and the
+    dates it moved included), as corrected (annulled events left out, re-dated ones on their date)."""
+    opened = replace(case.events[0], payload=case.effective(case.events[0]))
     steps = [{**s, "planned": cal.add_workdays(case.opened_on, s["earliest_finish"]).isoformat(),
               "deadline": cal.add_workdays(case.opened_on, s["latest_finish"]).isoformat()}
              for s in opened.payload["steps"]]
-    copy = Case(Event(1, "opened", {**opened.payload, "steps": steps}), case.id)
+    payload = {**opened.payload, "steps": steps}
+    clocks = opened.payload.get("clocks")
+    if clocks:  # the case's two clocks (absent from cases opened before them)
+        payload["clocks"] = {**clocks, **{key: cal.add_workdays(case.opened_on, clocks[days]).isoformat()
+                                          for key, days in (("committed", "commitment"), ("legal", "legal_days"))
+                                          if clocks.get(days)}}
+    copy = Case(Event(1, "opened", payload), case.id)
     action_of = {v: k for k, v in ACTIONS.items()}
     for event in case.events[1:]:
-        p = event.payload
+        if event.type == CORRECTED or event.seq in case.voided:
+            continue
+        p = case.effective(event)
+        if event.type == RECEIVED:
+            copy.receive(p.get("materials") or [], date.fromisoformat(p["on"]))
+            continue
         copy.fire(action_of[event.type], step=p.get("step"), department=p.get("department"),
-                  on=date.fromisoformat(p["on"]), reason=p.get("reason"), calendar=cal)
+                  on=date.fromisoformat(p["on"]), reason=p.get("reason"), calendar=cal, procedure=p.get("procedure"))
     return copy
 
 
@@ -96,7 +108,12 @@ def review(case: Case, cal: WorkCalendar) -> Review:
         return result
     for sid, run in case.steps.items():
         other = now.steps[sid]
-        for name, old, new in (("deadline", run.deadline, other.deadline), ("planned", run.planned, other.planned)):
-            if old != new:
+        for name, old, new in (("deadline", run.deadline, other.deadline), ("planned", run.planned, other.planned),
+                               ("legal_deadline", run.legal_deadline, other.legal_deadline)):
+            if old != new and old is not None and new is not None:
                 result.moves.append(Move(sid, run.name, name, old.isoformat(), new.isoformat()))
+    for name, old, new in (("case committed", case.committed_deadline, now.committed_deadline),
+                           ("case legal", case.legal_deadline, now.legal_deadline)):
+        if old != new and old is not None and new is not None:
+            result.moves.append(Move("-", case.item["name"], name, old.isoformat(), new.isoformat()))
     return result

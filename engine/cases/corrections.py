@@ -3,8 +3,9 @@
 A correction names one earlier event (its ``target`` seq) and either gives it a new business
 date (``on``) or annuls it (``void``: a move made in error). It carries everything replay needs,
 so replay needs no calendar: ``amend`` maps seqs to the payload fields it replaces (the target's
-new date; a new opening date's recomputed plan and deadlines; every later resubmission's
-recomputed pause and moved deadlines) and ``void`` lists the seqs it annuls.
+new date; a new opening date's recomputed plan, deadlines and case clocks; the recomputed legal
+deadline of an acceptance and the recomputed pause and moved dates of the end of a 补正 or a
+特别程序, from the target on) and ``void`` lists the seqs it annuls.
 
 A correction is checked by replaying the whole log with it: one that would make a later event
 illegal (a step accepted twice, actions out of date order) is refused, naming that event, and
@@ -16,7 +17,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import CORRECTED, Case, Event, StepState, TransitionError, _pinned
+from engine.cases.machine import CORRECTED, Case, Event, StepRun, StepState, TransitionError, _pinned
 from engine.i18n import _
 
 if TYPE_CHECKING:
@@ -66,8 +67,30 @@ def _reschedule(case: Case, on: date, cal: WorkCalendar) -> dict[str, Any]:
     first = case.effective(case.events[0])
     steps = [{**s, "planned": cal.add_workdays(on, float(s["earliest_finish"])).isoformat(),
               "deadline": cal.add_workdays(on, float(s["latest_finish"])).isoformat()} for s in first["steps"]]
-    last = max([date.fromisoformat(s["deadline"]) for s in steps], default=on)
-    return {"steps": steps, "calendar": {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)}}
+    out: dict[str, Any] = {"steps": steps}
+    clocks = first.get("clocks")
+    if clocks:  # the case's two clocks, counted from the new day
+        out["clocks"] = {**clocks, **{key: cal.add_workdays(on, clocks[days]).isoformat()
+                                      for key, days in (("committed", "commitment"), ("legal", "legal_days"))
+                                      if clocks.get(days)}}
+    dates = [date.fromisoformat(s["deadline"]) for s in steps]
+    dates += [date.fromisoformat(d) for d in (out.get("clocks") or {}).values() if isinstance(d, str)]
+    last = max(dates, default=on)
+    out["calendar"] = {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)}
+    return out
+
+
+def _recorded_dates(sim: Case, event: Event, p: dict[str, Any], run: StepRun, cal: WorkCalendar) -> dict[str, Any]:
+    """The dates an event recorded that its (possibly corrected) day decides, counted again: an
+    acceptance's legal deadline, and what the end of a pause (补正 or 特别程序) moved. An acceptance
+    written before the legal clock existed records none and gets none."""
+    on = date.fromisoformat(p["on"])
+    if event.type == "accepted" and "legal_deadline" in event.payload and run.state is StepState.READY:
+        return sim.accept_effects(run, on, cal)
+    if event.type in ("resubmitted", "resumed") and run.state in (StepState.RETURNED, StepState.SUSPENDED) \
+            and run.open_pause is not None:
+        return sim.pause_end_effects(run, on, cal)
+    return {}
 
 
 def _check_by_replay(case: Case, target: int, amend: dict[int, dict[str, Any]], voided: set[int],
@@ -84,12 +107,10 @@ def _check_by_replay(case: Case, target: int, amend: dict[int, dict[str, Any]], 
             continue
         p = {**event.payload, **patches.get(event.seq, {})}
         run = sim.steps.get(str(p.get("step")))
-        if (event.type == "resubmitted" and event.seq > target and run is not None
-                and run.state is StepState.RETURNED and run.returned_on is not None):
-            effects = sim.resubmit_effects(run, date.fromisoformat(p["on"]), cal)
-            if any(p.get(k) != v for k, v in effects.items()):
-                amend.setdefault(event.seq, {}).update(effects)
-                p.update(effects)
+        effects = _recorded_dates(sim, event, p, run, cal) if event.seq >= target and run is not None else {}
+        if any(p.get(k) != v for k, v in effects.items()):
+            amend.setdefault(event.seq, {}).update(effects)
+            p.update(effects)
         try:
             sim._apply(event, p)
         except TransitionError as exc:

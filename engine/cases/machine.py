@@ -8,10 +8,12 @@ enums); the machines are shared and attach nothing to the models, so the whole A
 :class:`TransitionError` with a one-line message and leaves the case unchanged.
 
 The ``opened`` event pins everything the case needs (the raw definition and its sha256,
-the schedule, the deadlines, the merged material list), so a later edit of the YAML or
-of the catalog never changes a running case, and replay needs no calendar: a
-``resubmitted`` event records the paused working days and the deadlines they moved.
-See docs/cases.md.
+the schedule, the deadlines on both clocks, the merged material list), so a later edit of the
+YAML or of the catalog never changes a running case, and replay needs no calendar: an
+``accepted`` event records the step's legal deadline, and the event that ends a pause
+(``resubmitted``, ``resumed``) records the paused working days and the deadlines they moved
+(engine/cases/clocks.py). Events written before the two clocks replay unchanged: what they do
+not record (legal and case deadlines) stays None. See docs/cases.md.
 """
 from __future__ import annotations
 
@@ -25,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from transitions import Machine
 
+from engine.cases.clocks import PROCEDURES, Ladder, Pause, ladder_of, moved_clocks, procedure_problem
 from engine.errors import RefusedError
+from engine.i18n import _
 from engine.suggest import closest, did_you_mean
 from engine.units import json_number
 
@@ -61,6 +65,7 @@ class StepState(enum.Enum):
     READY = "ready"        # the department may accept it
     ACCEPTED = "accepted"  # 受理: the department's clock runs
     RETURNED = "returned"  # 补正: the applicant must correct something; the clock stops
+    SUSPENDED = "suspended"  # 特别程序 (听证, 检验, 专家评审 ...): the clock stops
     APPROVED = "approved"  # 办结
     REFUSED = "refused"    # 不予许可: ends the case as refused
 
@@ -86,7 +91,9 @@ STEP_TRANSITIONS: tuple[dict[str, Any], ...] = (
     {"trigger": "approve", "source": _S.ACCEPTED, "dest": _S.APPROVED},
     {"trigger": "return", "source": _S.ACCEPTED, "dest": _S.RETURNED},
     {"trigger": "resubmit", "source": _S.RETURNED, "dest": _S.ACCEPTED},
-    {"trigger": "refuse", "source": [_S.ACCEPTED, _S.RETURNED], "dest": _S.REFUSED},
+    {"trigger": "suspend", "source": _S.ACCEPTED, "dest": _S.SUSPENDED},
+    {"trigger": "resume", "source": _S.SUSPENDED, "dest": _S.ACCEPTED},
+    {"trigger": "refuse", "source": [_S.ACCEPTED, _S.RETURNED, _S.SUSPENDED], "dest": _S.REFUSED},
 )
 CASE_TRANSITIONS: tuple[dict[str, Any], ...] = (
     {"trigger": "start", "source": _C.OPEN, "dest": _C.IN_PROGRESS},
@@ -100,17 +107,42 @@ STEP_MACHINE = Machine(model=None, states=StepState, transitions=list(STEP_TRANS
 CASE_MACHINE = Machine(model=None, states=CaseState, transitions=list(CASE_TRANSITIONS), initial=_C.OPEN,
                        auto_transitions=False)
 
+
+
+def _moves(machine: Machine) -> dict[tuple[str, Any], Any]:
+    """(trigger, source state) -> destination state, read once from a machine's transitions."""
+    return {(name, machine.get_state(source).value): machine.get_state(str(tr.dest)).value
+            for name, event in machine.events.items() for source, trs in event.transitions.items() for tr in trs}
+
+
+# The machines are the one statement of the legal moves; firing looks a move up in these tables
+# rather than running transitions' trigger() (callbacks and logging we never use): replay and the
+# simulator make millions of moves.
+_STEP_MOVES, _CASE_MOVES = _moves(STEP_MACHINE), _moves(CASE_MACHINE)
+
+
+def _move(moves: dict[tuple[str, Any], Any], model: Any, trigger: str) -> None:
+    try:
+        model.state = moves[(trigger, model.state)]
+    except KeyError:  # check() let an illegal move through: a bug, never a silent state
+        raise TransitionError(_("no move '{trigger}' from {state}").format(trigger=trigger,
+                                                                            state=model.state.value)) from None
+
+
 # public action -> the event type it records
 ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return": "returned",
-                           "resubmit": "resubmitted", "refuse": "refused", "withdraw": "withdrawn"}
+                           "resubmit": "resubmitted", "suspend": "suspended", "resume": "resumed",
+                           "refuse": "refused", "withdraw": "withdrawn"}
 _ACTION_OF = {v: k for k, v in ACTIONS.items()}
 CORRECTED = "corrected"  # a supervisor's correction of earlier events (a wrong date, a move in error)
 RECEIVED = "received"    # the window recorded materials received from the applicant
 _PAST = {"accept": "accepted", "approve": "approved", "return": "returned for correction",
-         "resubmit": "resubmitted", "refuse": "refused"}
+         "resubmit": "resubmitted", "suspend": "suspended for a special procedure", "resume": "resumed",
+         "refuse": "refused"}
+_ENDS_PAUSE = {"resubmit": "correction", "resume": "procedure"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     seq: int                 # 1, 2, ... within the case
     type: str                # "opened" or a value of ACTIONS
@@ -131,14 +163,22 @@ class StepRun:
     latest_finish: float       # working days from opening, from the optimized schedule
     earliest_finish: float
     planned: date              # opened_on + earliest finish: when it is done if nothing waits
-    deadline: date             # opened_on + latest finish (+ paused days): keeps the whole item on time
+    deadline: date             # committed clock: opened_on + latest finish (+ paused days)
+    legal_days: float | None = None
+    legal_deadline: date | None = None  # legal clock: accepted_on + legal_days (+ own paused days)
     state: StepState = StepState.WAITING
+    ready_on: date | None = None      # when its last dependency was approved (the opening for a first step)
     accepted_on: date | None = None
     approved_on: date | None = None
     returned_on: date | None = None
     refused_on: date | None = None
-    paused_days: int = 0       # working days spent in 补正 (own pauses only)
-    reason: str | None = None  # of the last return or refusal
+    paused_days: int = 0       # working days its own pauses (补正 and 特别程序) stopped the clocks
+    reason: str | None = None  # of the last return, suspension or refusal
+    pauses: list[Pause] = field(default_factory=list)
+
+    @property
+    def open_pause(self) -> Pause | None:
+        return self.pauses[-1] if self.pauses and self.pauses[-1].end is None else None
 
     def as_dict(self) -> dict[str, Any]:
         def iso(d: date | None) -> str | None:
@@ -149,7 +189,10 @@ class StepRun:
                 "latest_finish": json_number(self.latest_finish), "planned": iso(self.planned),
                 "deadline": iso(self.deadline), "accepted_on": iso(self.accepted_on),
                 "approved_on": iso(self.approved_on), "returned_on": iso(self.returned_on),
-                "refused_on": iso(self.refused_on), "paused_days": self.paused_days, "reason": self.reason}
+                "refused_on": iso(self.refused_on), "paused_days": self.paused_days, "reason": self.reason,
+                "legal_days": json_number(self.legal_days) if self.legal_days is not None else None,
+                "legal_deadline": iso(self.legal_deadline), "ready_on": iso(self.ready_on),
+                "pauses": [p.as_dict() for p in self.pauses]}
 
 
 def definition_sha256(raw: dict[str, Any]) -> str:
@@ -179,13 +222,24 @@ class Case:
         # year -> {"kind", "detail", "notice"} (kind "provisional": no official arrangement when opened);
         # cases opened before provisional years existed hold the detail text alone
         self.calendar: dict[str, Any] = p.get("calendar", {})
+        self.simulation: dict[str, Any] | None = p.get("simulation") if p.get("simulated") else None
+        self.ladder: Ladder = ladder_of(self.definition, p.get("warnings"))
+        clocks = p.get("clocks") or {}  # absent from cases opened before the two clocks
+        self.commitment: float | None = clocks.get("commitment")
+        self.legal_days: float | None = clocks.get("legal_days")
+        self.committed_deadline = _day(clocks.get("committed"))
+        self.legal_deadline = _day(clocks.get("legal"))
+        legal_of = {s.get("id"): s.get("legal_days") for s in self.definition.get("steps", []) if isinstance(s, dict)}
         self.situation: dict[str, Any] | None = p.get("situation")  # the applicant's answers, for items that ask
         self.steps: dict[str, StepRun] = {}
         for s in p["steps"]:  # topological order
+            legal = s.get("legal_days", legal_of.get(s["id"]))
             run = StepRun(s["id"], s["name"], s["department"], float(s["days"]), tuple(s["needs"]),
                           float(s["latest_finish"]), float(s["earliest_finish"]),
-                          date.fromisoformat(s["planned"]), date.fromisoformat(s["deadline"]))
+                          date.fromisoformat(s["planned"]), date.fromisoformat(s["deadline"]),
+                          float(legal) if isinstance(legal, (int, float)) else None)
             run.state = StepState.WAITING if run.needs else StepState.READY
+            run.ready_on = None if run.needs else self.opened_on
             self.steps[run.id] = run
         self.successors: dict[str, list[str]] = {sid: [] for sid in self.steps}
         for run in self.steps.values():
@@ -223,28 +277,44 @@ class Case:
     def name(self) -> str:
         return f"case {self.id}" if self.id is not None else "the case"
 
+    @property
+    def simulated(self) -> bool:
+        """True for a case the simulator wrote (`lianban simulate`): never mixed with real ones silently."""
+        return self.simulation is not None
+
     # -- moves ----------------------------------------------------------------------
     def fire(self, action: str, *, step: str | None = None, department: str | None = None, on: date | None = None,
-             reason: str | None = None, calendar: WorkCalendar | None = None) -> Event:
-        """Check and apply one move; return its event (for the store to append)."""
+             reason: str | None = None, calendar: WorkCalendar | None = None, procedure: str | None = None) -> Event:
+        """Check and apply one move; return its event (for the store to append). `calendar` counts the
+        legal deadline of an accepted step and the pause that a resubmit or a resume ends."""
         on = on or date.today()
-        run = self.check(action, step=step, department=department, on=on, reason=reason)
+        run = self.check(action, step=step, department=department, on=on, reason=reason, procedure=procedure)
         payload: dict[str, Any] = {"on": on.isoformat()}
         if run is not None:
             payload.update(step=run.id, department=run.department)
+        if procedure and action == "suspend":
+            payload["procedure"] = procedure
         if reason:
             payload["reason"] = reason
-        if action == "resubmit" and run is not None and run.returned_on is not None:
-            payload.update(self.resubmit_effects(run, on, calendar or _default_calendar()))
+        if action == "accept" and run is not None and run.legal_days is not None:
+            payload.update(self.accept_effects(run, on, calendar or _default_calendar()))
+        if run is not None and action in _ENDS_PAUSE and run.open_pause is not None:
+            payload.update(self.pause_end_effects(run, on, calendar or _default_calendar()))
         event = Event(self.seq + 1, ACTIONS[action], payload)
         self.apply(event)
         return event
 
-    def resubmit_effects(self, run: StepRun, on: date, cal: WorkCalendar) -> dict[str, Any]:
-        """What a resubmission of the returned step `run` on `on` records: the working days it was
-        paused and the deadlines that pause moves (so replay needs no calendar)."""
-        paused = max(0, cal.workdays_between(run.returned_on or on, on))
-        return {"paused_days": paused, "deadlines": self._pushed_deadlines(run.id, paused, cal)}
+    def pause_end_effects(self, run: StepRun, on: date, cal: WorkCalendar) -> dict[str, Any]:
+        """What ending the open pause of `run` on `on` records (a resubmission after 补正, a resume after a
+        特别程序): the working days it lasted and every date they move on both clocks (so replay needs no
+        calendar)."""
+        pause = run.open_pause
+        paused = max(0, cal.workdays_between(pause.start if pause is not None else on, on))
+        return {"paused_days": paused, **moved_clocks(self, run, paused, cal)}
+
+    def accept_effects(self, run: StepRun, on: date, cal: WorkCalendar) -> dict[str, Any]:
+        """What an acceptance of `run` on `on` records: its legal deadline, when it has a legal limit."""
+        return {"legal_deadline": cal.add_workdays(on, run.legal_days).isoformat()} if run.legal_days is not None else {}
 
     def receive(self, materials: Iterable[str], on: date | None = None) -> Event:
         """Record materials the window received from the applicant (the checklist); return the event."""
@@ -253,7 +323,7 @@ class Case:
         return event
 
     def check(self, action: str, *, step: str | None = None, department: str | None = None,
-              on: date | None = None, reason: str | None = None) -> StepRun | None:
+              on: date | None = None, reason: str | None = None, procedure: str | None = None) -> StepRun | None:
         """Raise TransitionError unless `action` is legal now; return the step it acts on."""
         if action not in ACTIONS:
             raise TransitionError(f"unknown action '{action}'; use one of {', '.join(ACTIONS)}")
@@ -276,9 +346,12 @@ class Case:
             raise TransitionError(f"{action} needs the acting department")
         if department != run.department:
             raise TransitionError(f"{department} cannot act on step '{run.id}' ({run.department})")
-        if action in ("return", "refuse") and not (reason and reason.strip()):
-            what = "what the applicant must correct (一次性告知)" if action == "return" else "the grounds for refusal"
+        if action in ("return", "refuse", "suspend") and not (reason and reason.strip()):
+            what = {"return": "what the applicant must correct (一次性告知)", "refuse": "the grounds for refusal",
+                    "suspend": _("what the special procedure is for")}[action]
             raise TransitionError(f"{action} needs a reason: {what}")
+        if action == "suspend" and procedure not in PROCEDURES:
+            raise TransitionError(procedure_problem(procedure))
         if run.state is StepState.WAITING:
             open_ = [f"'{n}' ({self.steps[n].state.value})" for n in run.needs
                      if self.steps[n].state is not StepState.APPROVED]
@@ -316,12 +389,13 @@ class Case:
         if action is None:
             raise TransitionError(f"{self.name}: unknown event type '{event.type}' at #{event.seq}")
         on = date.fromisoformat(p["on"])
-        run = self.check(action, step=p.get("step"), department=p.get("department"), on=on, reason=p.get("reason"))
+        run = self.check(action, step=p.get("step"), department=p.get("department"), on=on, reason=p.get("reason"),
+                         procedure=p.get("procedure"))
         if run is None:  # withdraw
-            CASE_MACHINE.events["withdraw"].trigger(self)
+            _move(_CASE_MOVES, self, "withdraw")
             self.closed_on = on
         else:
-            STEP_MACHINE.events[action].trigger(run)
+            _move(_STEP_MOVES, run, action)
             self._effects(action, run, on, p)
         self.last_on = on
         self.events.append(event)
@@ -353,41 +427,47 @@ class Case:
     def _effects(self, action: str, run: StepRun, on: date, p: dict[str, Any]) -> None:
         if action == "accept":
             run.accepted_on = on
+            run.legal_deadline = _day(p.get("legal_deadline"))
             if self.state is CaseState.OPEN:
-                CASE_MACHINE.events["start"].trigger(self)
+                _move(_CASE_MOVES, self, "start")
         elif action == "approve":
             run.approved_on = on
             for succ in self.successors[run.id]:
                 if all(self.steps[n].state is StepState.APPROVED for n in self.steps[succ].needs):
-                    STEP_MACHINE.events["unblock"].trigger(self.steps[succ])
+                    _move(_STEP_MOVES, self.steps[succ], "unblock")
+                    self.steps[succ].ready_on = on
             if all(s.state is StepState.APPROVED for s in self.steps.values()):
-                CASE_MACHINE.events["complete"].trigger(self)
+                _move(_CASE_MOVES, self, "complete")
                 self.closed_on = on
-        elif action == "return":
-            run.returned_on, run.reason = on, p["reason"]
-        elif action == "resubmit":
-            run.paused_days += int(p.get("paused_days", 0))
-            run.returned_on = None
-            for sid, d in p.get("deadlines", {}).items():
-                self.steps[sid].deadline = date.fromisoformat(d)
+        elif action in ("return", "suspend"):
+            kind = "correction" if action == "return" else "procedure"
+            run.pauses.append(Pause(kind, on, p["reason"], p.get("procedure")))
+            run.reason = p["reason"]
+            if action == "return":
+                run.returned_on = on
+        elif action in _ENDS_PAUSE:
+            self._end_pause(run, on, p)
         elif action == "refuse":
             run.refused_on, run.reason = on, p["reason"]
-            CASE_MACHINE.events["refuse"].trigger(self)
+            _move(_CASE_MOVES, self, "refuse")
             self.closed_on = on
 
-    def _pushed_deadlines(self, step_id: str, paused: int, cal: WorkCalendar) -> dict[str, str]:
-        """Deadlines after `step_id` pauses `paused` more working days: the step and every step
-        after it move by the longest chain of pauses that leads to them."""
-        own = {sid: r.paused_days for sid, r in self.steps.items()}
-        own[step_id] += paused
-        shift: dict[str, int] = {}
-        out: dict[str, str] = {}
-        for sid, r in self.steps.items():  # topological order
-            shift[sid] = own[sid] + max((shift[n] for n in r.needs), default=0)
-            new = cal.add_workdays(self.opened_on, r.latest_finish + shift[sid])
-            if new != r.deadline:
-                out[sid] = new.isoformat()
-        return out
+    def _end_pause(self, run: StepRun, on: date, p: dict[str, Any]) -> None:
+        days = int(p.get("paused_days", 0))
+        run.paused_days += days
+        run.returned_on = None
+        pause = run.open_pause
+        if pause is not None:
+            pause.end, pause.days = on, days
+        for sid, d in p.get("deadlines", {}).items():
+            self.steps[sid].deadline = date.fromisoformat(d)
+        if "legal_deadline" in p:
+            run.legal_deadline = _day(p["legal_deadline"])
+        moved = p.get("clocks", {})
+        if "committed" in moved:
+            self.committed_deadline = _day(moved["committed"])
+        if "legal" in moved:
+            self.legal_deadline = _day(moved["legal"])
 
     # -- queries --------------------------------------------------------------------
     def paused(self, step_id: str) -> bool:
@@ -397,12 +477,13 @@ class Case:
         return step_id in self.paused_steps()
 
     def paused_steps(self) -> frozenset[str]:
-        """Every step whose clock is stopped: the returned steps and all the steps after them.
+        """Every step whose clocks are stopped: the returned (补正) and suspended (特别程序) steps and
+        all the steps after them.
 
         One walk over the successor edges from the returned steps (each step and edge at most once,
         no recursion), so a deep lattice of steps costs linear time, not one path per route.
         """
-        todo = [sid for sid, r in self.steps.items() if r.state is StepState.RETURNED]
+        todo = [sid for sid, r in self.steps.items() if r.state in (StepState.RETURNED, StepState.SUSPENDED)]
         seen = set(todo)
         while todo:
             for succ in self.successors[todo.pop()]:
@@ -431,12 +512,25 @@ class Case:
                "state": self.state.value, "opened_on": self.opened_on.isoformat(),
                "closed_on": self.closed_on.isoformat() if self.closed_on else None, "seq": self.seq,
                "materials": self.materials, "calendar": self.calendar,
-               "steps": [r.as_dict() for r in self.steps.values()]}
+               "steps": [r.as_dict() for r in self.steps.values()],
+               "clocks": {"commitment": self.commitment, "committed": _iso(self.committed_deadline),
+                          "legal_days": self.legal_days, "legal": _iso(self.legal_deadline)},
+               "simulated": self.simulated}
+        if self.simulation is not None:
+            out["simulation"] = self.simulation
         if self.situation is not None:
             out["situation"] = self.situation
         if on is not None:
             out["overdue"] = [r.id for r in self.overdue(on)]
         return out
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
 
 
 def _corrections(log: list[Event]) -> tuple[dict[int, dict[str, Any]], set[int]]:
@@ -462,12 +556,14 @@ def _default_calendar() -> WorkCalendar:
     return WorkCalendar.from_dir(default_calendar_dir())
 
 
-def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None) -> Case:
+def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None,
+              simulation: dict[str, Any] | None = None) -> Case:
     """A new case of the analysed item (not stored yet: pass ``case.events`` to the store).
 
     For an item that asks questions, analyse it in the applicant's situation
     (``analyze(specialise(item, answers))``): the ``opened`` event records the answers, and only
-    that situation's steps and materials exist in the case.
+    that situation's steps and materials exist in the case. `simulation` marks a case the
+    simulator made (its id and seed): see engine/supervision/simulate.py.
     """
     if not applicant or not applicant.strip():
         raise TransitionError("a case needs the applicant's name")
@@ -482,8 +578,14 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
                       "latest_finish": t.latest_finish,
                       "planned": cal.add_workdays(on, t.earliest_finish).isoformat(),
                       "deadline": cal.add_workdays(on, t.latest_finish).isoformat()})
-    last = max([date.fromisoformat(s["deadline"]) for s in steps], default=on)
-    payload = {
+        if s.legal_days is not None:
+            steps[-1]["legal_days"] = s.legal_days
+    committed = cal.add_workdays(on, item.commitment) if item.commitment else None
+    legal = cal.add_workdays(on, item.legal_days) if item.legal_days else None
+    clocks = {"commitment": item.commitment, "legal_days": item.legal_days,
+              "committed": _iso(committed), "legal": _iso(legal)}
+    last = max([date.fromisoformat(s["deadline"]) for s in steps] + [d for d in (committed, legal) if d], default=on)
+    payload: dict[str, Any] = {
         "on": on.isoformat(), "applicant": applicant.strip(),
         "item": {"id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
                  "path": item.path, "optimized_days": json_number(sched.length)},
@@ -492,7 +594,12 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
                       for m in analysis.applicant_materials],
         "calendar": {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)},
         "steps": steps,
+        "clocks": clocks,
     }
+    if isinstance(raw.get("warnings"), list):
+        payload["warnings"] = raw["warnings"]
+    if simulation is not None:
+        payload.update(simulated=True, simulation=simulation)
     if item.situation is not None:
         from engine.flow.analysis import situation_dict
 

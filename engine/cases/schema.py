@@ -11,7 +11,7 @@ Version 2 (the department workspace, docs/serve.md):
 """
 from __future__ import annotations
 
-__all__ = ["V2_POSTGRES", "V2_SQLITE"]
+__all__ = ["V2_POSTGRES", "V2_SQLITE", "V3"]
 
 _COMMON = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -53,3 +53,16 @@ V2_SQLITE: list[str] = ["ALTER TABLE events ADD COLUMN actor TEXT"] + [
     s.format(id="INTEGER", serial="INTEGER") for s in _COMMON]
 V2_POSTGRES: list[str] = ["ALTER TABLE events ADD COLUMN actor JSONB"] + [
     s.format(id="BIGINT", serial="BIGINT GENERATED ALWAYS AS IDENTITY") for s in _COMMON]
+
+# Version 3 (the two clocks, docs/cases.md): what the case list and the queues need for the warning
+# levels, and the simulated cases' mark. The projection's version moves with it, so every store
+# fills the new columns by rebuilding its projection when it is next opened.
+V3: list[str] = [
+    "ALTER TABLE case_view ADD COLUMN committed TEXT",
+    "ALTER TABLE case_view ADD COLUMN legal TEXT",
+    "ALTER TABLE case_view ADD COLUMN legal_due TEXT",
+    "ALTER TABLE case_view ADD COLUMN paused INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE case_view ADD COLUMN ladder TEXT",
+    "ALTER TABLE case_view ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE queue_view ADD COLUMN legal_deadline TEXT",
+]

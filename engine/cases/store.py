@@ -3,9 +3,11 @@
 Backends: :class:`SQLiteStore` (the default: one file, WAL, one ``BEGIN IMMEDIATE``
 transaction per append, schema versioned by ``PRAGMA user_version``), :class:`PostgresStore`
 (a ``postgresql://`` DSN; needs psycopg) and :class:`MemoryStore` (tests, dry runs). A case's state
-is never stored: it is rebuilt by replaying its events (:func:`load_case`). Concurrent writers never lose an update: an
-append names the last seq its writer saw, and a store that has moved on raises
-:class:`ConflictError`; :func:`transact` reloads, re-checks the move and tries again.
+is never stored: it is rebuilt by replaying its events (:func:`load_case`). Reports read every event
+with :meth:`Store.scan`, in batches, so their memory does not grow with the store; bulk imports (the
+simulator) write many new cases in one transaction with :meth:`Store.create_cases`. Concurrent
+writers never lose an update: an append names the last seq its writer saw, and a store that has
+moved on raises :class:`ConflictError`; :func:`transact` reloads, re-checks the move and tries again.
 See docs/cases.md.
 """
 from __future__ import annotations
@@ -18,7 +20,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -28,8 +30,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from engine.cases import projection
 from engine.cases.machine import Case, Event, TransitionError
-from engine.cases.projection import PROJECTION_VERSION, CaseQuery, CaseView, Page
-from engine.cases.schema import V2_POSTGRES, V2_SQLITE
+from engine.cases.projection import PROJECTION_VERSION, CaseQuery, CaseView, Grade, Page
+from engine.cases.schema import V2_POSTGRES, V2_SQLITE, V3
 from engine.errors import LianbanError, RefusedError
 from engine.fileio import blocker
 from engine.i18n import _
@@ -71,11 +73,20 @@ class ConflictError(StoreError):
     label = RefusedError.label
 
 
+SCAN_BATCH = 2000
+_PAYLOAD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+
+
 class Store(Protocol):
     """The whole interface a backend implements (the suite in tests/cases/test_store.py runs on each)."""
 
     def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
         """Store a new case's first events (seq 1, 2, ...) atomically, with its projection; return its new id."""
+        ...
+
+    def create_cases(self, cases: Iterable[tuple[Sequence[Event], Case | None]]) -> list[str]:
+        """Store many new cases, each as create_case(events, case) would, all in one transaction (a bulk
+        import: the simulator); return their ids."""
         ...
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event], case: Case | None = None) -> list[Event]:
@@ -92,12 +103,23 @@ class Store(Protocol):
         """Every case id, oldest first."""
         ...
 
+    def scan(self, *, batch_size: int = SCAN_BATCH, omit: Sequence[str] = ()) -> Iterator[tuple[str, Event]]:
+        """Every event of every case as (case id, event), by case id then seq, read `batch_size`
+        rows at a time (each batch one query: memory does not grow with the store). `omit` names
+        top-level keys left out of the 'opened' events (the pinned definition, materials and
+        calendar are most of a case's log, and a report reads none of them). The payloads are
+        read-only: equal payloads may be one object (cases of one item opened on one day, without
+        their applicant; the steps accepted on one day)."""
+        ...
+
     def case_page(self, query: CaseQuery) -> Page:
         """A page of CaseRows from the projection (no replay)."""
         ...
 
-    def queue_page(self, department: str, on: date, limit: int | None = None, offset: int = 0) -> Page:
-        """A page of the department's QueueRows, most urgent first, from the projection."""
+    def queue_page(self, department: str, on: date, limit: int | None = None, offset: int = 0,
+                   grade: Grade | None = None) -> Page:
+        """A page of the department's QueueRows, most urgent first, from the projection (`grade` gives each
+        its warning level)."""
         ...
 
     def rebuild_projection(self) -> tuple[int, int]:
@@ -106,6 +128,74 @@ class Store(Protocol):
 
     def close(self) -> None:
         ...
+
+
+
+
+def _omitted(omit: Sequence[str]) -> list[str]:
+    """The payload keys scan() leaves out, checked (they are spliced into JSON paths)."""
+    bad = [k for k in omit if not _PAYLOAD_KEY.fullmatch(k)]
+    if bad:
+        raise ValueError(f"not a payload key: {bad[0]!r}")
+    return list(omit)
+
+
+class _Decoder:
+    """Decodes the JSON payloads of scanned rows: the new ones of a batch in one call (a call per row
+    costs more than the parsing), the ones seen lately from a cache. Payloads repeat: the cases of
+    one item opened on one day have the same 'opened' payload once the applicant is left out, and
+    the steps they accept on one day the same 'accepted' payload. So a payload may be shared.
+
+    The cache has two generations of at most `size` entries: when the young one is full it becomes
+    the old one (the old one is dropped), and a payload found in the old one moves back to the
+    young: the ones in use stay, memory stays bounded."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self._young: dict[str, Any] = {}
+        self._old: dict[str, Any] = {}
+        self._size = size
+
+    def decode(self, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """The payloads of rows (case_id, seq, type, payload text, ...), in order."""
+        young, old = self._young, self._old
+        out = [young.get(row[3]) for row in rows]
+        missing: dict[str, int] = {}  # text -> the first row that has it (each new text decoded once)
+        for i, body in enumerate(out):
+            if body is None:
+                text = rows[i][3]
+                body = old.get(text)
+                if body is not None:
+                    out[i] = young[text] = body
+                elif text not in missing:
+                    missing[text] = i
+        if missing:
+            firsts = list(missing.values())
+            for text, body in zip(missing, _decode(list(missing), [rows[i] for i in firsts]), strict=True):
+                young[text] = body
+            out = [young[row[3]] if body is None else body for row, body in zip(rows, out, strict=True)]
+        if len(young) > self._size:
+            self._old, self._young = young, {}
+        return out
+
+
+def _decode(texts: list[str], rows: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """The JSON values of `texts` in one call; a row that is not one JSON value is named in a StoreError."""
+    if not texts:
+        return []
+    try:
+        found = json.loads("[" + ",".join(texts) + "]")
+        if isinstance(found, list) and len(found) == len(texts):
+            return found
+    except ValueError:
+        pass
+    for row, text in zip(rows, texts, strict=True):
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            raise StoreError(_("case {case}: event #{seq} is not JSON ({reason}); the store is damaged").format(
+                case=row[0], seq=row[1], reason=exc)) from None
+    raise StoreError(_("case {case}: a payload holds more than one JSON value; the store is damaged").format(
+        case=rows[0][0]))
 
 
 def _now() -> str:
@@ -216,8 +306,13 @@ def _m2_workspace(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _m3_clocks(db: sqlite3.Connection) -> None:
+    for statement in V3:
+        db.execute(statement)
+
+
 # Ordered: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_workspace]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_workspace, _m3_clocks]
 
 
 _SQLITE_INSERT = "INSERT INTO events (case_id, seq, type, payload, at, actor) VALUES (?, ?, ?, ?, ?, ?)"
@@ -345,14 +440,21 @@ class SQLiteStore:
                 db.execute(f"PRAGMA user_version = {number}")
 
     def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
-        _check_numbering(0, events)
+        return self.create_cases([(events, case)])[0]
+
+    def create_cases(self, cases: Iterable[tuple[Sequence[Event], Case | None]]) -> list[str]:
+        batch = list(cases)
+        for events, _case in batch:
+            _check_numbering(0, events)
         at = _now()
+        ids = []
         with self._tx() as db:
-            cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (_item_id(events), at))
-            case_id = str(cur.lastrowid)
-            db.executemany(_SQLITE_INSERT, self._rows(case_id, events, at))
-            projection.write(self._sql, _view(case_id, events, case))
-        return case_id
+            for events, case in batch:
+                cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (_item_id(events), at))
+                ids.append(str(cur.lastrowid))
+                db.executemany(_SQLITE_INSERT, self._rows(ids[-1], events, at))
+                projection.write(self._sql, _view(ids[-1], events, case))
+        return ids
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event], case: Case | None = None) -> list[Event]:
         _check_numbering(expected_seq, events)
@@ -384,13 +486,36 @@ class SQLiteStore:
         with self._lock, self._errors():
             return [str(r[0]) for r in self._db.execute("SELECT id FROM cases ORDER BY id")]
 
+    def scan(self, *, batch_size: int = SCAN_BATCH, omit: Sequence[str] = ()) -> Iterator[tuple[str, Event]]:
+        keys = _omitted(omit)
+        payload = f"CASE type WHEN 'opened' THEN json_remove(payload{', ?' * len(keys)}) ELSE payload END" \
+            if keys else "payload"
+        sql = (f"SELECT case_id, seq, type, {payload}, at, actor FROM events WHERE (case_id, seq) > (?, ?) "
+               "ORDER BY case_id, seq LIMIT ?")  # a range on the primary key: one seek per batch
+        paths = [f"$.{k}" for k in keys]
+        last: tuple[int, int] = (0, 0)
+        decoder = _Decoder()
+        while True:
+            with self._lock, self._errors():
+                rows = self._db.execute(sql, (*paths, *last, max(1, batch_size))).fetchall()
+            if not rows:
+                return
+            payloads = decoder.decode(rows)
+            key, name = None, ""
+            for (case_id, seq, type_, _text, at, actor), body in zip(rows, payloads, strict=True):
+                if case_id != key:
+                    key, name = case_id, str(case_id)
+                yield name, Event(seq, type_, body, at, _actor(actor))
+            last = rows[-1][:2]
+
     def case_page(self, query: CaseQuery) -> Page:
         with self._read() as sql:
             return projection.case_page(sql, query)
 
-    def queue_page(self, department: str, on: date, limit: int | None = None, offset: int = 0) -> Page:
+    def queue_page(self, department: str, on: date, limit: int | None = None, offset: int = 0,
+                   grade: Grade | None = None) -> Page:
         with self._read() as sql:
-            return projection.queue_page(sql, department, on, limit, offset)
+            return projection.queue_page(sql, department, on, limit, offset, grade)
 
     def rebuild_projection(self) -> tuple[int, int]:
         """Rebuild the projection from the events, 500 cases per transaction (memory stays flat)."""
@@ -442,6 +567,7 @@ PG_MIGRATIONS: list[str] = [  # PG_MIGRATIONS[i] takes the schema from version i
      "CREATE TABLE events (case_id BIGINT NOT NULL REFERENCES cases(id), seq INTEGER NOT NULL CHECK (seq >= 1), "
      "type TEXT NOT NULL, payload JSONB NOT NULL, at TEXT NOT NULL, PRIMARY KEY (case_id, seq))"),
     ";".join(V2_POSTGRES),
+    ";".join(V3),
 ]
 
 
@@ -563,15 +689,22 @@ class PostgresStore:
         return int(row[0]) if row else 0
 
     def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
-        _check_numbering(0, events)
+        return self.create_cases([(events, case)])[0]
+
+    def create_cases(self, cases: Iterable[tuple[Sequence[Event], Case | None]]) -> list[str]:
+        batch = list(cases)
+        for events, _case in batch:
+            _check_numbering(0, events)
         at = _now()
+        ids = []
         with self._tx():
-            row = self._db.execute("INSERT INTO cases (item_id, created_at) VALUES (%s, %s) RETURNING id",
-                                   (_item_id(events), at)).fetchone()
-            case_id = str(row[0]) if row else ""
-            self._insert(case_id, events, at)
-            projection.write(self._sql, _view(case_id, events, case))
-        return case_id
+            for events, case in batch:
+                row = self._db.execute("INSERT INTO cases (item_id, created_at) VALUES (%s, %s) RETURNING id",
+                                       (_item_id(events), at)).fetchone()
+                ids.append(str(row[0]) if row else "")
+                self._insert(ids[-1], events, at)
+                projection.write(self._sql, _view(ids[-1], events, case))
+        return ids
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event], case: Case | None = None) -> list[Event]:
         _check_numbering(expected_seq, events)
@@ -613,15 +746,30 @@ class PostgresStore:
         with self._tx():
             return [str(r[0]) for r in self._db.execute("SELECT id FROM cases ORDER BY id").fetchall()]
 
+    def scan(self, *, batch_size: int = SCAN_BATCH, omit: Sequence[str] = ()) -> Iterator[tuple[str, Event]]:
+        keys = _omitted(omit)
+        sql = ("SELECT case_id, seq, type, CASE type WHEN 'opened' THEN payload - %s::text[] ELSE payload END, at, "
+               "actor FROM events WHERE (case_id, seq) > (%s, %s) ORDER BY case_id, seq LIMIT %s")
+        last: tuple[int, int] = (0, 0)
+        while True:
+            with self._tx():
+                rows = self._db.execute(sql, (keys, *last, max(1, batch_size))).fetchall()
+            if not rows:
+                return
+            for case_id, seq, type_, payload, at, actor in rows:
+                yield str(case_id), Event(seq, type_, payload, at, actor)
+            last = rows[-1][:2]
+
     def case_page(self, query: CaseQuery) -> Page:
         with self._tx():
             self._db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             return projection.case_page(self._sql, query)
 
-    def queue_page(self, department: str, on: date, limit: int | None = None, offset: int = 0) -> Page:
+    def queue_page(self, department: str, on: date, limit: int | None = None, offset: int = 0,
+                   grade: Grade | None = None) -> Page:
         with self._tx():
             self._db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            return projection.queue_page(self._sql, department, on, limit, offset)
+            return projection.queue_page(self._sql, department, on, limit, offset, grade)
 
     def rebuild_projection(self) -> tuple[int, int]:
         """Rebuild the projection from the events, 500 cases per transaction (memory stays flat)."""
@@ -669,13 +817,20 @@ class MemoryStore:
         self._lock = threading.Lock()
 
     def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
-        _check_numbering(0, events)
+        return self.create_cases([(events, case)])[0]
+
+    def create_cases(self, cases: Iterable[tuple[Sequence[Event], Case | None]]) -> list[str]:
+        batch = list(cases)
+        for events, _case in batch:
+            _check_numbering(0, events)
         at = _now()
+        ids = []
         with self._lock:
-            case_id = str(len(self._cases) + 1)
-            self._cases[case_id] = [replace(e, at=at) for e in events]
-            self._views[case_id] = _view(case_id, events, case)
-        return case_id
+            for events, case in batch:
+                ids.append(str(len(self._cases) + 1))
+                self._cases[ids[-1]] = [replace(e, at=at) for e in events]
+                self._views[ids[-1]] = _view(ids[-1], events, case)
+        return ids
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event], case: Case | None = None) -> list[Event]:
         _check_numbering(expected_seq, events)
@@ -692,9 +847,10 @@ class MemoryStore:
         with self._lock:
             return projection.case_page_of(list(self._views.values()), query)
 
-    def queue_page(self, department: str, on: date, limit: int | None = None, offset: int = 0) -> Page:
+    def queue_page(self, department: str, on: date, limit: int | None = None, offset: int = 0,
+                   grade: Grade | None = None) -> Page:
         with self._lock:
-            return projection.queue_page_of(list(self._views.values()), department, on, limit, offset)
+            return projection.queue_page_of(list(self._views.values()), department, on, limit, offset, grade)
 
     def rebuild_projection(self) -> tuple[int, int]:
         with self._lock:
@@ -709,6 +865,17 @@ class MemoryStore:
     def list_cases(self) -> list[str]:
         with self._lock:
             return list(self._cases)
+
+    def scan(self, *, batch_size: int = SCAN_BATCH, omit: Sequence[str] = ()) -> Iterator[tuple[str, Event]]:
+        keys = _omitted(omit)
+        with self._lock:
+            ids = list(self._cases)  # handed out in order: "1", "2", ...
+        for start in range(0, len(ids), max(1, batch_size)):
+            with self._lock:  # copies, as load() gives: no shared dicts
+                batch = [(case_id, replace(e, payload={k: v for k, v in json.loads(json.dumps(e.payload)).items()
+                                                       if e.type != "opened" or k not in keys}))
+                         for case_id in ids[start:start + max(1, batch_size)] for e in self._cases[case_id]]
+            yield from batch
 
     def _log(self, case_id: str) -> list[Event]:
         """The case's events (the caller holds the lock)."""

@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "workdays": ("engine.cli.workdays", "working-day arithmetic on the Chinese calendar"),
     "calendar": ("engine.cli.calendar", "calendar files from the State Council's holiday notices"),
     "case": ("engine.cli.case", "run cases (办件) through a flow"),
+    "supervise": ("engine.cli.supervise", "督办: how departments perform, from the case store"),
+    "simulate": ("engine.cli.simulate", "simulated cases of an item, for supervise to run on"),
     "serve": ("engine.cli.serve", "the department workspace: web pages and a JSON API over the case store"),
     "account": ("engine.cli.account", "accounts, roles and API tokens of the workspace"),
     "store": ("engine.cli.store", "maintain the case store (rebuild its case list and queues)"),

@@ -1,9 +1,13 @@
-"""Run cases (办件) through an item's optimized flow: open, accept, approve, return, resubmit, refuse, withdraw.
+"""Run cases (办件) through an item's optimized flow: open, act on a step (accept ... refuse), withdraw, show, list.
 
   lianban case open start-business --applicant 张三 --on 2021-09-29
   lianban case accept 1 licence --as 市场监管 --on 2021-09-29
   lianban case show 1
   lianban case queue --as 税务局
+  lianban case suspend 1 licence --as 市场监管局 --procedure 检验 --reason 样品送检
+
+Each step runs on two clocks (committed and legal); show, list and queue give each step and case
+its warning level (蓝/黄/红 by default; --ladder FILE, else the item's `warnings:`). docs/cases.md.
 
 The store is --db PATH (or a postgresql:// DSN), else $LIANBAN_DB, else an SQLite file in the
 user's data folder. open and the moves create it; show, list and queue only read an existing one.
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from engine.cli.case_record import RECORD_VERBS, add_record_verbs, is_remote, local_actor
 from engine.cli.common import add_catalog, date_arg, use_color
 from engine.cli.workdays import add_calendar, load_calendar, warn
-from engine.i18n import _
+from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.cases.machine import Case
@@ -33,6 +37,8 @@ if TYPE_CHECKING:
 STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
               "return": "补正: return for correction (the clock stops)",
               "resubmit": "the applicant resubmitted the corrections (the clock restarts)",
+              "suspend": N_("特别程序: 听证, 检验, 专家评审 ... whose time does not count (the clock stops)"),
+              "resume": N_("the special procedure ended (the clock restarts)"),
               "refuse": "不予许可: refuse the step (the case ends refused)"}
 
 READ_ONLY = ("show", "list", "queue", "history")  # verbs that never create a store: a missing one is "no case store at PATH"
@@ -57,12 +63,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_catalog(p)
     add_calendar(p)
     for verb, help_text in STEP_VERBS.items():
-        p = sub.add_parser(verb, parents=[common], help=help_text)
+        p = sub.add_parser(verb, parents=[common], help=_(help_text))
         p.add_argument("case", metavar="CASE")
         p.add_argument("step", metavar="STEP")
         _as(p)
         p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
-        p.add_argument("--reason", help="required for return (what to correct) and refuse (the grounds)")
+        p.add_argument("--reason", help=_("required for return (what to correct), suspend (what the procedure is "
+                                          "for) and refuse (the grounds)"))
+        if verb == "suspend":
+            from engine.cases.clocks import PROCEDURES
+            p.add_argument("--procedure", required=True, metavar="NAME",
+                           help=_("the special procedure (行政许可法 art.45): {names}").format(names=", ".join(PROCEDURES)))
         add_calendar(p)
     p = sub.add_parser("withdraw", parents=[common], help="the applicant withdraws the case")
     p.add_argument("case", metavar="CASE")
@@ -73,13 +84,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
-    add_calendar(p)
+    _reading(p)
     p = sub.add_parser("list", parents=[common], help="every case, with its next deadline")
     p.add_argument("--overdue", action="store_true", help="only cases with a step past its deadline")
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    _reading(p)
     p = sub.add_parser("queue", parents=[common], help="what a department must do now, most urgent first")
     _as(p)
     p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    _reading(p)
+
+
+def _reading(p: argparse.ArgumentParser) -> None:
+    """Options of the commands that show warning levels."""
+    add_calendar(p)
+    add_ladder(p)
+
+
+def add_ladder(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ladder", metavar="FILE", help=_("warning ladder file (YAML `warnings:` list) used instead of "
+                                                      "each item's own, else the default 蓝/黄/红"))
+
+
+def load_ladder_arg(path: str | None) -> Any:
+    from engine.cases.clocks import load_ladder
+
+    return load_ladder(path) if path else None
 
 
 def _as(p: argparse.ArgumentParser) -> None:
@@ -127,6 +157,7 @@ def _open(store: Any, args: argparse.Namespace) -> int:
     from engine.locations import find_item_file
 
     on = args.on or date.today()
+    calendar = None  # a workspace counts with its own calendar; the levels shown here use the local one
     if is_remote(store):
         from pathlib import Path
 
@@ -162,7 +193,7 @@ def _open(store: Any, args: argparse.Namespace) -> int:
              f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
     lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))
-    _print_flow(case, on)
+    _print_flow(case, on, calendar)
     years = provisional_years(case)
     if years:
         print(_provisional_note(years))
@@ -176,14 +207,19 @@ def _provisional_note(years: list[int]) -> str:
         years=", ".join(map(str, years)))
 
 
+# moves that may need the calendar: the legal clock of an accepted step, the clocks again after a pause
+_STARTS_A_COUNT = ("accept", "resubmit", "resume")
+
+
 def _calendar_for_warnings(args: argparse.Namespace) -> WorkCalendar | None:
-    """The calendar of a move: needed by resubmit (paused days), used by the others to check the date."""
+    """The calendar of a move: needed by accept (the legal deadline), resubmit and resume (paused days),
+    used by the others to check the date."""
     from engine.workdays.errors import CalendarError
 
     try:
         return load_calendar(args.calendar, args.official_only)
     except CalendarError as exc:
-        if args.verb == "resubmit":
+        if args.verb in _STARTS_A_COUNT:
             raise
         warn([_("cannot check the date against the calendar: {error}").format(error=exc)])
         return None
@@ -195,14 +231,16 @@ def _act(store: Any, args: argparse.Namespace) -> int:
     on = args.on or date.today()
     if is_remote(store):
         department = _department(args) if args.department else None
-        case, event, warnings = store.act(args.case, args.verb, getattr(args, "step", None), on, args.reason)
+        case, event, warnings = store.act(args.case, args.verb, getattr(args, "step", None), on, args.reason,
+                                          getattr(args, "procedure", None))
         department = (event.actor or {}).get("department", department)
     else:
         department = _department(args) if args.verb != "withdraw" else None
         calendar = _calendar_for_warnings(args)
         case, event = act(store, args.case, args.verb, step=getattr(args, "step", None), department=department, on=on,
-                          reason=args.reason, calendar=calendar, actor=local_actor(department))
-        warnings = date_warnings(on, calendar, args.verb)
+                          reason=args.reason, calendar=calendar, actor=local_actor(department),
+                          procedure=getattr(args, "procedure", None))
+        warnings = date_warnings(on, calendar, args.verb, event)
     warn(warnings)
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
@@ -212,9 +250,13 @@ def _act(store: Any, args: argparse.Namespace) -> int:
         return 0
     run_ = case.steps[event.payload["step"]]
     text = f"case {case.id}: step '{run_.id}' ({run_.name}) {event.type} by {department} on {on}"
-    if run_.state.value in ("accepted", "returned"):
+    if run_.state.value in ("accepted", "returned", "suspended"):
         text += f"; due {run_.deadline}" + (" (clock stopped until resubmitted)" if args.verb == "return" else "")
-    if args.verb == "resubmit":
+        if run_.legal_deadline is not None and args.verb != "return":
+            text += _(", legal deadline {day}").format(day=run_.legal_deadline)
+        if args.verb == "suspend":
+            text += _(" (clocks stopped for {procedure} until resumed)").format(procedure=args.procedure)
+    if args.verb in ("resubmit", "resume"):
         text += f" (paused {event.payload.get('paused_days', 0)} working day(s))"
     print(text)
     if case.state.closed:
@@ -228,19 +270,27 @@ def _act(store: Any, args: argparse.Namespace) -> int:
 
 def _show(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.calendar_review import provisional_years, review
-    from engine.cases.desk import case_doc
+    from engine.cases.desk import case_view, levels
     from engine.cases.store import load_case
 
     case = store.load_case(args.case) if is_remote(store) else load_case(store, args.case)
     on = args.on or date.today()
-    checked = review(case, load_calendar(args.calendar, args.official_only)) if provisional_years(case) else None
+    calendar, ladder = load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder)
+    checked = review(case, calendar) if provisional_years(case) else None
     if args.format == "json":
-        return _print_json({**case_doc(case, on), "calendar_review": checked.as_dict() if checked else None})
+        return _print_json({**case_view(case, on, calendar, ladder),
+                            "calendar_review": checked.as_dict() if checked else None})
     closed = f", {case.state.value} on {case.closed_on}" if case.closed_on else ""
     print(f"case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant}\n"
           f"  state {case.state.value}; opened {case.opened_on}{closed}; definition sha256 {case.sha256[:16]}…\n"
           f"  materials submitted once: {', '.join(m['name'] for m in case.materials) or 'none'}")
-    _print_flow(case, on)
+    print(_("  clocks: committed {committed}, legal {legal}; level on {on}: {level}").format(
+        committed=case.committed_deadline or "-", legal=case.legal_deadline or "-", on=on,
+        level=levels(case, on, calendar, ladder).case or "-"))
+    if case.simulated:
+        print(_("  simulated case (lianban simulate): {detail}").format(
+            detail=", ".join(f"{k} {v}" for k, v in (case.simulation or {}).items())))
+    _print_flow(case, on, calendar, ladder)
     if checked is not None:
         print("\n".join(_review_lines(checked)))
     return 0
@@ -268,16 +318,17 @@ def _list(store: Any, args: argparse.Namespace) -> int:
     from engine.cases.desk import case_rows
 
     on = args.on or date.today()
-    rows = store.case_rows(on, args.overdue) if is_remote(store) else case_rows(store, on, args.overdue)
+    rows = store.case_rows(on, args.overdue) if is_remote(store) else case_rows(
+        store, on, args.overdue, load_calendar(args.calendar, args.official_only), load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     if not rows:
         print("no overdue case" if args.overdue else "no case yet: `lianban case open ITEM --applicant NAME`")
         return 0
-    _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue"],
-           [[r.case, f"{r.name} ({r.item})", r.applicant, r.state, r.opened_on,
-             (r.next_deadline or "-") + (_(" provisional") if r.provisional else ""),
-             ", ".join(r.overdue) or "-"] for r in rows])
+    _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue", _("level")],
+           [[_("{case} (simulated)").format(case=r.case) if r.simulated else r.case, f"{r.name} ({r.item})",
+             r.applicant, r.state, r.opened_on, (r.next_deadline or "-") + (_(" provisional") if r.provisional else ""),
+             ", ".join(r.overdue) or "-", r.level or "-"] for r in rows])
     return 0
 
 
@@ -289,15 +340,17 @@ def _queue(store: Any, args: argparse.Namespace) -> int:
         department, rows = store.queue(_department(args) if args.department else None, on)
     else:
         department = _department(args)
-        rows = queue(store, department, on)
+        rows = queue(store, department, on, load_calendar(args.calendar, args.official_only),
+                     load_ladder_arg(args.ladder))
     if args.format == "json":
         return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
         print(f"nothing for {department} to do")
         return 0
-    _table(["deadline", "case", "step", "do", "item", "applicant"],
+    _table(["deadline", "case", "step", "do", "item", "applicant", _("legal deadline"), _("level")],
            [[r.deadline + (" overdue" if r.overdue else "") + (_(" provisional") if r.provisional else ""), r.case,
-             f"{r.name} ({r.step})", r.action, r.item, r.applicant] for r in rows],
+             f"{r.name} ({r.step})", r.action, r.item, r.applicant, r.legal_deadline or "-", r.level or "-"]
+            for r in rows],
            title=f"{department}: {len(rows)} to do on {on}")
     return 0
 
@@ -317,12 +370,25 @@ def _department(args: argparse.Namespace) -> str:
     return load_catalog(catalog_dir(args.catalog)).resolve_department(args.department).name
 
 
-def _print_flow(case: Case, on: date) -> None:
+def _print_flow(case: Case, on: date, calendar: Any = None, ladder: Any = None) -> None:
     from engine.cases.desk import flow_rows
 
-    _table(["step", "name", "department", "state", "needs", "planned", "deadline", "note"],
+    if calendar is None:
+        calendar = _levels_calendar()
+    _table(["step", "name", "department", "state", "needs", "planned", "deadline", _("legal deadline"), _("level"),
+            "note"],
            [[r.step, r.name, r.department, r.state, ", ".join(r.needs) or "-", r.planned, r.deadline,
-             "; ".join(r.notes)] for r in flow_rows(case, on)])
+             r.legal_deadline or "-", r.level or "-", "; ".join(r.notes)] for r in flow_rows(case, on, calendar, ladder)])
+
+
+def _levels_calendar() -> Any:
+    """The default calendar for the warning levels; None (no levels) when it cannot be loaded."""
+    from engine.workdays.errors import CalendarError
+
+    try:
+        return load_calendar(None)
+    except CalendarError:
+        return None
 
 
 def _table(columns: list[str], rows: list[list[str]], title: str | None = None) -> None:

@@ -101,10 +101,10 @@ class Remote:
         got = self.call("POST", "/cases", {"item": item, "applicant": applicant, "on": on.isoformat()})
         return self.load_case(str(got["case"]["id"])), got["check_code"], got.get("warnings", [])
 
-    def act(self, case_id: str, action: str, step: str | None, on: date, reason: str | None
-            ) -> tuple[Case, Event, list[str]]:
+    def act(self, case_id: str, action: str, step: str | None, on: date, reason: str | None,
+            procedure: str | None = None) -> tuple[Case, Event, list[str]]:
         got = self.call("POST", f"/cases/{urllib.parse.quote(case_id, safe='')}/actions",
-                        {"action": action, "step": step, "on": on.isoformat(), "reason": reason})
+                        {"action": action, "step": step, "on": on.isoformat(), "reason": reason, "procedure": procedure})
         return self.load_case(case_id), _event(got["event"]), got.get("warnings", [])
 
     def receive(self, case_id: str, materials: list[str], on: date) -> tuple[Case, Event]:

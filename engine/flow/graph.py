@@ -225,34 +225,68 @@ def build(rows: Sequence[Row], may_hold: Iterable[str] = ()) -> StepGraph:
 def _untangle(nodes: list[str], needs: list[Dependency], material: list[Dependency], backwards: list[Dependency],
               succ: Adjacency, held: set[str]) -> StepGraph:
     """The rare case: material edges that close cycles (see :func:`build`).  Which cycle is
-    reported, and so which edge is cut, follows networkx's walk: networkx decides here."""
+    reported, and so which edge is cut, follows networkx's walk: networkx decides here.
+
+    Components are cut one at a time, smallest first step first; cutting an edge can only split
+    the component it is in, so only that component is searched again (a definition with
+    hundreds of separate document cycles costs one pass, not one pass per cycle)."""
+    import heapq
+
     import networkx as nx
 
-    g = _networkx(nodes, succ)
-    forced = [d for d in material if _reaches(succ, d.target, d.source)]
-    backwards += forced
-    rest = [d for d in material if d not in forced]
     order = {n: i for i, n in enumerate(nodes)}
+    topo = _topological_index(nodes, succ)  # `needs` alone are acyclic here
+    forced = {d for d in material if topo[d.target] < topo[d.source] and _reaches(succ, d.target, d.source)}
+    backwards += [d for d in material if d in forced]
+    rest = [d for d in material if d not in forced]
+    carrying: dict[tuple[str, str], list[Dependency]] = {}  # each edge's material dependencies, in order
+    for d in rest:
+        carrying.setdefault((d.source, d.target), []).append(d)
+    h = _networkx(nodes, succ)
+    h.add_edges_from(carrying)
+    dropped: set[Dependency] = set()
     cycles: list[list[Dependency]] = []
-    while True:
-        h = g.copy()
-        h.add_edges_from((d.source, d.target) for d in rest)
-        if nx.is_directed_acyclic_graph(h):
-            break
-        component = min((c for c in nx.strongly_connected_components(h) if len(c) > 1),
-                        key=lambda c: min(order[n] for n in c))
-        start = min(component, key=order.__getitem__)
-        pairs = nx.find_cycle(h.subgraph(component), source=start)
-        on_cycle = [next((d for d in rest if (d.source, d.target) == (u, v)), Dependency(u, v)) for u, v in pairs]
+    todo = [(min(order[n] for n in c), sorted(c, key=order.__getitem__))
+            for c in nx.strongly_connected_components(h) if len(c) > 1]
+    heapq.heapify(todo)
+    while todo:
+        _first, component = heapq.heappop(todo)
+        pairs = nx.find_cycle(h.subgraph(component), source=component[0])
+        on_cycle = [carrying[u, v][0] if carrying.get((u, v)) else Dependency(u, v) for u, v in pairs]
         drop = [d for d in on_cycle if d.material in held]
         if not drop:  # nobody said the applicant may hold one of them: report, and cut the cycle to go on
             cycles.append(on_cycle)
             drop = [max((d for d in on_cycle if d.material is not None), key=lambda d: order[d.target])]
-        rest = [d for d in rest if d not in drop]
+        for d in drop:
+            dropped.add(d)
+            left = carrying[d.source, d.target]
+            left.remove(d)
+            if not left and d.target not in succ[d.source]:
+                h.remove_edge(d.source, d.target)
+        for c in nx.strongly_connected_components(h.subgraph(component)):
+            if len(c) > 1:
+                part = sorted(c, key=order.__getitem__)
+                heapq.heappush(todo, (order[part[0]], part))
+    rest = [d for d in rest if d not in dropped]
     kept = {n: dict(children) for n, children in succ.items()}
     for d in rest:
         kept[d.source][d.target] = None
     return StepGraph(nodes, needs + rest, backwards, kept, cycles)
+
+
+def _topological_index(nodes: Sequence[str], succ: Adjacency) -> dict[str, int]:
+    """Each step's position in one topological order of an acyclic adjacency (Kahn)."""
+    indegree = _indegrees(nodes, succ)
+    ready = [n for n in nodes if not indegree[n]]
+    out: dict[str, int] = {}
+    while ready:
+        n = ready.pop()
+        out[n] = len(out)
+        for child in succ[n]:
+            indegree[child] -= 1
+            if not indegree[child]:
+                ready.append(child)
+    return out
 
 
 def _networkx(nodes: Sequence[str], succ: Adjacency) -> Any:

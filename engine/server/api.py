@@ -135,7 +135,8 @@ def act(ws: Workspace, account: Account | None, request: Request, body: dict[str
     assert account is not None
     case, event, warnings = ws.act(account, request.path_params["case"], str(_text(body, "action")),
                                    _text(body, "step", required=False), _date(body.get("on")),
-                                   _text(body, "reason", required=False), "api")
+                                   _text(body, "reason", required=False), "api",
+                                   _text(body, "procedure", required=False))
     return {"case": case.as_dict(), "event": _event(event), "warnings": warnings}
 
 
@@ -191,10 +192,11 @@ OPERATIONS: list[Operation] = [
     Operation("GET", "/api/v1/cases/{case}/history", "the case's history as rows (corrections marked)", case_history),
     Operation("POST", "/api/v1/cases/{case}/actions", "a move on a step (or withdraw)", act,
               body={"type": "object", "required": ["action"],
-                    "properties": {"action": {"enum": ["accept", "approve", "return", "resubmit", "refuse",
-                                                       "withdraw"]},
+                    "properties": {"action": {"enum": ["accept", "approve", "return", "resubmit", "suspend",
+                                                       "resume", "refuse", "withdraw"]},
                                    "step": {"type": "string"}, "on": {"type": "string", "format": "date"},
-                                   "reason": {"type": "string"}}}),
+                                   "reason": {"type": "string"},
+                                   "procedure": {"type": "string", "description": "suspend: 听证, 检验, 专家评审 ..."}}}),
     Operation("POST", "/api/v1/cases/{case}/receipts", "materials received at the window", receive,
               body={"type": "object", "required": ["materials"],
                     "properties": {"materials": {"type": "array", "items": {"type": "string"}},

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from engine.cases.clocks import PROCEDURES
 from engine.cases.projection import CaseQuery
 from engine.cases.views import history_rows
 from engine.errors import LianbanError, UsageError
@@ -35,17 +36,18 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent 
                         autoescape=select_autoescape(["html", "svg"], default=True), trim_blocks=True,
                         lstrip_blocks=True)
 STEP_STATES = {"waiting": "等待前序", "ready": "待受理", "accepted": "办理中", "returned": "补正中",
-               "approved": "已办结", "refused": "不予许可"}
+               "suspended": "特别程序中", "approved": "已办结", "refused": "不予许可"}
 CASE_STATES = {"open": "待受理", "in_progress": "办理中", "completed": "已办结", "refused": "不予许可",
                "withdrawn": "已撤回", "damaged": "记录损坏"}
 ACTIONS = {"accept": "受理", "approve": "办结", "return": "退回补正", "resubmit": "补正材料已提交",
-           "refuse": "不予许可", "withdraw": "撤回申请"}
+           "suspend": "转入特别程序", "resume": "特别程序结束", "refuse": "不予许可", "withdraw": "撤回申请"}
 EVENTS = {"opened": "收件", "accepted": "受理", "approved": "办结", "returned": "退回补正", "resubmitted": "补正提交",
-          "refused": "不予许可", "withdrawn": "撤回", "received": "材料收取", "corrected": "更正"}
+          "suspended": "特别程序", "resumed": "特别程序结束", "refused": "不予许可", "withdrawn": "撤回",
+          "received": "材料收取", "corrected": "更正"}
 DONE = {"moved": "已记录。", "received": "材料已登记。", "corrected": "更正已记录。"}
 PER_PAGE = 50
 TEMPLATES.globals.update(step_states=STEP_STATES, case_states=CASE_STATES, actions=ACTIONS, events=EVENTS,
-                         roles=ROLES)
+                         roles=ROLES, procedures=PROCEDURES)
 Session = tuple[Account, str]
 
 
@@ -223,7 +225,8 @@ def act(request: Request, session: Session, form: Form | None) -> Response:
     ws, account = _ws(request), session[0]
     return _after(request, session, lambda: ws.act(account, request.path_params["case"], form.get("action"),
                                                    form.get("step") or None, _date(form.get("on")),
-                                                   form.get("reason") or None, "web"), "moved")
+                                                   form.get("reason") or None, "web", form.get("procedure") or None),
+                  "moved")
 
 
 def receive(request: Request, session: Session, form: Form | None) -> Response:

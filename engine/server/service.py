@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PERMISSIONS", "Denied", "NotFound", "Workspace"]
 
-STEP_MOVES = ("accept", "approve", "return", "resubmit", "refuse")
+STEP_MOVES = ("accept", "approve", "return", "resubmit", "suspend", "resume", "refuse")
 # role -> operations (deny by default: anything not listed is refused)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "clerk": frozenset({"cases.read", "case.open", "case.receive", "step.resubmit", "case.withdraw", "items.read"}),
@@ -81,6 +81,8 @@ class Workspace:
         self.allow(account, "cases.read")
         if not self.sees_all(account):
             query = CaseQuery(**{**query.__dict__, "department": account.department})
+        if query.grade is None:  # every row with its warning level on the two clocks
+            query = CaseQuery(**{**query.__dict__, "grade": desk.grader(query.on, self.calendar)})
         return self.store.case_page(query)
 
     def queue(self, account: Account, on: date, department: str | None = None, limit: int = 50,
@@ -91,7 +93,7 @@ class Workspace:
         dept = department or account.department
         if not dept:
             raise UsageError(_("name the department whose queue to show"))
-        return self.store.queue_page(dept, on, limit, offset)
+        return self.store.queue_page(dept, on, limit, offset, grade=desk.grader(on, self.calendar))
 
     # -- moves ---------------------------------------------------------------------------
     def open_case(self, account: Account, item_id: str, applicant: str, on: date | None,
@@ -107,7 +109,7 @@ class Workspace:
         return case, code, desk.date_warnings(day, self.calendar, "open")
 
     def act(self, account: Account, case_id: str, action: str, step: str | None, on: date | None,
-            reason: str | None, via: str) -> tuple[Case, Event, list[str]]:
+            reason: str | None, via: str, procedure: str | None = None) -> tuple[Case, Event, list[str]]:
         day = on or date.today()
         if action == "withdraw":
             self.allow(account, "case.withdraw")
@@ -128,8 +130,8 @@ class Workspace:
             raise Denied(_("{dept} cannot act on step '{step}' ({owner})").format(
                 dept=account.department, step=run.id, owner=run.department))
         case, event = desk.act(self.store, case_id, action, step=step, department=department, on=day, reason=reason,
-                               calendar=self.calendar, actor=account.actor(via))
-        return case, event, desk.date_warnings(day, self.calendar, action)
+                               calendar=self.calendar, actor=account.actor(via), procedure=procedure)
+        return case, event, desk.date_warnings(day, self.calendar, action, event)
 
     def receive(self, account: Account, case_id: str, materials: list[str], on: date | None,
                 via: str) -> tuple[Case, Event]:
@@ -151,8 +153,8 @@ class Workspace:
         if case.state.closed:
             return []
         out = []
-        wanted = {StepState.READY: ("accept",), StepState.ACCEPTED: ("approve", "return", "refuse"),
-                  StepState.RETURNED: ("resubmit", "refuse")}
+        wanted = {StepState.READY: ("accept",), StepState.ACCEPTED: ("approve", "return", "suspend", "refuse"),
+                  StepState.RETURNED: ("resubmit", "refuse"), StepState.SUSPENDED: ("resume", "refuse")}
         for run in case.steps.values():
             for action in wanted.get(run.state, ()):
                 if not self.may(account, f"step.{action}"):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.flow import graph, schedule
+from engine.i18n import _
 from engine.model import Item, Step
 from engine.situations import checks as situation_checks
 from engine.suggest import closest, did_you_mean
@@ -315,8 +316,28 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
                        f"promise at least {length:g} days, or shorten a step on that chain")
 
 
+def repeated_levels(raw: Any, path: str, at: Callable[[YamlPath], tuple[int, int]]) -> list[Diagnostic]:
+    """E312 for each rung of a `warnings:` ladder that repeats an earlier rung's level (the schema
+    cannot say it); `at` locates a YAML path. Used for items and for ladder files alike."""
+    out, seen = [], set()
+    for i, rung in enumerate(raw if isinstance(raw, list) else []):
+        level = rung.get("level") if isinstance(rung, dict) else None
+        if not isinstance(level, str):
+            continue
+        if level in seen:
+            line, col = at(("warnings", i, "level"))
+            out.append(make(path, line, col, "E312", _("warning level '{level}' is listed twice").format(level=level),
+                            _("give each rung of the ladder its own level")))
+        seen.add(level)
+    return out
+
+
+def _warnings(ctx: ItemContext) -> Iterator[Diagnostic]:
+    yield from repeated_levels(ctx.data.get("warnings"), ctx.path, ctx.pos.at)
+
+
 CHECKS: tuple[Check, ...] = (_unique_ids, situation_checks.parse, _departments, _references, _held, _graph, _coverage,
-                             _time_limits, situation_checks.per_situation)
+                             _time_limits, _warnings, situation_checks.per_situation)
 
 
 def check_item(path: str, data: dict[str, Any], pos: Positions, catalog: Catalog,

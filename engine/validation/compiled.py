@@ -33,7 +33,7 @@ _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "$defs", "title", "descr
 _KEYWORDS = frozenset({"type", "enum", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
                        "exclusiveMaximum", "multipleOf", "items", "minItems", "maxItems", "uniqueItems", "properties",
                        "patternProperties", "additionalProperties", "required", "dependentRequired",
-                       "minProperties", "maxProperties", "if", "then", "else"}) | _ANNOTATIONS
+                       "minProperties", "maxProperties", "if", "then", "else", "not"}) | _ANNOTATIONS
 _TYPES = ("string", "number", "integer", "array", "object", "boolean", "null")
 
 
@@ -85,6 +85,9 @@ def _compile(schema: Any) -> Check:
     types = _types(schema.get("type"))
     parts: list[Check] = [_enum(schema["enum"])] if "enum" in schema else []
     parts += _conditional(schema) + _property_count(schema)
+    if "not" in schema:  # valid exactly where the subschema is not (a warning rung: before or after, not both)
+        inner = _compile(schema["not"])
+        parts.append(lambda x: not inner(x))
     if types is not None and len(types) == 1:  # the usual case: the type test and its keywords in one closure
         build = _BUILDERS.get(types[0])
         return _all([build(schema, types[0], True) if build else _IS[types[0]], *parts])

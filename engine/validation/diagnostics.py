@@ -85,6 +85,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "E309": (Severity.ERROR, "commitment shorter than the longest dependency chain"),
     "E310": (Severity.ERROR, "material produced by more than one step"),
     "E311": (Severity.ERROR, "document cycle"),
+    "E312": (Severity.ERROR, "warning level listed twice"),
     "W321": (Severity.WARNING, "partner has no step"),
     "W322": (Severity.WARNING, "step department is neither lead nor partner"),
     "W323": (Severity.WARNING, "lead has no step"),

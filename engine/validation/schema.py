@@ -17,6 +17,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from engine.i18n import _
 from engine.locations import schema_dir
 from engine.suggest import closest, did_you_mean
 from engine.validation.compiled import compile_schema
@@ -83,7 +84,7 @@ def describe_path(data: Any, path: YamlPath) -> str:
             label = path[i - 1] if i else "entry"
             singular = {"steps": "step", "materials": "material", "departments": "department",
                         "partners": "partner", "needs": "needs", "produces": "produces",
-                        "holidays": "holiday", "workdays": "workday"}.get(str(label), str(label))
+                        "holidays": "holiday", "workdays": "workday", "warnings": "rung"}.get(str(label), str(label))
             ident = child.get("id") or child.get("name") if isinstance(child, dict) else None
             if parts and parts[-1] == str(label):
                 parts.pop()
@@ -216,6 +217,8 @@ def _value_message(error: Any) -> str:
         return f"{_show(inst)} is not one of {', '.join(map(str, value))}"
     if kind == "maxLength":
         return f"longer than {value} characters"
+    if kind == "not" and value == {"required": ["before", "after"]}:
+        return _("a rung fires either before or after its deadline: give one of before and after, not both")
     return str(error.message)
 
 

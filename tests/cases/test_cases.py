@@ -87,7 +87,7 @@ def test_full_run_completes(case: Case) -> None:
     ([("withdraw", None, None), ("accept", "licence", "市场监管局")],
      "the case is withdrawn on 2021-09-29: no further action is possible"),
     ([("dance", "licence", "市场监管局")],
-     "unknown action 'dance'; use one of accept, approve, return, resubmit, refuse, withdraw"),
+     "unknown action 'dance'; use one of accept, approve, return, resubmit, suspend, resume, refuse, withdraw"),
 ])
 def test_illegal_moves_are_refused_with_a_clear_message(case: Case, moves: list, message: str) -> None:
     *before, last = moves
@@ -174,9 +174,10 @@ def test_every_project_item_opens(tmp_path: Path) -> None:
 # -- property: random event sequences never reach an illegal state ---------------------------------
 # (step index, action or None = the natural next move of a live step, department (0 = another one),
 # days after the last action, reason given unless 0): biased towards legal moves so runs get deep.
-MOVE = st.tuples(st.integers(0, 50), st.sampled_from([None] * 12 + list(ACTIONS) + ["return", "resubmit"]),
+MOVE = st.tuples(st.integers(0, 50), st.sampled_from([None] * 12 + list(ACTIONS) + ["return", "resubmit", "suspend"]),
                  st.integers(0, 9), st.sampled_from([0, 0, 0, 1, 1, 2, 3, -1]), st.integers(0, 9))
-NATURAL = {StepState.READY: "accept", StepState.ACCEPTED: "approve", StepState.RETURNED: "resubmit"}
+NATURAL = {StepState.READY: "accept", StepState.ACCEPTED: "approve", StepState.RETURNED: "resubmit",
+           StepState.SUSPENDED: "resume"}
 
 
 def pick(case: Case, index: int, action: str | None) -> tuple[StepRun, str]:
@@ -208,7 +209,8 @@ def test_random_events_never_reach_an_illegal_state(hypothesis_items: list[Analy
         day = on + timedelta(days=delta)
         before, closed = case.as_dict(), case.state.closed
         try:
-            case.fire(action, step=run.id, department=dept, on=day, reason="补正材料" if reason else None, calendar=CAL)
+            case.fire(action, step=run.id, department=dept, on=day, reason="补正材料" if reason else None, calendar=CAL,
+                      procedure="检验" if reason % 3 else None)
         except TransitionError:
             assert case.as_dict() == before
             continue

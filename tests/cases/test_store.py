@@ -20,6 +20,7 @@ from helpers import ROOT, real_analysis
 
 from engine.cases import store as store_mod
 from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.projection import CaseQuery
 from engine.cases.store import (
     ConflictError,
     MemoryStore,
@@ -165,6 +166,62 @@ def test_transact_refuses_a_move_a_rival_made_illegal(store: Store) -> None:
     store.append(case_id, 1, [rival.fire("withdraw", on=D0)])
     with pytest.raises(TransitionError, match="is withdrawn"):
         transact(store, case_id, lambda c: c.fire("accept", step="licence", department="市场监管局", on=D0))
+
+
+def test_create_cases_stores_many_in_one_go(store: Store) -> None:
+    first = store.create_case(new_case().events)
+    cases = [new_case() for _ in range(3)]
+    cases[1].fire("accept", step="licence", department="市场监管局", on=D0, calendar=CAL)
+    ids = store.create_cases([(c.events, c if n else None) for n, c in enumerate(cases)])  # with or without the case
+    assert ids == [str(int(first) + n) for n in (1, 2, 3)] and store.list_cases() == [first, *ids]
+    assert [len(store.load(i)) for i in ids] == [1, 2, 1]
+    # each with its projection, as create_case writes it
+    rows = {r.case: r for r in store.case_page(CaseQuery(on=D0)).rows}
+    assert [rows[i].state for i in ids] == ["open", "in_progress", "open"]
+    with pytest.raises(ValueError, match="numbered from 1"):
+        store.create_cases([(cases[0].events, None), (cases[1].events[1:], None)])
+    assert store.list_cases() == [first, *ids]  # all or nothing: the valid first case was not stored
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 1000])
+def test_scan_reads_every_event_in_case_and_seq_order(store: Store, batch_size: int) -> None:
+    logs = []
+    for n in range(4):  # cases of 1, 2, 3 and 4 events
+        case = new_case()
+        for verb in ("accept", "return", "resubmit")[:n]:
+            case.fire(verb, step="licence", department="市场监管局", on=D0, reason="补正", calendar=CAL)
+        logs.append(case.events)
+    ids = [store.create_case(events[:1]) for events in logs]
+    for case_id, events in zip(ids, logs, strict=True):  # appended after every case exists: the order is not time's
+        if events[1:]:
+            store.append(case_id, 1, list(events[1:]))
+    scanned = list(store.scan(batch_size=batch_size))
+    assert [(c, e.seq, e.type, e.payload) for c, e in scanned] == [
+        (case_id, e.seq, e.type, e.payload) for case_id, events in zip(ids, logs, strict=True) for e in events]
+    assert all(e.at for _c, e in scanned)
+    light = [e.payload for _c, e in store.scan(batch_size=batch_size, omit=("definition", "materials"))]
+    assert [sorted(p) for p in light] == [sorted(set(e.payload) - {"definition", "materials"})
+                                         for events in logs for e in events]
+    with pytest.raises(ValueError, match="not a payload key"):
+        next(store.scan(omit=("definition', '$",)))
+
+
+def test_scan_of_an_empty_store_is_empty(store: Store) -> None:
+    assert list(store.scan()) == []
+
+
+def test_scan_names_a_payload_that_is_not_json(tmp_path: Path) -> None:
+    s = SQLiteStore(tmp_path / "c.db")
+    case = new_case()
+    case_id = s.create_case(case.events)
+    s.append(case_id, 1, [case.fire("accept", step="licence", department="市场监管局", on=D0, calendar=CAL)])
+    db = sqlite3.connect(tmp_path / "c.db")
+    db.execute("UPDATE events SET payload = '{\"on\": ' WHERE seq = 2")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match=f"case {case_id}: event #2 is not JSON .*; the store is damaged"):
+        list(s.scan())
+    s.close()
 
 
 # -- SQLite: schema, migrations, files ------------------------------------------------------------

@@ -347,7 +347,7 @@ def test_templates_escape_by_default_and_refuse_unknown_names() -> None:
     assert names == ["base.html.j2", "form.html.j2", "index.html.j2", "item.html.j2", "partials/department.html.j2",
                      "partials/facts.html.j2", "partials/figures.html.j2", "partials/flow.html.j2",
                      "partials/footer.html.j2", "partials/macros.html.j2", "partials/materials.html.j2",
-                     "partials/situations.html.j2"]
+                     "partials/situations.html.j2", "supervision.html.j2"]
     for name in names:  # nothing is marked safe in a template: only Markup built in Python is
         source = (TEMPLATES / name).read_text(encoding="utf-8")
         assert not re.search(r"\|\s*safe\b|autoescape\s+false", source), name

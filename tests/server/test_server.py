@@ -142,8 +142,9 @@ def test_api_errors_are_json_with_the_right_status(w: World) -> None:
         assert r.status_code == 409 and "is in the future" in r.json()["message"]
         r = client.post(f"/api/v1/cases/{cid}/actions", headers=h,
                         json={"action": "accept", "step": "licence", "on": "2021-10-02"})
-        assert r.status_code == 200 and r.json()["warnings"] == [
-            "2021-10-02 is a holiday (国庆节), not a working day: is the date right?"]
+        assert r.status_code == 200 and r.json()["warnings"] == [  # the licence's legal clock starts that day
+            "2021-10-02 is a holiday (国庆节), not a working day: the count starts from the next working day, "
+            "2021-10-08"]
         assert r.json()["event"]["actor"] == {"account": "wang", "role": "officer", "via": "api",
                                               "department": MARKET}
         assert client.post(f"/api/v1/cases/{cid}/actions", headers=h, content=b"x" * 300_000).status_code == 413
@@ -275,3 +276,23 @@ def test_provisional_deadlines_are_marked(w: World, monkeypatch: pytest.MonkeyPa
         assert "暂定" in row
         row = next(r for r in client.get("/cases").text.split("<tr") if f'href="/cases/{case.id}"' in r)
         assert "暂定" in row
+
+
+def test_a_special_procedure_through_the_api_and_the_case_page(w: World) -> None:
+    h = {"authorization": f"Bearer {w.tokens['wang']}"}
+    cid = w.case()
+    url = f"/api/v1/cases/{cid}/actions"
+    with TestClient(w.app()) as client:
+        accepted = client.post(url, headers=h, json={"action": "accept", "step": "licence", "on": "2021-09-30"})
+        assert accepted.status_code == 200
+        r = client.post(url, headers=h, json={"action": "suspend", "step": "licence", "on": "2021-10-08",
+                                              "reason": "样品送检"})
+        assert r.status_code == 409 and "suspend needs the special procedure" in r.json()["message"]
+        r = client.post(url, headers=h, json={"action": "suspend", "step": "licence", "on": "2021-10-08",
+                                              "reason": "样品送检", "procedure": "检验"})
+        assert r.status_code == 200 and r.json()["event"]["payload"]["procedure"] == "检验"
+        login(client, "wang")
+        page = client.get(f"/cases/{cid}").text
+        assert "特别程序中" in page and 'value="resume"' in page
+        r = client.post(url, headers=h, json={"action": "resume", "step": "licence", "on": "2021-10-12"})
+        assert r.status_code == 200 and r.json()["event"]["payload"]["paused_days"] == 3

@@ -52,7 +52,7 @@ def kind_of(path: Path) -> str:
 
 
 def test_the_inputs_are_there() -> None:
-    assert len(INVALID) >= 30 and len(SCHEMAS) == 5  # a moved folder must not leave these tests empty
+    assert len(INVALID) >= 30 and len(SCHEMAS) == 6  # a moved folder must not leave these tests empty
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
@@ -257,6 +257,21 @@ def test_corners_agree(data: dict[str, Any]) -> None:
     assert_agree(data, "item")
 
 
+def ladder(*rungs: Any) -> dict[str, Any]:
+    return {**yaml.safe_load(VALID), "warnings": list(rungs)}
+
+
+@pytest.mark.parametrize("data", [  # `not`: a rung has before or after, never both
+    ladder({"level": "蓝", "before": 2}), ladder({"level": "蓝", "after": 1}), ladder({"level": "蓝"}),
+    ladder({"level": "蓝", "before": 2, "after": 1}), ladder({"level": "蓝", "before": 2.0}),
+    ladder({"level": "蓝", "before": -1}), ladder({"level": "蓝", "clock": "legal"}), ladder({"level": "蓝", "clock": 1}),
+    ladder("蓝"), ladder(), ladder({"level": "蓝", "before": None, "after": None}),
+])
+def test_ladder_corners_agree(data: dict[str, Any]) -> None:
+    assert_agree(data, "item")
+    assert_agree({"warnings": data["warnings"]}, "warnings")
+
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), 10**400, 1e308])
 def test_values_the_loader_never_yields_never_pass_the_fast_path_wrongly(value: Any) -> None:
     data = step(days=value)
@@ -293,7 +308,8 @@ def test_unique_items_judged_as_jsonschema_judges_them(value: Any) -> None:
 
 @pytest.mark.parametrize("unsupported", [
     {"$ref": "#/$defs/x"}, {"oneOf": [{"type": "string"}]}, {"const": 1}, {"enum": [1, "a"]}, {"type": "strin"},
-    {"minLength": "1"}, {"pattern": 5}, {"prefixItems": [{}]}, {"items": [{}]}, {"properties": {"a": {"not": {}}}},
+    {"minLength": "1"}, {"pattern": 5}, {"prefixItems": [{}]}, {"items": [{}]},
+    {"properties": {"a": {"allOf": [{}]}}}, {"not": {"anyOf": [{}]}},
     {"multipleOf": 0}, {"required": "a"},
 ])
 def test_a_schema_with_anything_else_is_not_compiled(unsupported: dict[str, Any]) -> None:

@@ -34,6 +34,7 @@ EXPECTED = {
     "many-small-keys": ["E107"],
     "many-values": ["W327"],
     "many-typos": ["E304", "E305", "E306", "W327"],
+    "document-cycles": ["E311", "W327"],  # 3.8 s of CPU when each cut searched the whole graph again
     "invalid-utf8": ["E105"],
     "nul-bytes": ["E100"],
     "python-tags": ["E106", "W327"],
