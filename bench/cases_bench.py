@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.cases.machine import Case, Event, StepState, open_case
+from engine.cases.machine import Case, Event, StepState
+from engine.cases.opening import open_case
 from engine.cases.store import SQLiteStore, load_case, transact
 from engine.flow.analysis import analyze
 from engine.validation.tree import load_items

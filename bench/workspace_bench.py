@@ -32,7 +32,8 @@ from urllib.parse import quote, urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.cases import projection
-from engine.cases.machine import Case, StepState, open_case
+from engine.cases.machine import Case, StepState
+from engine.cases.opening import open_case
 from engine.cases.projection import CaseView
 from engine.cases.store import SQLiteStore
 from engine.flow.analysis import analyze

@@ -24,7 +24,7 @@ class LianbanError(Exception):
     """An expected failure the CLI reports in one line (usage, input or I/O problems: exit 2)."""
 
     exit_code: ClassVar[int] = EXIT_USAGE
-    label: ClassVar[str] = "error"
+    label: ClassVar[str] = "error"  # translated where shown (engine.cli.label)
 
 
 class UsageError(LianbanError):

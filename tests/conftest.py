@@ -8,16 +8,39 @@ the exact message.  It returns the findings for further assertions.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from helpers import write
 
+from engine import i18n
 from engine.validation.diagnostics import Diagnostic
 from engine.validation.tree import validate_paths
 
 Expected = tuple[int, int, str] | tuple[int, int, str, str]
+
+# The suite runs in English whatever the developer's locale (subprocesses inherit it): a test that
+# wants Chinese asks for the `zh` fixture (or sets LANG itself).
+for _var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_var, None)
+os.environ["LANG"] = "C"
+i18n.set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def zh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Chinese, as under LANG=zh_CN.UTF-8 (for main() calls and for subprocesses)."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    i18n.set_language("zh")
+    yield
 
 
 def check_findings(diagnostics: Sequence[Diagnostic], expected: Sequence[Expected]) -> None:

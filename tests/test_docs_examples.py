@@ -60,3 +60,53 @@ def test_authoring_guide_situation_outputs_are_current(command: str, monkeypatch
     code, out = run(*command.split()[1:])
     assert code == 0
     assert shown_block("docs/authoring.md", command) == out.strip().splitlines()
+
+
+# --- the Chinese pages show what lianban prints in Chinese ----------------------------------------
+
+@pytest.mark.parametrize("command", ["lianban analyze examples/open-bakery.yaml --all-situations",
+                                     "lianban analyze examples/open-bakery.yaml --answers area_m2=400,fire_mode=inspect"])
+def test_chinese_authoring_guide_situation_outputs_are_current(command: str, monkeypatch: pytest.MonkeyPatch,
+                                                               zh: None) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out = run(*command.split()[1:])
+    assert code == 0
+    assert shown_block("docs/authoring.zh.md", command) == out.strip().splitlines()
+
+
+@pytest.mark.parametrize("doc", ["README.zh.md", "docs/authoring.zh.md"])
+def test_chinese_broken_example_output_is_current(doc: str, monkeypatch: pytest.MonkeyPatch, zh: None) -> None:
+    monkeypatch.chdir(ROOT)
+    code, out = run("validate", "examples/broken.yaml")
+    assert code == 1
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    m = re.search(r"```text\n(?:\$ lianban validate examples/broken.yaml\n)?(examples/broken.yaml.*?)```", text, re.S)
+    assert m is not None, doc
+    assert m.group(1).strip().splitlines() == out.strip().splitlines()
+
+
+def test_chinese_readme_keeps_the_quick_start_and_the_table(monkeypatch: pytest.MonkeyPatch, zh: None) -> None:
+    monkeypatch.chdir(ROOT)
+    _code, out = run("report", "--format", "markdown")
+    zh_readme = (ROOT / "README.zh.md").read_text(encoding="utf-8")
+    quick = re.search(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert quick is not None and quick.group(0) in zh_readme  # the same two commands
+    assert out.strip() in zh_readme
+
+
+def test_chinese_authoring_guide_lists_every_code_with_its_chinese_title(zh: None) -> None:
+    from engine.validation.diagnostics import CODES, title
+
+    text = (ROOT / "docs" / "authoring.zh.md").read_text(encoding="utf-8")
+    assert re.findall(r"^\| \[([EWI]\d{3})\]", text, re.M) == list(CODES)
+    headings = set(re.findall(r"^## (\S+ .+)$", (ROOT / "docs" / "codes.zh.md").read_text(encoding="utf-8"), re.M))
+    for code in CODES:
+        assert f"| [{code}](codes.zh.md#" in text and f") | {title(code)} |" in text
+        assert f"{code} {title(code)}" in headings
+
+
+@pytest.mark.parametrize(("english", "chinese"), [("README.md", "README.zh.md"), ("docs/authoring.md", "authoring.zh.md"),
+                                                  ("docs/codes.md", "codes.zh.md"), ("docs/cases.md", "cases.zh.md"),
+                                                  ("docs/situations.md", "situations.zh.md")])
+def test_the_english_pages_link_their_chinese_ones(english: str, chinese: str) -> None:
+    assert f"]({chinese})" in (ROOT / english).read_text(encoding="utf-8")

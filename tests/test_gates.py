@@ -50,6 +50,9 @@ def test_help_imports_no_engine_work() -> None:
     assert loaded.isdisjoint(heavy), sorted(loaded & heavy)
 
 
+SOURCES_ONLY = {".py", ".pyc", ".po", ".pot"}  # code, and translation sources (the compiled .mo ships)
+
+
 def test_the_wheel_ships_every_package_and_data_file() -> None:
     """`pip install .` (not editable) must carry every subpackage and template: the suite imports the
     checkout, so a package missing from pyproject.toml only shows once installed (CI's main job)."""
@@ -62,7 +65,7 @@ def test_the_wheel_ships_every_package_and_data_file() -> None:
     assert on_disk <= listed, f"add to [tool.setuptools] packages: {sorted(on_disk - listed)}"
     data = config["package-data"]
     for path in (ROOT / "engine").rglob("*"):
-        if not path.is_file() or path.suffix in {".py", ".pyc"} or "__pycache__" in path.parts:
+        if not path.is_file() or path.suffix in SOURCES_ONLY or "__pycache__" in path.parts:
             continue
         owner = path.parent
         while not (owner / "__init__.py").exists():

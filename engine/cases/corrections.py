@@ -17,7 +17,9 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import CORRECTED, Case, Event, StepRun, StepState, TransitionError, _pinned
+from engine.cases.machine import CORRECTED, Case, Event, StepRun, StepState, TransitionError
+from engine.cases.opening import pinned
+from engine.cases.words import label
 from engine.i18n import _
 
 if TYPE_CHECKING:
@@ -76,7 +78,7 @@ def _reschedule(case: Case, on: date, cal: WorkCalendar) -> dict[str, Any]:
     dates = [date.fromisoformat(s["deadline"]) for s in steps]
     dates += [date.fromisoformat(d) for d in (out.get("clocks") or {}).values() if isinstance(d, str)]
     last = max(dates, default=on)
-    out["calendar"] = {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)}
+    out["calendar"] = {str(y): pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)}
     return out
 
 
@@ -116,7 +118,7 @@ def _check_by_replay(case: Case, target: int, amend: dict[int, dict[str, Any]], 
         except TransitionError as exc:
             if event.seq == target:
                 raise TransitionError(_("event #{seq} ({type}) cannot take that date: {why}").format(
-                    seq=event.seq, type=event.type, why=exc)) from None
+                    seq=event.seq, type=label(event.type), why=exc)) from None
             raise TransitionError(_("this correction would make event #{seq} ({type}) illegal: {why}; "
-                                    "correct that event first").format(seq=event.seq, type=event.type,
+                                    "correct that event first").format(seq=event.seq, type=label(event.type),
                                                                        why=exc)) from None

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.machine import Case, Event, StepState, TransitionError
+from engine.cases.opening import open_case
 from engine.cases.projection import CaseQuery, CaseRow, Grade, Page, QueueRow
 from engine.cases.store import Store, load_case, transact
 from engine.i18n import _
@@ -230,9 +231,9 @@ def flow_rows(case: Case, on: date, calendar: WorkCalendar | None = None,
         if r.id in marked:
             notes.append(_("provisional date"))
         if r.id in late:
-            notes.append(f"overdue on {on}")
+            notes.append(_("overdue on {date}").format(date=on))
         if r.state is StepState.RETURNED:
-            notes.append(f"补正 since {r.returned_on}: {r.reason}")
+            notes.append(_("补正 since {date}: {reason}").format(date=r.returned_on, reason=r.reason))
         pause = r.open_pause
         if r.state is StepState.SUSPENDED and pause is not None:
             notes.append(_("特别程序 {procedure} since {on}: {reason}").format(
@@ -240,9 +241,9 @@ def flow_rows(case: Case, on: date, calendar: WorkCalendar | None = None,
         if r.legal_deadline is not None and r.legal_deadline < on and r.id in found:
             notes.append(_("past the legal deadline on {on}").format(on=on))
         if r.paused_days:
-            notes.append(f"paused {r.paused_days} wd")
+            notes.append(_("paused {n} wd").format(n=r.paused_days))
         if r.state is StepState.REFUSED:
-            notes.append(f"不予许可: {r.reason}")
+            notes.append(_("不予许可: {reason}").format(reason=r.reason))
         rows.append(FlowRow(r.id, r.name, r.department, r.state.value, list(r.needs), r.planned.isoformat(),
                             r.deadline.isoformat(), notes, _iso(r.legal_deadline), found.get(r.id)))
     return rows

@@ -7,7 +7,7 @@ enums); the machines are shared and attach nothing to the models, so the whole A
 ``case.fire("approve", step=..., department=..., on=...)``. An illegal move raises
 :class:`TransitionError` with a one-line message and leaves the case unchanged.
 
-The ``opened`` event pins everything the case needs (the raw definition and its sha256,
+The ``opened`` event (engine/cases/opening.py) pins everything the case needs (the raw definition and its sha256,
 the schedule, the deadlines on both clocks, the merged material list), so a later edit of the
 YAML or of the catalog never changes a running case, and replay needs no calendar: an
 ``accepted`` event records the step's legal deadline, and the event that ends a pause
@@ -18,8 +18,6 @@ not record (legal and case deadlines) stays None. See docs/cases.md.
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -28,14 +26,13 @@ from typing import TYPE_CHECKING, Any
 from transitions import Machine
 
 from engine.cases.clocks import PROCEDURES, Ladder, Pause, ladder_of, moved_clocks, procedure_problem
+from engine.cases.words import label
 from engine.errors import RefusedError
-from engine.i18n import _
+from engine.i18n import _, pgettext
 from engine.suggest import closest, did_you_mean
 from engine.units import json_number
 
 if TYPE_CHECKING:
-    from engine.flow.analysis import Analysis
-    from engine.validation.catalog import Catalog
     from engine.workdays.calendar import WorkCalendar
 
 __all__ = [
@@ -49,10 +46,7 @@ __all__ = [
     "StepState",
     "TransitionError",
     "by_urgency",
-    "definition_sha256",
     "illegal_states",
-    "open_case",
-    "rebuild_analysis",
 ]
 
 
@@ -136,9 +130,16 @@ ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return"
 _ACTION_OF = {v: k for k, v in ACTIONS.items()}
 CORRECTED = "corrected"  # a supervisor's correction of earlier events (a wrong date, a move in error)
 RECEIVED = "received"    # the window recorded materials received from the applicant
-_PAST = {"accept": "accepted", "approve": "approved", "return": "returned for correction",
-         "resubmit": "resubmitted", "suspend": "suspended for a special procedure", "resume": "resumed",
-         "refuse": "refused"}
+def _past(action: str) -> str:
+    """The move as the end of "step 'x' cannot be … yet" (in Chinese a verb, not the state's label)."""
+    return {"accept": pgettext("cannot be done", "accepted"), "approve": pgettext("cannot be done", "approved"),
+            "return": pgettext("cannot be done", "returned for correction"),
+            "resubmit": pgettext("cannot be done", "resubmitted"),
+            "suspend": pgettext("cannot be done", "suspended for a special procedure"),
+            "resume": pgettext("cannot be done", "resumed"),
+            "refuse": pgettext("cannot be done", "refused")}[action]
+
+
 _ENDS_PAUSE = {"resubmit": "correction", "resume": "procedure"}
 
 
@@ -195,14 +196,8 @@ class StepRun:
                 "pauses": [p.as_dict() for p in self.pauses]}
 
 
-def definition_sha256(raw: dict[str, Any]) -> str:
-    """sha256 of the definition's canonical JSON (sorted keys, UTF-8, no spaces)."""
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 class Case:
-    """The live state of one case; build it with :func:`open_case` or :meth:`Case.replay`."""
+    """The live state of one case; build it with :func:`engine.cases.opening.open_case` or :meth:`Case.replay`."""
 
     def __init__(self, opened: Event, case_id: str | None = None) -> None:
         if opened.type != "opened" or opened.seq != 1:
@@ -275,7 +270,7 @@ class Case:
 
     @property
     def name(self) -> str:
-        return f"case {self.id}" if self.id is not None else "the case"
+        return _("case {case}").format(case=self.id) if self.id is not None else _("the case")
 
     @property
     def simulated(self) -> bool:
@@ -326,41 +321,46 @@ class Case:
               on: date | None = None, reason: str | None = None, procedure: str | None = None) -> StepRun | None:
         """Raise TransitionError unless `action` is legal now; return the step it acts on."""
         if action not in ACTIONS:
-            raise TransitionError(f"unknown action '{action}'; use one of {', '.join(ACTIONS)}")
+            raise TransitionError(_("unknown action '{action}'; use one of {actions}").format(
+                action=action, actions=", ".join(ACTIONS)))
         if self.state.closed:
-            when = f" on {self.closed_on}" if self.closed_on else ""
-            raise TransitionError(f"{self.name} is {self.state.value}{when}: no further action is possible")
+            when = _(" on {date}").format(date=self.closed_on) if self.closed_on else ""
+            raise TransitionError(_("{case} is {state}{when}: no further action is possible").format(
+                case=self.name, state=label(self.state.value), when=when))
         if on is not None and on < self.last_on:
-            raise TransitionError(f"{on} is before {self.name}'s last action ({self.last_on}); "
-                                  f"actions are recorded in date order")
+            raise TransitionError(_("{date} is before {case}'s last action ({last}); actions are recorded in date order"
+                                    ).format(date=on, case=self.name, last=self.last_on))
         if action == "withdraw":
             return None
         if not step:
-            raise TransitionError(f"{action} needs a step")
+            raise TransitionError(_("{action} needs a step").format(action=action))
         run = self.steps.get(step)
         if run is None:
             guess = closest(step, self.steps)
             did = f"{did_you_mean(guess)} " if guess else ""
-            raise TransitionError(f"no step '{step}' in item {self.item['id']}; {did}steps: {', '.join(self.steps)}")
+            raise TransitionError(_("no step '{step}' in item {item}; {did}steps: {steps}").format(
+                step=step, item=self.item["id"], did=did, steps=", ".join(self.steps)))
         if not department:
-            raise TransitionError(f"{action} needs the acting department")
+            raise TransitionError(_("{action} needs the acting department").format(action=action))
         if department != run.department:
-            raise TransitionError(f"{department} cannot act on step '{run.id}' ({run.department})")
+            raise TransitionError(_("{department} cannot act on step '{step}' ({owner})").format(
+                department=department, step=run.id, owner=run.department))
         if action in ("return", "refuse", "suspend") and not (reason and reason.strip()):
-            what = {"return": "what the applicant must correct (一次性告知)", "refuse": "the grounds for refusal",
+            what = {"return": _("what the applicant must correct (一次告知)"), "refuse": _("the grounds for refusal"),
                     "suspend": _("what the special procedure is for")}[action]
-            raise TransitionError(f"{action} needs a reason: {what}")
+            raise TransitionError(_("{action} needs a reason: {what}").format(action=action, what=what))
         if action == "suspend" and procedure not in PROCEDURES:
             raise TransitionError(procedure_problem(procedure))
         if run.state is StepState.WAITING:
-            open_ = [f"'{n}' ({self.steps[n].state.value})" for n in run.needs
+            open_ = [f"'{n}' ({label(self.steps[n].state.value)})" for n in run.needs
                      if self.steps[n].state is not StepState.APPROVED]
-            raise TransitionError(f"step '{run.id}' cannot be {_PAST[action]} yet: it waits for {', '.join(open_)}")
+            raise TransitionError(_("step '{step}' cannot be {done} yet: it waits for {steps}").format(
+                step=run.id, done=_past(action), steps=", ".join(open_)))
         sources = STEP_MACHINE.events[action].transitions
         if run.state.name not in sources:
-            allowed = " or ".join(StepState[s].value for s in sources)
-            raise TransitionError(f"step '{run.id}' is {run.state.value}: only a step that is {allowed} "
-                                  f"can be {_PAST[action]}")
+            allowed = _(" or ").join(label(StepState[s].value) for s in sources)
+            raise TransitionError(_("step '{step}' is {state}: only a step that is {allowed} can be {done}").format(
+                step=run.id, state=label(run.state.value), allowed=allowed, done=_past(action)))
         return run
 
     def apply(self, event: Event) -> None:
@@ -403,18 +403,20 @@ class Case:
     def _receive(self, event: Event, p: dict[str, Any]) -> None:
         on = date.fromisoformat(p["on"])
         if self.state.closed:
-            raise TransitionError(f"{self.name} is {self.state.value}: no further action is possible")
+            raise TransitionError(_("{case} is {state}{when}: no further action is possible").format(
+                case=self.name, state=label(self.state.value), when=""))
         if on < self.last_on:
-            raise TransitionError(f"{on} is before {self.name}'s last action ({self.last_on}); "
-                                  f"actions are recorded in date order")
+            raise TransitionError(_("{date} is before {case}'s last action ({last}); actions are recorded in date order"
+                                    ).format(date=on, case=self.name, last=self.last_on))
         known = {m["id"] for m in self.materials}
         wanted = list(p.get("materials") or [])
         if not wanted:
-            raise TransitionError("name the materials received")
+            raise TransitionError(_("name the materials received"))
         for mid in wanted:
             if mid not in known:
                 guess = closest(mid, known)
-                raise TransitionError(f"no material '{mid}' in {self.name}" + (f"; {did_you_mean(guess)}" if guess else ""))
+                raise TransitionError(_("no material '{id}' in {case}").format(id=mid, case=self.name)
+                                      + (f"; {did_you_mean(guess)}" if guess else ""))
         for mid in wanted:
             self.received.setdefault(mid, on)
         self.last_on = on
@@ -545,83 +547,10 @@ def _corrections(log: list[Event]) -> tuple[dict[int, dict[str, Any]], set[int]]
     return amended, voided
 
 
-def _pinned(source: dict[str, Any]) -> dict[str, Any]:
-    """A year's source as the opened event keeps it: kind, detail and notice (not the year again)."""
-    return {k: source[k] for k in ("kind", "detail", "notice")}
-
-
 def _default_calendar() -> WorkCalendar:
     from engine.locations import default_calendar_dir
     from engine.workdays.calendar import WorkCalendar
     return WorkCalendar.from_dir(default_calendar_dir())
-
-
-def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None,
-              simulation: dict[str, Any] | None = None) -> Case:
-    """A new case of the analysed item (not stored yet: pass ``case.events`` to the store).
-
-    For an item that asks questions, analyse it in the applicant's situation
-    (``analyze(specialise(item, answers))``): the ``opened`` event records the answers, and only
-    that situation's steps and materials exist in the case. `simulation` marks a case the
-    simulator made (its id and seed): see engine/supervision/simulate.py.
-    """
-    if not applicant or not applicant.strip():
-        raise TransitionError("a case needs the applicant's name")
-    cal = calendar or _default_calendar()
-    item, sched = analysis.item, analysis.schedule
-    raw = item.source or {}
-    steps: list[dict[str, Any]] = []
-    for sid in (n for stage in sched.stages for n in stage):
-        s, t = item.step(sid), sched[sid]
-        steps.append({"id": s.id, "name": s.name, "department": s.department, "days": s.days,
-                      "needs": list(sched.predecessors[sid]), "earliest_finish": t.earliest_finish,
-                      "latest_finish": t.latest_finish,
-                      "planned": cal.add_workdays(on, t.earliest_finish).isoformat(),
-                      "deadline": cal.add_workdays(on, t.latest_finish).isoformat()})
-        if s.legal_days is not None:
-            steps[-1]["legal_days"] = s.legal_days
-    committed = cal.add_workdays(on, item.commitment) if item.commitment else None
-    legal = cal.add_workdays(on, item.legal_days) if item.legal_days else None
-    clocks = {"commitment": item.commitment, "legal_days": item.legal_days,
-              "committed": _iso(committed), "legal": _iso(legal)}
-    last = max([date.fromisoformat(s["deadline"]) for s in steps] + [d for d in (committed, legal) if d], default=on)
-    payload: dict[str, Any] = {
-        "on": on.isoformat(), "applicant": applicant.strip(),
-        "item": {"id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
-                 "path": item.path, "optimized_days": json_number(sched.length)},
-        "sha256": definition_sha256(raw), "definition": raw,
-        "materials": [{"id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments)}
-                      for m in analysis.applicant_materials],
-        "calendar": {str(y): _pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)},
-        "steps": steps,
-        "clocks": clocks,
-    }
-    if isinstance(raw.get("warnings"), list):
-        payload["warnings"] = raw["warnings"]
-    if simulation is not None:
-        payload.update(simulated=True, simulation=simulation)
-    if item.situation is not None:
-        from engine.flow.analysis import situation_dict
-
-        payload["situation"] = situation_dict(item)
-    return Case(Event(1, "opened", payload))
-
-
-def rebuild_analysis(case: Case, catalog: Catalog) -> Analysis:
-    """The analysis of the pinned definition (re-checked against `catalog`), never the file on disk."""
-    from engine.flow.analysis import analyze
-    from engine.validation.checks import check_item
-    from engine.validation.loader import Positions
-
-    diags, item = check_item(case.item.get("path") or case.item["id"], case.definition, Positions(), catalog)
-    if item is None:
-        first = next(d for d in diags if d.is_error)
-        raise TransitionError(f"{case.name}: the pinned definition no longer checks: {first.message}")
-    if case.situation is not None:
-        from engine.situations import specialise
-
-        item = specialise(item, {k: v for k, v in case.situation["answers"].items() if v is not None})
-    return analyze(item)
 
 
 def illegal_states(case: Case) -> list[str]:

@@ -1,4 +1,4 @@
-"""The store's schema after version 1, as SQL text for each backend (store.py runs the steps).
+"""The store's schema after version 1, as SQL text for each backend (engine/cases/store/ runs the steps).
 
 Version 2 (the department workspace, docs/serve.md):
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 
 from engine.cli.common import add_catalog, add_output, load_valid
+from engine.i18n import N_, _
+
+DESCRIPTION = N_("The optimized flow and the reductions of one or more items, in one situation or in all of them.")
 
 ALL_SITUATIONS = "analyze --all-situations"  # the outputs registry's name for what that flag offers
 
@@ -16,15 +19,16 @@ ALL_SITUATIONS = "analyze --all-situations"  # the outputs registry's name for w
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from engine.outputs import names
 
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
-    parser.add_argument("--format", choices=names("analyze"), default="text")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=_("definition files or folders"))
+    parser.add_argument("--format", choices=names("analyze"), default="text",
+                        help=_("output format (default: text)"))
     add_output(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--answers", metavar="Q=A,...",
-                       help="the situation to analyse: answers to the items' questions, e.g. area_m2=300,gas=yes")
+                       help=_("the situation to analyse: answers to the items' questions, e.g. area_m2=300,gas=yes"))
     which.add_argument("--all-situations", action="store_true",
-                       help="every situation (" + ", ".join(names(ALL_SITUATIONS)) + "): the reductions of each, "
-                            "best, worst, weighted")
+                       help=_("every situation ({formats}): the reductions of each, best, worst, weighted").format(
+                           formats=", ".join(names(ALL_SITUATIONS))))
     add_catalog(parser)
 
 
@@ -42,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         from engine.situations import analyze_situations
 
         if args.format not in names(ALL_SITUATIONS):
-            raise UsageError(f"--all-situations writes {', '.join(names(ALL_SITUATIONS))}, not {args.format}")
+            raise UsageError(_("--all-situations writes {formats}, not {format}").format(
+                formats=", ".join(names(ALL_SITUATIONS)), format=args.format))
         emit(get(ALL_SITUATIONS, args.format).render([analyze_situations(i) for i in items]), args.output)
         return code
     if args.answers is not None:
@@ -55,7 +60,6 @@ def specialised(items: list, text: str) -> list:
     """Each item in the situation *text* describes (answers to questions an item does not ask are
     for the other items; an answer no item's question takes is a usage error)."""
     from engine.errors import UsageError
-    from engine.i18n import _
     from engine.situations import parse_answers, specialise
     from engine.suggest import closest, did_you_mean
 

@@ -20,7 +20,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.i18n import _
+from engine.i18n import N_, _, os_reason
+
+DESCRIPTION = N_("Calendar files from the State Council's holiday notices.")
 
 if TYPE_CHECKING:
     from engine.workdays.notice_check import Imported
@@ -28,13 +30,13 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
-    p = sub.add_parser("import", help="turn the text of a State Council holiday notice into YYYY.yaml")
-    p.add_argument("notice", metavar="NOTICE", help="the notice's text (UTF-8), as published on gov.cn")
+    p = sub.add_parser("import", help=_("turn the text of a State Council holiday notice into YYYY.yaml"))
+    p.add_argument("notice", metavar="NOTICE", help=_("the notice's text (UTF-8), as published on gov.cn"))
     p.add_argument("-o", "--output", metavar="PATH",
-                   help="the calendar file to write ('-': print it; default: YYYY.yaml in $LIANBAN_CALENDAR_DIR, "
-                        "else the nearest definitions/calendar/)")
-    p.add_argument("--force", action="store_true", help="replace an existing calendar file")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+                   help=_("the calendar file to write ('-': print it; default: YYYY.yaml in $LIANBAN_CALENDAR_DIR, "
+                          "else the nearest definitions/calendar/)"))
+    p.add_argument("--force", action="store_true", help=_("replace an existing calendar file"))
+    p.add_argument("--format", choices=["text", "json"], default="text", help=_("output format (default: text)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raw = read_regular(args.notice, MAX_BYTES + 1)  # a FIFO or a device is refused, never waited on
     except OSError as exc:
         raise LianbanError(_("cannot read {path}: {reason}").format(
-            path=args.notice, reason=exc.strerror or type(exc).__name__)) from None
+            path=args.notice, reason=os_reason(exc))) from None
     imported = import_notice(raw, args.notice, Path(args.output) if args.output not in (None, "-") else None)
     if args.output == "-":
         sys.stdout.write(imported.text)
@@ -87,7 +89,7 @@ def _write(target: Path, text: str, force: bool) -> None:
         write_atomic(target, text, through=True)  # -o through a symbolic link writes its target
     except OSError as exc:
         raise LianbanError(_("cannot write {path}: {reason}").format(
-            path=target, reason=exc.strerror or type(exc).__name__)) from exc
+            path=target, reason=os_reason(exc))) from exc
 
 
 def _summary(imported: Imported, target: Path) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from engine.cases.words import label
 from engine.cli.case_record import RECORD_VERBS, add_record_verbs, is_remote, local_actor
 from engine.cli.common import add_catalog, date_arg, use_color
 from engine.cli.workdays import add_calendar, load_calendar, warn
@@ -34,40 +35,42 @@ if TYPE_CHECKING:
     from engine.cases.machine import Case
     from engine.workdays.calendar import WorkCalendar
 
-STEP_VERBS = {"accept": "受理: take the step in", "approve": "办结: approve the step",
-              "return": "补正: return for correction (the clock stops)",
-              "resubmit": "the applicant resubmitted the corrections (the clock restarts)",
+DESCRIPTION = N_("Run cases (办件) through an item's optimized flow: open, act on a step (accept ... refuse), withdraw, "
+                 "show, list.")
+STEP_VERBS = {"accept": N_("受理: take the step in"), "approve": N_("办结: approve the step"),
+              "return": N_("补正: return for correction (the clock stops)"),
+              "resubmit": N_("the applicant resubmitted the corrections (the clock restarts)"),
               "suspend": N_("特别程序: 听证, 检验, 专家评审 ... whose time does not count (the clock stops)"),
               "resume": N_("the special procedure ended (the clock restarts)"),
-              "refuse": "不予许可: refuse the step (the case ends refused)"}
+              "refuse": N_("不予许可: refuse the step (the case ends refused)")}
 
 READ_ONLY = ("show", "list", "queue", "history")  # verbs that never create a store: a missing one is "no case store at PATH"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="case store (default: $LIANBAN_DB, else the user data folder)")
-    common.add_argument("--format", choices=["text", "json"], default="text")
-    common.add_argument("--server", metavar="URL", help="act through a running workspace (`lianban serve`; "
-                        "default: $LIANBAN_SERVER) instead of the local store")
-    common.add_argument("--token", metavar="TOKEN", help="the API token for --server (default: $LIANBAN_TOKEN)")
+    common.add_argument("--db", metavar="PATH", help=_("case store (default: $LIANBAN_DB, else the user data folder)"))
+    common.add_argument("--format", choices=["text", "json"], default="text", help=_("output format (default: text)"))
+    common.add_argument("--server", metavar="URL", help=_("act through a running workspace (`lianban serve`; "
+                                                          "default: $LIANBAN_SERVER) instead of the local store"))
+    common.add_argument("--token", metavar="TOKEN", help=_("the API token for --server (default: $LIANBAN_TOKEN)"))
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
 
-    p = sub.add_parser("open", parents=[common], help="open a case of an item for an applicant")
-    p.add_argument("item", metavar="ITEM", help="a definition file, or an item id in ./definitions/")
-    p.add_argument("--applicant", required=True, metavar="NAME")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="the day of opening (default: today)")
+    p = sub.add_parser("open", parents=[common], help=_("open a case of an item for an applicant"))
+    p.add_argument("item", metavar="ITEM", help=_("a definition file, or an item id in ./definitions/"))
+    p.add_argument("--applicant", required=True, metavar="NAME", help=_("the applicant's name"))
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("the day of opening (default: today)"))
     p.add_argument("--answers", metavar="Q=A,...",
-                   help="the applicant's situation, for items that ask questions (e.g. area_m2=300,gas=yes); "
-                        "unanswered questions take their defaults")
+                   help=_("the applicant's situation, for items that ask questions (e.g. area_m2=300,gas=yes); "
+                          "unanswered questions take their defaults"))
     add_catalog(p)
     add_calendar(p)
     for verb, help_text in STEP_VERBS.items():
         p = sub.add_parser(verb, parents=[common], help=_(help_text))
-        p.add_argument("case", metavar="CASE")
-        p.add_argument("step", metavar="STEP")
+        p.add_argument("case", metavar="CASE", help=_("the case number"))
+        p.add_argument("step", metavar="STEP", help=_("the step id"))
         _as(p)
-        p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+        p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
         p.add_argument("--reason", help=_("required for return (what to correct), suspend (what the procedure is "
                                           "for) and refuse (the grounds)"))
         if verb == "suspend":
@@ -75,23 +78,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             p.add_argument("--procedure", required=True, metavar="NAME",
                            help=_("the special procedure (行政许可法 art.45): {names}").format(names=", ".join(PROCEDURES)))
         add_calendar(p)
-    p = sub.add_parser("withdraw", parents=[common], help="the applicant withdraws the case")
+    p = sub.add_parser("withdraw", parents=[common], help=_("the applicant withdraws the case"))
     p.add_argument("case", metavar="CASE")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
     p.add_argument("--reason")
     add_calendar(p)
     add_record_verbs(sub, common)
-    p = sub.add_parser("show", parents=[common], help="the flow of a case: each step's state and deadline")
+    p = sub.add_parser("show", parents=[common], help=_("the flow of a case: each step's state and deadline"))
     p.add_argument("case", metavar="CASE")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="judge overdue steps on DATE (default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("judge overdue steps on DATE (default: today)"))
     _reading(p)
-    p = sub.add_parser("list", parents=[common], help="every case, with its next deadline")
-    p.add_argument("--overdue", action="store_true", help="only cases with a step past its deadline")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    p = sub.add_parser("list", parents=[common], help=_("every case, with its next deadline"))
+    p.add_argument("--overdue", action="store_true", help=_("only cases with a step past its deadline"))
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
     _reading(p)
-    p = sub.add_parser("queue", parents=[common], help="what a department must do now, most urgent first")
+    p = sub.add_parser("queue", parents=[common], help=_("what a department must do now, most urgent first"))
     _as(p)
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
     _reading(p)
 
 
@@ -114,8 +117,8 @@ def load_ladder_arg(path: str | None) -> Any:
 
 def _as(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as", dest="department", metavar="DEPT",
-                   help="the acting department (catalog names and aliases: 市场监管 = 市场监管局); required "
-                        "locally, with --server the token's account acts for its own department")
+                   help=_("the acting department (catalog names and aliases: 市场监管 = 市场监管局); required "
+                          "locally, with --server the token's account acts for its own department"))
     add_catalog(p)
 
 
@@ -131,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
         if args.db:
             from engine.errors import UsageError
-            raise UsageError("--db and --server exclude each other: a store is local, a server has its own")
+            raise UsageError(_("--db and --server exclude each other: a store is local, a server has its own"))
         store = Remote(server, args.token or os.environ.get("LIANBAN_TOKEN"))
     else:
         store = open_store(args.db, create=args.verb not in READ_ONLY)  # a mistyped --db of show/list/queue creates nothing
@@ -164,12 +167,12 @@ def _open(store: Any, args: argparse.Namespace) -> int:
         item = Path(args.item).stem if args.item.endswith((".yaml", ".yml")) else args.item
         case, code, warnings = store.open(item, args.applicant, on, args.answers)
         warn(warnings)
-        print(f"check code for the applicant's progress lookup (shown once): {code}", file=sys.stderr)
+        print(_("check code for the applicant's progress lookup (shown once): {code}").format(code=code), file=sys.stderr)
     else:
         path = find_item_file(args.item)
         items, _code = load_valid([str(path)], args.catalog)
         if not items:
-            print(f"lianban: cannot open a case: {path} has errors", file=sys.stderr)
+            print(_("lianban: cannot open a case: {path} has errors").format(path=path), file=sys.stderr)
             return 1
         model = items[0]
         if args.answers is not None or model.has_situations:
@@ -182,11 +185,13 @@ def _open(store: Any, args: argparse.Namespace) -> int:
         warn(warnings)
     if args.format == "json":
         return _print_json({**case_doc(case, on), "warnings": warnings})
-    lines = [f"opened case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant} on {case.opened_on}",
-             f"  definition {case.item.get('path')} pinned, sha256 {case.sha256[:16]}…",
-             *([f"  situation 「{case.situation['description']}」"] if case.situation else []),
-             f"  materials, submitted once and shared by every department ({len(case.materials)}):"]
-    lines += [f"    - {m['name']} ({m['id']}): {', '.join(m['departments'])}" for m in case.materials]
+    lines = [_("opened case {case}: {name} ({id}) for {applicant} on {on}").format(
+                 case=case.id, name=case.item["name"], id=case.item["id"], applicant=case.applicant, on=case.opened_on),
+             _("  definition {path} pinned, sha256 {sha}…").format(path=case.item.get("path"), sha=case.sha256[:16]),
+             *([_("  situation 「{description}」").format(description=case.situation["description"])]
+               if case.situation else []),
+             _("  materials, submitted once and shared by every department ({n}):").format(n=len(case.materials))]
+    lines += [f"    - {m['name']} ({m['id']}): {_(', ').join(m['departments'])}" for m in case.materials]
     print("\n".join(lines))
     _print_flow(case, on, calendar)
     years = provisional_years(case)
@@ -241,25 +246,27 @@ def _act(store: Any, args: argparse.Namespace) -> int:
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
                             "state": case.state.value, "warnings": warnings})
     if args.verb == "withdraw":
-        print(f"case {case.id}: withdrawn by the applicant on {on}")
+        print(_("case {case}: withdrawn by the applicant on {on}").format(case=case.id, on=on))
         return 0
     run_ = case.steps[event.payload["step"]]
-    text = f"case {case.id}: step '{run_.id}' ({run_.name}) {event.type} by {department} on {on}"
+    text = _("case {case}: step '{step}' ({name}) {event} by {department} on {on}").format(
+        case=case.id, step=run_.id, name=run_.name, event=label(event.type), department=department, on=on)
     if run_.state.value in ("accepted", "returned", "suspended"):
-        text += f"; due {run_.deadline}" + (" (clock stopped until resubmitted)" if args.verb == "return" else "")
+        text += _("; due {date}").format(date=run_.deadline) + (
+            _(" (clock stopped until resubmitted)") if args.verb == "return" else "")
         if run_.legal_deadline is not None and args.verb != "return":
             text += _(", legal deadline {day}").format(day=run_.legal_deadline)
         if args.verb == "suspend":
             text += _(" (clocks stopped for {procedure} until resumed)").format(procedure=args.procedure)
     if args.verb in ("resubmit", "resume"):
-        text += f" (paused {event.payload.get('paused_days', 0)} working day(s))"
+        text += _(" (paused {n} working day(s))").format(n=event.payload.get("paused_days", 0))
     print(text)
     if case.state.closed:
-        print(f"case {case.id} is {case.state.value} on {case.closed_on}")
+        print(_("case {case} is {state} on {on}").format(case=case.id, state=label(case.state.value), on=case.closed_on))
     else:
         ready = [r.id for r in case.steps.values() if r.state.value == "ready"]
         if ready:
-            print(f"  ready now: {', '.join(ready)}")
+            print(_("  ready now: {steps}").format(steps=", ".join(ready)))
     return 0
 
 
@@ -275,16 +282,19 @@ def _show(store: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         return _print_json({**case_view(case, on, calendar, ladder),
                             "calendar_review": checked.as_dict() if checked else None})
-    closed = f", {case.state.value} on {case.closed_on}" if case.closed_on else ""
-    print(f"case {case.id}: {case.item['name']} ({case.item['id']}) for {case.applicant}\n"
-          f"  state {case.state.value}; opened {case.opened_on}{closed}; definition sha256 {case.sha256[:16]}…\n"
-          f"  materials submitted once: {', '.join(m['name'] for m in case.materials) or 'none'}")
+    closed = _(", {state} on {on}").format(state=label(case.state.value), on=case.closed_on) if case.closed_on else ""
+    print(_("case {case}: {name} ({id}) for {applicant}").format(case=case.id, name=case.item["name"],
+                                                                 id=case.item["id"], applicant=case.applicant))
+    print(_("  state {state}; opened {on}{closed}; definition sha256 {sha}…").format(
+        state=label(case.state.value), on=case.opened_on, closed=closed, sha=case.sha256[:16]))
+    print(_("  materials submitted once: {names}").format(
+        names=_(", ").join(m["name"] for m in case.materials) or _("none")))
     print(_("  clocks: committed {committed}, legal {legal}; level on {on}: {level}").format(
         committed=case.committed_deadline or "-", legal=case.legal_deadline or "-", on=on,
         level=levels(case, on, calendar, ladder).case or "-"))
     if case.simulated:
         print(_("  simulated case (lianban simulate): {detail}").format(
-            detail=", ".join(f"{k} {v}" for k, v in (case.simulation or {}).items())))
+            detail=_(", ").join(f"{k} {v}" for k, v in (case.simulation or {}).items())))
     _print_flow(case, on, calendar, ladder)
     if checked is not None:
         print("\n".join(_review_lines(checked)))
@@ -318,11 +328,12 @@ def _list(store: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
     if not rows:
-        print("no overdue case" if args.overdue else "no case yet: `lianban case open ITEM --applicant NAME`")
+        print(_("no overdue case") if args.overdue else _("no case yet: `lianban case open ITEM --applicant NAME`"))
         return 0
-    _table(["case", "item", "applicant", "state", "opened", "next deadline", "overdue", _("level")],
+    _table([_("case"), _("item"), _("applicant"), _("state"), _("opened"), _("next deadline"), _("overdue"), _("level")],
            [[_("{case} (simulated)").format(case=r.case) if r.simulated else r.case, f"{r.name} ({r.item})",
-             r.applicant, r.state, r.opened_on, (r.next_deadline or "-") + (_(" provisional") if r.provisional else ""),
+             r.applicant, label(r.state), r.opened_on,
+             (r.next_deadline or "-") + (_(" provisional") if r.provisional else ""),
              ", ".join(r.overdue) or "-", r.level or "-"] for r in rows])
     return 0
 
@@ -340,13 +351,13 @@ def _queue(store: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         return _print_json({"department": department, "on": on.isoformat(), "todo": [r.as_dict() for r in rows]})
     if not rows:
-        print(f"nothing for {department} to do")
+        print(_("nothing for {department} to do").format(department=department))
         return 0
-    _table(["deadline", "case", "step", "do", "item", "applicant", _("legal deadline"), _("level")],
-           [[r.deadline + (" overdue" if r.overdue else "") + (_(" provisional") if r.provisional else ""), r.case,
-             f"{r.name} ({r.step})", r.action, r.item, r.applicant, r.legal_deadline or "-", r.level or "-"]
+    _table([_("deadline"), _("case"), _("step"), _("do"), _("item"), _("applicant"), _("legal deadline"), _("level")],
+           [[r.deadline + (_(" overdue") if r.overdue else "") + (_(" provisional") if r.provisional else ""), r.case,
+             f"{r.name} ({r.step})", label(r.action), r.item, r.applicant, r.legal_deadline or "-", r.level or "-"]
             for r in rows],
-           title=f"{department}: {len(rows)} to do on {on}")
+           title=_("{department}: {n} to do on {on}").format(department=department, n=len(rows), on=on))
     return 0
 
 
@@ -358,7 +369,7 @@ _VERBS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
 def _department(args: argparse.Namespace) -> str:
     if not args.department:
         from engine.errors import UsageError
-        raise UsageError("the following arguments are required: --as (or --server with an officer's token)")
+        raise UsageError(_("the following arguments are required: --as (or --server with an officer's token)"))
     from engine.locations import catalog_dir
     from engine.validation.catalog import load_catalog
 
@@ -370,10 +381,11 @@ def _print_flow(case: Case, on: date, calendar: Any = None, ladder: Any = None) 
 
     if calendar is None:
         calendar = _levels_calendar()
-    _table(["step", "name", "department", "state", "needs", "planned", "deadline", _("legal deadline"), _("level"),
-            "note"],
-           [[r.step, r.name, r.department, r.state, ", ".join(r.needs) or "-", r.planned, r.deadline,
-             r.legal_deadline or "-", r.level or "-", "; ".join(r.notes)] for r in flow_rows(case, on, calendar, ladder)])
+    _table([_("step"), _("name"), _("department"), _("state"), _("needs"), _("planned"), _("deadline"),
+            _("legal deadline"), _("level"), _("note")],
+           [[r.step, r.name, r.department, label(r.state), ", ".join(r.needs) or "-", r.planned, r.deadline,
+             r.legal_deadline or "-", r.level or "-", _("; ").join(r.notes)]
+            for r in flow_rows(case, on, calendar, ladder)])
 
 
 def _levels_calendar() -> Any:

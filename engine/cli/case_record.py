@@ -15,26 +15,30 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from engine.cases.words import label
 from engine.cli.common import date_arg
 from engine.cli.workdays import add_calendar, load_calendar
+from engine.i18n import _
 
 __all__ = ["RECORD_VERBS", "add_record_verbs", "is_remote", "local_actor"]
 
 
 def add_record_verbs(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("receive", parents=[common], help="the window received materials from the applicant")
+    p = sub.add_parser("receive", parents=[common], help=_("the window received materials from the applicant"))
     p.add_argument("case", metavar="CASE")
-    p.add_argument("materials", nargs="+", metavar="MATERIAL", help="material ids of the case's checklist")
-    p.add_argument("--on", type=date_arg, metavar="DATE", help="(default: today)")
-    p = sub.add_parser("correct", parents=[common], help="a supervisor's correction of an earlier event (kept in the log)")
+    p.add_argument("materials", nargs="+", metavar="MATERIAL", help=_("material ids of the case's checklist"))
+    p.add_argument("--on", type=date_arg, metavar="DATE", help=_("(default: today)"))
+    p = sub.add_parser("correct", parents=[common],
+                       help=_("a supervisor's correction of an earlier event (kept in the log)"))
     p.add_argument("case", metavar="CASE")
-    p.add_argument("seq", type=int, metavar="EVENT", help="the number of the event to correct (`case history` shows them)")
+    p.add_argument("seq", type=int, metavar="EVENT",
+                   help=_("the number of the event to correct (`case history` shows them)"))
     fix = p.add_mutually_exclusive_group(required=True)
-    fix.add_argument("--date", type=date_arg, metavar="DATE", help="the event's right business date")
-    fix.add_argument("--void", action="store_true", help="annul the event: it was recorded in error")
-    p.add_argument("--reason", required=True, help="why (kept in the case's history)")
+    fix.add_argument("--date", type=date_arg, metavar="DATE", help=_("the event's right business date"))
+    fix.add_argument("--void", action="store_true", help=_("annul the event: it was recorded in error"))
+    p.add_argument("--reason", required=True, help=_("why (kept in the case's history)"))
     add_calendar(p)
-    p = sub.add_parser("history", parents=[common], help="every event of a case: what, by whom, when")
+    p = sub.add_parser("history", parents=[common], help=_("every event of a case: what, by whom, when"))
     p.add_argument("case", metavar="CASE")
 
 
@@ -74,8 +78,9 @@ def _receive(store: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload}})
     names = {m["id"]: m["name"] for m in case.materials}
-    print(f"case {case.id}: received {', '.join(names[m] for m in args.materials)} on {on}; "
-          f"{len(case.received)} of {len(case.materials)} materials in")
+    print(_("case {case}: received {names} on {on}; {n} of {total} materials in").format(
+        case=case.id, names=_(", ").join(names[m] for m in args.materials), on=on, n=len(case.received),
+        total=len(case.materials)))
     return 0
 
 
@@ -91,8 +96,10 @@ def _correct(store: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         return _print_json({"case": case.id, "event": {"seq": event.seq, "type": event.type, **event.payload},
                             "state": case.state.value})
-    what = f"dated {args.date} (was {event.payload['was']})" if args.date else "annulled"
-    print(f"case {case.id}: event #{args.seq} {what}; correction recorded as event #{event.seq}")
+    what = (_("dated {date} (was {was})").format(date=args.date, was=event.payload["was"]) if args.date
+            else _("annulled"))
+    print(_("case {case}: event #{seq} {what}; correction recorded as event #{event}").format(
+        case=case.id, seq=args.seq, what=what, event=event.seq))
     return 0
 
 
@@ -105,8 +112,8 @@ def _history(store: Any, args: argparse.Namespace) -> int:
     rows = history_rows(store.load_case(args.case) if is_remote(store) else load_case(store, args.case))
     if args.format == "json":
         return _print_json([r.as_dict() for r in rows])
-    print(plain_table(["#", "event", "step", "on", "by", "recorded", "note"],
-                      [[str(r.seq), r.type, r.step or "-", r.on, r.by or "-", r.at or "-", r.note] for r in rows],
+    print(plain_table(["#", _("event"), _("step"), _("on"), _("by"), _("recorded"), _("note")],
+                      [[str(r.seq), label(r.type), r.step or "-", r.on, r.by or "-", r.at or "-", r.note] for r in rows],
                       None, color=use_color()))
     return 0
 

@@ -7,11 +7,12 @@ import sys
 from datetime import date
 
 from engine.fileio import blocker, write_atomic
+from engine.i18n import _, os_reason
 
 
 def add_catalog(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalog", metavar="DIR",
-                        help="catalog folder (default: the definitions tree's catalog/, else the project's)")
+                        help=_("catalog folder (default: the definitions tree's catalog/, else the project's)"))
 
 
 def date_arg(text: str) -> date:
@@ -27,7 +28,7 @@ def date_arg(text: str) -> date:
 
 def add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE",
-                        help="write to FILE (atomically; through a link, a device or a pipe) instead of standard output")
+                        help=_("write to FILE (atomically; through a link, a device or a pipe) instead of standard output"))
 
 
 def use_color(stream: object = None) -> bool:
@@ -49,9 +50,12 @@ def load_valid(paths: list[str], catalog: str | None, progress: object = None) -
     errors = [d for d in result.diagnostics if d.is_error]
     if errors:
         print(text(Findings(errors, len(result.files)), Options(color=use_color(sys.stderr))), file=sys.stderr)
-    if not result.files:
+    if not any(f.kind == "item" for f in result.files):
         from engine.errors import LianbanError
-        raise LianbanError(f"no YAML definitions found under {', '.join(map(str, paths))}")
+        if result.files:  # a catalog or calendar folder: checked above, but there is no item to show
+            raise LianbanError(_("no item definitions under {paths}, only catalog or calendar files: "
+                                 "name the definitions folder or item files").format(paths=", ".join(map(str, paths))))
+        raise LianbanError(_("no YAML definitions found under {paths}").format(paths=", ".join(map(str, paths))))
     return result.items, result.exit_code()
 
 
@@ -65,8 +69,8 @@ def emit(text: str, output: str | None) -> None:
     except OSError as exc:
         from engine.errors import LianbanError
 
-        reason = exc.strerror or str(exc) or type(exc).__name__
+        reason = os_reason(exc)
         in_the_way = blocker(output) if isinstance(exc, (FileExistsError, NotADirectoryError)) else None
         if in_the_way is not None:
-            reason = f"{in_the_way} is not a folder"
-        raise LianbanError(f"cannot write {output}: {reason}") from exc
+            reason = _("{path} is not a folder").format(path=in_the_way)
+        raise LianbanError(_("cannot write {path}: {reason}").format(path=output, reason=reason)) from exc

@@ -10,12 +10,14 @@ import argparse
 from typing import TYPE_CHECKING
 
 from engine.cli.common import add_catalog, add_output
+from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.model import Item
 
-_OPTION_HELP = {"group": "a subgraph per department (swimlanes, default) or per stage",
-                "flavor": "target BPMN tool"}
+DESCRIPTION = N_("Export one item's optimized flow: ``export mermaid ITEM``, ``export dot ITEM``, ``export bpmn ITEM``.")
+_OPTION_HELP = {"group": N_("a subgraph per department (swimlanes, default) or per stage"),
+                "flavor": N_("target BPMN tool")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,18 +26,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="export_format", metavar="FORMAT", required=True)
     for name in names("export"):
         output = get("export", name)
-        p = sub.add_parser(name, help=output.help, description=output.help)
-        p.add_argument("item", metavar="ITEM", help="a definition file, or an item id found under --definitions")
+        p = sub.add_parser(name, help=_(output.help), description=_(output.help))
+        p.add_argument("item", metavar="ITEM", help=_("a definition file, or an item id found under --definitions"))
         p.add_argument("--definitions", metavar="DIR", default="definitions",
-                       help="where to look an item id up (default: ./definitions)")
+                       help=_("where to look an item id up (default: ./definitions)"))
         add_output(p)
         add_catalog(p)
         for option, values in output.choices.items():
             p.add_argument(f"--{option}", choices=list(values), default=values[0],
-                           help=f"{_OPTION_HELP.get(option, option)} (default {values[0]})")
+                           help=_("{what} (default {value})").format(
+                               what=_(_OPTION_HELP[option]) if option in _OPTION_HELP else option, value=values[0]))
         p.add_argument("--answers", metavar="Q=A,...",
-                       help="for an item that asks questions: this situation (default: the default situation; "
-                            "for form, the whole form with its conditions)")
+                       help=_("for an item that asks questions: this situation (default: the default situation; "
+                              "for form, the whole form with its conditions)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,5 +66,5 @@ def find_item(ref: str, definitions: str, catalog: str | None) -> tuple[Item, in
     path = find_item_file(ref, definitions)
     items, code = load_valid([str(path)], catalog)
     if not items:
-        raise UsageError(f"{path} has errors; fix them first (lianban validate {path})")
+        raise UsageError(_("{path} has errors; fix them first (lianban validate {path})").format(path=path))
     return items[0], code

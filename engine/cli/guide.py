@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING, TextIO
 
 from engine.cli.common import add_catalog, add_output, date_arg
-from engine.i18n import _
+from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,23 +27,25 @@ if TYPE_CHECKING:
     from engine.situations.questions import Question
     from engine.workdays.calendar import WorkCalendar
 
+DESCRIPTION = N_("Ask the applicant an item's questions (情形引导) and print the tailored notice (一次告知单).")
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from engine.outputs import names
 
-    parser.add_argument("item", metavar="ITEM", help="a definition file, or an item id found under --definitions")
+    parser.add_argument("item", metavar="ITEM", help=_("a definition file, or an item id found under --definitions"))
     parser.add_argument("--definitions", metavar="DIR", default="definitions",
-                        help="where to look an item id up (default: ./definitions)")
+                        help=_("where to look an item id up (default: ./definitions)"))
     parser.add_argument("--answers", metavar="Q=A,...",
-                        help="answer without asking, e.g. area_m2=300,gas=yes (the rest take their defaults)")
+                        help=_("answer without asking, e.g. area_m2=300,gas=yes (the rest take their defaults)"))
     parser.add_argument("--format", choices=names("guide"), default="text",
-                        help="text (default), json (docs/situations.md) or markdown (a printable notice)")
+                        help=_("text (default), json (docs/situations.md) or markdown (a printable notice)"))
     parser.add_argument("--start", metavar="DATE", type=date_arg,
-                        help="acceptance date (YYYY-MM-DD): the completion date on the working-day calendar")
+                        help=_("acceptance date (YYYY-MM-DD): the completion date on the working-day calendar"))
     parser.add_argument("--calendar", metavar="DIR",
-                        help="folder of YYYY.yaml calendar files for --start (default: as lianban render)")
+                        help=_("folder of YYYY.yaml calendar files for --start (default: as lianban render)"))
     parser.add_argument("--official-only", action="store_true",
-                        help="refuse a date in a year with no official holiday arrangement")
+                        help=_("refuse a date in a year with no official holiday arrangement"))
     add_output(parser)
     add_catalog(parser)
 

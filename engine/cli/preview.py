@@ -5,13 +5,16 @@ import argparse
 
 from engine.cli.common import add_catalog, load_valid, use_color
 from engine.errors import LianbanError
+from engine.i18n import N_, _
+
+DESCRIPTION = N_("One item's optimized flow in the terminal: Gantt, stages, materials.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("item", metavar="ITEM", help="a definition file")
+    parser.add_argument("item", metavar="ITEM", help=_("a definition file"))
     parser.add_argument("--department", metavar="NAME",
-                        help="one department's view: its steps, what it receives, when it starts, its slack and deadline")
-    parser.add_argument("--width", type=int, help="output width in columns (default: the terminal's)")
+                        help=_("one department's view: its steps, what it receives, when it starts, its slack and deadline"))
+    parser.add_argument("--width", type=int, help=_("output width in columns (default: the terminal's)"))
     add_catalog(parser)
 
 
@@ -33,8 +36,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             view = analysis.department_view(dept.name)
         except KeyError:
-            raise LianbanError(f"{dept.name} handles no step of {analysis.item.id}; departments with steps: "
-                               + ", ".join(v.department for v in analysis.department_views())) from None
+            raise LianbanError(_("{department} handles no step of {item}; departments with steps: {departments}").format(
+                department=dept.name, item=analysis.item.id,
+                departments=", ".join(v.department for v in analysis.department_views()))) from None
         print(department_preview(analysis, view, color, args.width))
     else:
         print(preview(analysis, color, args.width))

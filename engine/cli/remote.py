@@ -16,7 +16,7 @@ from typing import Any
 from engine.cases.machine import Case, Event
 from engine.cases.projection import CaseRow, QueueRow
 from engine.errors import LianbanError, RefusedError, UsageError
-from engine.i18n import _
+from engine.i18n import _, language
 
 __all__ = ["Remote"]
 
@@ -48,7 +48,8 @@ class Remote:
             target += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v not in (None, "")})
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(target, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json", "Accept": "application/json"})
+            "Authorization": f"Bearer {self.token}", "Content-Type": "application/json", "Accept": "application/json",
+            "Accept-Language": language()})  # the server's refusals in our language
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
                 return json.loads(response.read() or b"null")

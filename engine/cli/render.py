@@ -8,7 +8,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from engine.cli.common import add_catalog, date_arg
-from engine.i18n import _
+from engine.i18n import N_, _
+
+DESCRIPTION = N_("Render a static HTML site: an index of every item and one printable page per item.")
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -18,18 +20,18 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="definition files or folders")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=_("definition files or folders"))
     parser.add_argument("--out", required=True, metavar="DIR", type=_folder,
-                        help="folder for the site (created if needed; pages an earlier run wrote there are replaced;"
-                             " left untouched when any definition has errors)")
+                        help=_("folder for the site (created if needed; pages an earlier run wrote there are replaced;"
+                               " left untouched when any definition has errors)"))
     parser.add_argument("--start", metavar="DATE", type=date_arg,
-                        help="acceptance date (YYYY-MM-DD): show calendar dates from the working-day calendar")
+                        help=_("acceptance date (YYYY-MM-DD): show calendar dates from the working-day calendar"))
     parser.add_argument("--calendar", metavar="DIR",
-                        help="folder of YYYY.yaml calendar files for --start (default: $LIANBAN_CALENDAR_DIR, "
-                             "else the calendar/ folder of the definitions tree, else the nearest "
-                             "definitions/calendar/)")
+                        help=_("folder of YYYY.yaml calendar files for --start (default: $LIANBAN_CALENDAR_DIR, "
+                               "else the calendar/ folder of the definitions tree, else the nearest "
+                               "definitions/calendar/)"))
     parser.add_argument("--official-only", action="store_true",
-                        help="refuse dates in a year with no official holiday arrangement (no provisional years)")
+                        help=_("refuse dates in a year with no official holiday arrangement (no provisional years)"))
     add_catalog(parser)
 
 
@@ -56,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
     if code:
         # Publish all or nothing: an item left out of this run would lose its page (stale
         # pages are deleted), so a typo in one definition must not take a page off the site.
-        print(f"lianban: render: not published: fix the errors above and render again; "
-              f"nothing in {args.out} was changed", file=sys.stderr)
+        print(_("lianban: render: not published: fix the errors above and render again; "
+                "nothing in {dir} was changed").format(dir=args.out), file=sys.stderr)
         return code
     analyses = [analyze(i) for i in items]
     date_of = None
@@ -69,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
         warn([warning] if warning else [])
         notes = provisional_notes(analyses, calendar, args.start)
     done = publish(args.out, build(analyses, date_of, notes))
-    print(f"wrote {len(done.written)} page(s) to {done.directory}"
-          + (f"; removed {len(done.removed)} stale page(s)" if done.removed else ""))
+    print(_("wrote {n} page(s) to {dir}").format(n=len(done.written), dir=done.directory)
+          + (_("; removed {n} stale page(s)").format(n=len(done.removed)) if done.removed else ""))
     return code
 
 

@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(done.as_dict(), ensure_ascii=False, indent=2))
         return 0
-    states = ", ".join(f"{n} {state}" for state, n in sorted(done.states.items()))
+    from engine.cases.words import label
+
+    states = _(", ").join(f"{n} {label(state)}" for state, n in sorted(done.states.items()))
     print(_("simulated {n} case(s) of {item} (seed {seed}, simulation {sim}): cases {first}…{last}, opened "
             "{opened} to {cut}, histories cut at {cut}; {events} events; {states}").format(
         n=len(done.ids), item=done.item, seed=done.seed, sim=done.id, first=done.ids[0], last=done.ids[-1],

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import argparse
 
+from engine.i18n import N_, _
+
+DESCRIPTION = N_("Maintenance of the case store: rebuild the read model (projection) from the events.")
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
-    p = sub.add_parser("rebuild", help="rebuild the case list and queues from every case's events")
-    p.add_argument("--db", metavar="PATH", help="the store (default: $LIANBAN_DB, else the user data folder)")
+    p = sub.add_parser("rebuild", help=_("rebuild the case list and queues from every case's events"))
+    p.add_argument("--db", metavar="PATH", help=_("the store (default: $LIANBAN_DB, else the user data folder)"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
         total, damaged = store.rebuild_projection()
     finally:
         store.close()
-    print(f"rebuilt the projection of {total} case(s) in {time.perf_counter() - start:.1f} s"
-          + (f"; {damaged} case(s) whose events do not replay are marked damaged" if damaged else ""))
+    print(_("rebuilt the projection of {n} case(s) in {seconds} s").format(n=total,
+                                                                          seconds=f"{time.perf_counter() - start:.1f}")
+          + (_("; {n} case(s) whose events do not replay are marked damaged").format(n=damaged) if damaged else ""))
     return 1 if damaged else 0

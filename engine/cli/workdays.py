@@ -18,12 +18,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from engine.cli.common import date_arg
-from engine.i18n import _
+from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.workdays.calendar import WorkCalendar
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DESCRIPTION = N_("Working-day arithmetic on China's official calendar: deadlines, counts and where each year comes from.")
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def _days(text: str) -> float:
@@ -32,30 +33,31 @@ def _days(text: str) -> float:
     except ValueError:
         n = math.nan
     if not math.isfinite(n) or n < 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of working days (a number >= 0, halves allowed)")
+        message = _("'{text}' is not a number of working days (a number >= 0, halves allowed)")
+        raise argparse.ArgumentTypeError(message.format(text=text))
     return n
 
 
 def add_calendar(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--calendar", metavar="DIR",
-                        help="folder of YYYY.yaml calendar files (default: $LIANBAN_CALENDAR_DIR, else the "
-                             "nearest definitions/calendar/)")
+                        help=_("folder of YYYY.yaml calendar files (default: $LIANBAN_CALENDAR_DIR, else the "
+                               "nearest definitions/calendar/)"))
     parser.add_argument("--official-only", action="store_true",
-                        help="refuse to count a year with no official arrangement (no provisional years)")
+                        help=_("refuse to count a year with no official arrangement (no provisional years)"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=type(parser))
-    add = sub.add_parser("add", help="the deadline N working days after DATE")
-    add.add_argument("start", type=date_arg, metavar="DATE", help="the day of acceptance (does not count)")
-    add.add_argument("n", type=_days, metavar="N", help="working days (fractions round up)")
-    between = sub.add_parser("between", help="working days after A up to and including B")
+    add = sub.add_parser("add", help=_("the deadline N working days after DATE"))
+    add.add_argument("start", type=date_arg, metavar="DATE", help=_("the day of acceptance (does not count)"))
+    add.add_argument("n", type=_days, metavar="N", help=_("working days (fractions round up)"))
+    between = sub.add_parser("between", help=_("working days after A up to and including B"))
     between.add_argument("start", type=date_arg, metavar="A")
     between.add_argument("end", type=date_arg, metavar="B")
-    sub.add_parser("sources", help="every year the calendar covers and where it comes from")
+    sub.add_parser("sources", help=_("every year the calendar covers and where it comes from"))
     for p in (add, between, sub.choices["sources"]):
         add_calendar(p)
-        p.add_argument("--format", choices=["text", "json"], default="text")
+        p.add_argument("--format", choices=["text", "json"], default="text", help=_("output format (default: text)"))
 
 
 def load_calendar(directory: str | None, official_only: bool = False) -> WorkCalendar:
@@ -101,11 +103,12 @@ def _add(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any], s
            "holidays": holidays, "sources": [s.as_dict() for s in sources],
            "provisional": bool(provisional), "provisional_years": provisional, "warnings": [warning] if warning else []}
     lines = [end.isoformat() + (_(" (provisional)") if provisional else ""),
-             (f"  {n} working day(s) after {args.start} ({_WEEKDAYS[args.start.weekday()]}; the day of acceptance "
-              f"does not count) -> {end} ({_WEEKDAYS[end.weekday()]})")]
+             _("  {n} working day(s) after {start} ({weekday}; the day of acceptance does not count) -> "
+               "{end} ({end_weekday})").format(n=n, start=args.start, weekday=_(_WEEKDAYS[args.start.weekday()]),
+                                               end=end, end_weekday=_(_WEEKDAYS[end.weekday()]))]
     if holidays:
-        lines.append(f"  holidays skipped: {', '.join(holidays)}")
-    lines += [f"  calendar {s.describe()}" for s in sources]
+        lines.append(_("  holidays skipped: {holidays}").format(holidays=", ".join(holidays)))
+    lines += [_("  calendar {source}").format(source=s.describe()) for s in sources]
     if provisional:
         lines.append(provisional_note(provisional))
     return out, "\n".join(lines)
@@ -119,8 +122,8 @@ def _between(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any
            "sources": [s.as_dict() for s in sources], "provisional": bool(provisional),
            "provisional_years": provisional}
     lines = [str(count) + (_(" (provisional)") if provisional else ""),
-             f"  working days after {args.start} up to and including {args.end}"]
-    lines += [f"  calendar {s.describe()}" for s in sources]
+             _("  working days after {start} up to and including {end}").format(start=args.start, end=args.end)]
+    lines += [_("  calendar {source}").format(source=s.describe()) for s in sources]
     if provisional:
         lines.append(provisional_note(provisional))
     return out, "\n".join(lines)
@@ -137,7 +140,7 @@ def _sources(cal: WorkCalendar, args: argparse.Namespace) -> tuple[dict[str, Any
         first=a, last=b, detail=cal.source(a).detail) if b > a else cal.source(a).describe()) for a, b in runs]
     lines = [line for _year, line in sorted(rows)]
     if not lines:
-        return out, "no year is covered: install chinesecalendar or add definitions/calendar/YYYY.yaml"
+        return out, _("no year is covered: install chinesecalendar or add definitions/calendar/YYYY.yaml")
     return out, "\n".join(lines)
 
 

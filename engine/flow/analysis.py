@@ -1,7 +1,7 @@
 """Flow analysis: merged materials, the optimized flow and the four reductions.
 
 From one resolved :class:`~engine.model.Item` this computes what joint
-handling gains — 减材料 (materials), 减流程 (steps and stages), 减时限 (days)
+handling gains — 减材料 (materials), 减环节 (steps and stages), 减时限 (days)
 and 减跑动 (trips) — and the flow that gets it.  The JSON produced by
 :meth:`Analysis.as_dict` is a public contract (see docs/analysis.md).
 """
@@ -14,6 +14,7 @@ from itertools import pairwise
 from typing import Any
 
 from engine.flow import graph, schedule
+from engine.i18n import _
 from engine.model import Item, Step
 from engine.units import json_number
 from engine.validation.diagnostics import Diagnostic, make
@@ -271,9 +272,10 @@ def look_alikes(item: Item, materials: Sequence[MergedMaterial]) -> list[Diagnos
         for a, b in pairwise(group):
             line, col = first_use.get(b.id, (1, 1))
             out.append(make(item.path or item.id, line, col, "I501",
-                            f"'{a.name}' ({a.id}) and '{b.name}' ({b.id}) look alike but are separate materials",
-                            "if they are one document, make one an alias of the other in the material catalog "
-                            "so the applicant submits it once"))
+                            _("'{a}' ({a_id}) and '{b}' ({b_id}) look alike but are separate materials").format(
+                                a=a.name, a_id=a.id, b=b.name, b_id=b.id),
+                            _("if they are one document, make one an alias of the other in the material catalog "
+                              "so the applicant submits it once")))
     return sorted(out)
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from engine.i18n import N_, _
+
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
     from engine.situations.guide import Notice
@@ -66,37 +68,37 @@ BPMN_FLAVORS = ("plain", "camunda7", "zeebe", "flowable")
 MERMAID_GROUPS = ("department", "stage")
 
 OUTPUTS: dict[tuple[str, str], Output] = {(o.subject, o.name): o for o in (
-    Output("table", "flow", "engine.outputs.terminal:portfolio", "the portfolio table for the terminal", ("report",)),
-    Output("text", "flow", "engine.outputs.summaries:as_text", "the four reductions and the stages, as text",
+    Output("table", "flow", "engine.outputs.terminal:portfolio", N_("the portfolio table for the terminal"), ("report",)),
+    Output("text", "flow", "engine.outputs.summaries:as_text", N_("the four reductions and the stages, as text"),
            ("analyze",)),
-    Output("json", "flow", "engine.outputs.summaries:as_json", "the analysis as JSON (docs/analysis.md)",
+    Output("json", "flow", "engine.outputs.summaries:as_json", N_("the analysis as JSON (docs/analysis.md)"),
            ("analyze", "report")),
-    Output("markdown", "flow", "engine.outputs.summaries:as_markdown", "the portfolio table in Markdown",
+    Output("markdown", "flow", "engine.outputs.summaries:as_markdown", N_("the portfolio table in Markdown"),
            ("analyze", "report")),
     Output("mermaid", "flow", "engine.outputs.mermaid:render",
-           "Mermaid flowchart (swimlanes, critical path styled)", ("analyze", "export"),
+           N_("Mermaid flowchart (swimlanes, critical path styled)"), ("analyze", "export"),
            choices={"group": MERMAID_GROUPS}),
-    Output("dot", "flow", "engine.outputs.dot:render", "Graphviz digraph (a cluster per department, rankdir=LR)",
+    Output("dot", "flow", "engine.outputs.dot:render", N_("Graphviz digraph (a cluster per department, rankdir=LR)"),
            ("analyze", "export")),
-    Output("bpmn", "flow", "engine.outputs.bpmn.writer:render", "BPMN 2.0 XML (a lane per department)", ("export",),
+    Output("bpmn", "flow", "engine.outputs.bpmn.writer:render", N_("BPMN 2.0 XML (a lane per department)"), ("export",),
            one_item=True, choices={"flavor": BPMN_FLAVORS}),
     Output("form", "flow", "engine.situations.form:render_output",
-           "the merged application form (一表申请) as JSON Schema 2020-12", ("export",), one_item=True),
-    Output("text", "situations", "engine.outputs.situations:as_text", "every situation with the reductions, as text",
+           N_("the merged application form (一表申请) as JSON Schema 2020-12"), ("export",), one_item=True),
+    Output("text", "situations", "engine.outputs.situations:as_text", N_("every situation with the reductions, as text"),
            ("analyze --all-situations",)),
-    Output("json", "situations", "engine.outputs.situations:as_json", "every situation as JSON (docs/analysis.md)",
+    Output("json", "situations", "engine.outputs.situations:as_json", N_("every situation as JSON (docs/analysis.md)"),
            ("analyze --all-situations",)),
-    Output("markdown", "situations", "engine.outputs.situations:as_markdown", "a table of the situations per item",
+    Output("markdown", "situations", "engine.outputs.situations:as_markdown", N_("a table of the situations per item"),
            ("analyze --all-situations",)),
-    Output("text", "notice", "engine.outputs.guide:as_text", "the notice of one situation (一次告知单), as text",
+    Output("text", "notice", "engine.outputs.guide:as_text", N_("the notice of one situation (一次告知单), as text"),
            ("guide",)),
-    Output("json", "notice", "engine.outputs.guide:as_json", "the notice as JSON (docs/situations.md)", ("guide",)),
-    Output("markdown", "notice", "engine.outputs.guide:as_markdown", "the notice as printable Markdown (Chinese)",
+    Output("json", "notice", "engine.outputs.guide:as_json", N_("the notice as JSON (docs/situations.md)"), ("guide",)),
+    Output("markdown", "notice", "engine.outputs.guide:as_markdown", N_("the notice as printable Markdown (Chinese)"),
            ("guide",)),
-    Output("text", "findings", "engine.outputs.findings:text", "path:line:col findings, as compilers print them",
+    Output("text", "findings", "engine.outputs.findings:text", N_("path:line:col findings, as compilers print them"),
            ("validate",)),
-    Output("json", "findings", "engine.outputs.findings:json_report", "the findings as a JSON list", ("validate",)),
-    Output("github", "findings", "engine.outputs.findings:github", "GitHub Actions annotations", ("validate",)),
+    Output("json", "findings", "engine.outputs.findings:json_report", N_("the findings as a JSON list"), ("validate",)),
+    Output("github", "findings", "engine.outputs.findings:github", N_("GitHub Actions annotations"), ("validate",)),
 )}
 
 
@@ -110,4 +112,5 @@ def get(command: str, name: str) -> Output:
     for o in OUTPUTS.values():
         if o.name == name and command in o.commands:
             return o
-    raise KeyError(f"{command} has no output {name!r}; choose one of {', '.join(names(command))}")
+    raise KeyError(_("{command} has no output {name}; choose one of {names}").format(
+        command=command, name=repr(name), names=", ".join(names(command))))

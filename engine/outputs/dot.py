@@ -36,7 +36,7 @@ def _item(a: Analysis, prefix: str, indent: str) -> list[str]:
         steps = [s for s in item.steps if s.department == dept]
         if not steps:
             continue
-        role = "牵头" if dept == item.lead else "协同"
+        role = "牵头" if dept == item.lead else "配合"
         lines.append(f"{indent}subgraph {quote(f'cluster_{prefix}{n}')} {{")
         lines.append(f"{indent}    label={quote(f'{dept}（{role}）')};")
         lines.append(f'{indent}    style="rounded,filled"; fillcolor="{"#e9eef5" if dept == item.lead else "#f5f8fc"}";')

@@ -10,8 +10,9 @@ import json
 import os
 from collections.abc import Sequence
 
+from engine.i18n import _, ngettext
 from engine.outputs import Findings, Options
-from engine.validation.diagnostics import CODES, Diagnostic, Severity
+from engine.validation.diagnostics import Diagnostic, Severity, title
 
 _COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.INFO: "\033[1;36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -21,26 +22,28 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
     infos = len(diagnostics) - errors - warnings
-    parts = [f"{files} file{'s' if files != 1 else ''} checked", _plural(errors, "error"), _plural(warnings, "warning")]
+    parts = [ngettext("{n} file checked", "{n} files checked", files).format(n=files),
+             ngettext("{n} error", "{n} errors", errors).format(n=errors),
+             ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings)]
     if infos:
-        parts.append(_plural(infos, "suggestion"))
-    return ", ".join(parts)
+        parts.append(ngettext("{n} suggestion", "{n} suggestions", infos).format(n=infos))
+    return _(", ").join(parts)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _hint(d: Diagnostic) -> str:
+    return _("hint: {hint}").format(hint=d.hint)
 
 
 def text(run: Findings, options: Options) -> str:
     diagnostics, color = run.diagnostics, options.color
     lines = []
     for d in diagnostics:
-        sev = d.severity.label
+        sev = d.severity.shown
         if color:
             head = f"{_BOLD}{d.path}:{d.line}:{d.col}:{_RESET} {_COLOURS[d.severity]}{sev}{_RESET} {d.code}"
         else:
             head = f"{d.path}:{d.line}:{d.col}: {sev} {d.code}"
-        hint = f" ({_DIM if color else ''}hint: {d.hint}{_RESET if color else ''})" if d.hint else ""
+        hint = _(" ({hint})").format(hint=f"{_DIM if color else ''}{_hint(d)}{_RESET if color else ''}") if d.hint else ""
         lines.append(f"{head} {d.message}{hint}")
     lines.append(summary(diagnostics, run.files))
     return "\n".join(lines)
@@ -60,10 +63,10 @@ def github(run: Findings, options: Options) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = []
     for d in diagnostics:
-        title = _gh_escape(f"{d.code} {CODES[d.code][1]}", prop=True)
-        msg = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        heading = _gh_escape(f"{d.code} {title(d.code)}", prop=True)
+        msg = d.message + (_(" ({hint})").format(hint=_hint(d)) if d.hint else "")
         lines.append(f"::{level[d.severity]} file={_gh_escape(d.path, True)},line={d.line},col={d.col},"
-                     f"title={title}::{_gh_escape(msg)}")
+                     f"title={heading}::{_gh_escape(msg)}")
     lines.append(summary(diagnostics, run.files))
     return "\n".join(lines)
 

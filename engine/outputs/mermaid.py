@@ -48,7 +48,7 @@ def flowchart_body(a: Analysis, group: str = "department", prefix: str = "", ind
     lines: list[str] = []
     if group == "department":
         groups = [(dept, [s for s in item.steps if s.department == dept]) for dept in item.departments]
-        titles = {dept: f"{dept}（{'牵头' if dept == item.lead else '协同'}）" for dept in item.departments}
+        titles = {dept: f"{dept}（{'牵头' if dept == item.lead else '配合'}）" for dept in item.departments}
     elif group == "stage":
         groups = [(f"stage{i}", [item.step(s) for s in stage]) for i, stage in enumerate(a.stages, 1)]
         titles = {f"stage{i}": f"阶段 {i}" for i in range(1, len(a.stages) + 1)}

@@ -80,7 +80,7 @@ def as_markdown(reports: Sequence[SituationReport], options: Options | None = No
     blocks = []
     for rep in reports:
         rows = [f"### {_md(rep.item.name)}", "",
-                "| 情形 | 占比 | 时限 (工作日) | 材料 | 环节 | 跑动 | 表单字段 |", "|---|---|---|---|---|---|---|"]
+                "| 情形 | 占比 | 时限 (工作日) | 材料 | 环节 | 跑动 | 表单项 |", "|---|---|---|---|---|---|---|"]
         for r in rep.results:
             f = r.figures
             name = _md(r.situation.describe()) + (" (默认)" if r.situation.key == rep.default.key else "")

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from engine.flow.analysis import Analysis, Metrics, total
-from engine.i18n import _
+from engine.i18n import _, ngettext
 from engine.model import Item
 from engine.outputs import Options
 from engine.units import days_text, percent
@@ -27,30 +27,37 @@ def as_text(analyses: Sequence[Analysis], options: Options | None = None) -> str
         m, item = a.metrics, a.item
         lines = [
             f"{item.name} ({item.id})",
-            f"  lead {item.lead}; partners {', '.join(item.partners) or '-'}",
+            _("  lead {lead}; partners {partners}").format(lead=item.lead, partners=_(", ").join(item.partners) or "-"),
             *_situation_lines(item),
-            f"  减时限 time      {days_text(m.serial_days)} → {days_text(m.optimized_days)} working days "
-            f"(saved {days_text(m.saved_days)}, {percent(m.saved_ratio)})"
-            + (f"; commitment {days_text(item.commitment)}" if item.commitment is not None else ""),
-            f"  减材料 materials {m.materials_before} → {m.materials_after} submissions",
-            f"  减流程 steps     {m.steps_before} → {m.steps_after} (stages {m.stages_before} → {m.stages_after})",
-            f"  减跑动 trips     {m.visits_before} → {m.visits_after}",
+            _("  减时限 time      {before} → {after} working days (saved {saved}, {share})").format(
+                before=days_text(m.serial_days), after=days_text(m.optimized_days), saved=days_text(m.saved_days),
+                share=percent(m.saved_ratio))
+            + (_("; commitment {days}").format(days=days_text(item.commitment)) if item.commitment is not None else ""),
+            _("  减材料 materials {before} → {after} submissions").format(before=m.materials_before,
+                                                                        after=m.materials_after),
+            _("  减环节 steps     {before} → {after} (stages {stages_before} → {stages_after})").format(
+                before=m.steps_before, after=m.steps_after, stages_before=m.stages_before, stages_after=m.stages_after),
+            _("  减跑动 trips     {before} → {after}").format(before=m.visits_before, after=m.visits_after),
             *([_("  减表单 fields    {before} → {after} (each department's form → one merged form)").format(
                 before=m.fields_before, after=m.fields_after)] if m.fields_before is not None else []),
-            "  stages:",
+            _("  stages:"),
         ]
         for i, stage in enumerate(a.stages, 1):
-            names = ", ".join(f"{st.name} [{st.department}, {days_text(st.days)}d]"
-                              for st in (item.step(s) for s in stage))
+            names = _(", ").join(_("{name} [{department}, {days}d]").format(
+                name=st.name, department=st.department, days=days_text(st.days)) for st in (item.step(s) for s in stage))
             lines.append(f"    {i}. {names}")
-        lines.append("  critical path: " + " → ".join(a.critical_path) + f" ({days_text(a.schedule.length)} days)")
+        lines.append(_("  critical path: {path} ({days} days)").format(path=" → ".join(a.critical_path),
+                                                                      days=days_text(a.schedule.length)))
         blocks.append("\n".join(lines))
     t = total(analyses)
     blocks.append(
-        f"total over {t['items']} item{'s' if t['items'] != 1 else ''}: days {days_text(t['serial_days'])} → "
-        f"{days_text(t['optimized_days'])} ({percent(t['saved_ratio'])} saved); materials {t['materials_before']} → "
-        f"{t['materials_after']}; steps {t['steps_before']} → {t['steps_after']}; "
-        f"trips {t['visits_before']} → {t['visits_after']}")
+        ngettext("total over {n} item: ", "total over {n} items: ", t["items"]).format(n=t["items"])
+        + _("days {days_before} → {days_after} ({share} saved); materials {materials_before} → {materials_after}; "
+            "steps {steps_before} → {steps_after}; trips {trips_before} → {trips_after}").format(
+            days_before=days_text(t["serial_days"]), days_after=days_text(t["optimized_days"]),
+            share=percent(t["saved_ratio"]), materials_before=t["materials_before"],
+            materials_after=t["materials_after"], steps_before=t["steps_before"], steps_after=t["steps_after"],
+            trips_before=t["visits_before"], trips_after=t["visits_after"]))
     return "\n\n".join(blocks)
 
 
@@ -79,7 +86,7 @@ def as_markdown(analyses: Sequence[Analysis], options: Options | None = None) ->
     situations = any(a.item.has_situations for a in analyses)
     fields = any(a.metrics.fields_before is not None for a in analyses)
     head = ("| 事项 | 牵头 | 时限 (工作日) " + ("| 各情形时限 " if situations else "") + "| 节省 | 材料 | 环节 | 跑动 "
-            + ("| 表单字段 " if fields else "") + "|\n|---|---|---" + "|---" * situations + "|---|---|---|---"
+            + ("| 表单项 " if fields else "") + "|\n|---|---|---" + "|---" * situations + "|---|---|---|---"
             + "|---" * fields + "|")
     rows = []
     for a in analyses:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.flow.analysis import Analysis, DepartmentView, total
+from engine.i18n import N_, _
 from engine.outputs import Options
 from engine.outputs.summaries import situation_days
 from engine.units import days_text, percent
@@ -35,41 +36,92 @@ def portfolio(analyses: Sequence[Analysis], options: Options) -> str:
 
 
 def portfolio_table(analyses: Sequence[Analysis], color: bool = False, width: int | None = None) -> str:
-    from rich.table import Table
-
-    table = Table(title="一事联办 portfolio: the four reductions", title_justify="left", show_footer=True)
     t = total(analyses)
+    rows = [_portfolio_row(a) for a in analyses]
     footer = {
-        "item": f"total ({t['items']} items)",
+        "item": _("total ({n} items)").format(n=t["items"]), "lead": "",
         "days": f"{days_text(t['serial_days'])} → {days_text(t['optimized_days'])}",
         "saved": percent(t["saved_ratio"]),
         "materials": f"{t['materials_before']} → {t['materials_after']}",
         "steps": f"{t['steps_before']} → {t['steps_after']}",
         "trips": f"{t['visits_before']} → {t['visits_after']}",
+        "situations": "", "fields": f"{t.get('fields_before')} → {t.get('fields_after')}",
     }
-    table.add_column("事项 item", footer=footer["item"])
-    table.add_column("牵头 lead", footer="")
-    table.add_column("减时限 days", justify="right", footer=footer["days"])
-    table.add_column("saved", justify="right", footer=footer["saved"])
-    table.add_column("减材料 materials", justify="right", footer=footer["materials"])
-    table.add_column("减流程 steps", justify="right", footer=footer["steps"])
-    table.add_column("减跑动 trips", justify="right", footer=footer["trips"])
-    situations = any(a.item.has_situations for a in analyses)
-    fields = any(a.metrics.fields_before is not None for a in analyses)
-    if situations:
-        table.add_column("各情形 days by situation", justify="right", footer="")
-    if fields:
-        table.add_column("减表单 fields", justify="right", footer=f"{t.get('fields_before')} → {t.get('fields_after')}")
-    for a in analyses:
-        m = a.metrics
-        extra = ([situation_days(a.item)] if situations else []) + \
-            ([f"{m.fields_before} → {m.fields_after}" if m.fields_before is not None else "-"] if fields else [])
-        table.add_row(_esc(a.item.name), _esc(a.item.lead), f"{days_text(m.serial_days)} → {days_text(m.optimized_days)}",
-                      percent(m.saved_ratio), f"{m.materials_before} → {m.materials_after}",
-                      f"{m.steps_before} → {m.steps_after}", f"{m.visits_before} → {m.visits_after}", *extra)
+    titles = {"days": _("减时限 days"), "saved": _("saved"), "materials": _("减材料 materials"),
+              "steps": _("减环节 steps"), "trips": _("减跑动 trips")}
+    extra = {}
+    if any(a.item.has_situations for a in analyses):
+        extra["situations"] = _("各情形 days by situation")
+    if any(a.metrics.fields_before is not None for a in analyses):
+        extra["fields"] = _("减表单 fields")
     console = _console(color, width)
-    console.print(table)
+    if _figures_fit(rows, {**titles, **extra}, footer, console.width):
+        titles.update(extra)
+        extra = {}
+    _figures_table(console, _("一事联办 portfolio: the four reductions"), rows, titles, footer, lead=True)
+    if extra:  # too narrow for every column: the situations and the form fields in a table of their own
+        shown = [r for r in rows if any(r[k] != "-" for k in extra)]
+        _figures_table(console, _("各情形 days by situation, 减表单 fields"), shown, extra, footer, lead=False)
     return _text(console)
+
+
+def _portfolio_row(a: Analysis) -> dict[str, str]:
+    m = a.metrics
+    return {"item": a.item.name, "lead": a.item.lead,
+            "days": f"{days_text(m.serial_days)} → {days_text(m.optimized_days)}", "saved": percent(m.saved_ratio),
+            "materials": f"{m.materials_before} → {m.materials_after}", "steps": f"{m.steps_before} → {m.steps_after}",
+            "trips": f"{m.visits_before} → {m.visits_after}",
+            "situations": situation_days(a.item) if a.item.has_situations else "-",
+            "fields": f"{m.fields_before} → {m.fields_after}" if m.fields_before is not None else "-"}
+
+
+_NAME_MIN = 12  # the narrowest a name column gets, in cells
+
+
+def _figure_widths(rows: list[dict[str, str]], titles: dict[str, str], footer: dict[str, str],
+                   available: int) -> list[int]:
+    """Each figure column's width: its title on one line if everything fits, else its longest word."""
+    from engine.outputs.cjk import units
+
+    widths = [max([_width(footer[key])] + [_width(r[key]) for r in rows]) for key in titles]
+    natural = [max(w, _width(t)) for w, t in zip(widths, titles.values(), strict=True)]
+    if sum(natural) + _frame(titles, 2, 2 * _NAME_MIN) <= available:
+        return natural
+    return [max([w] + [_width(u) for u in units(t)]) for w, t in zip(widths, titles.values(), strict=True)]
+
+
+def _frame(titles: dict[str, str], names: int, names_width: int) -> int:
+    """The cells a table of *names* name columns and the figure *titles* needs besides its figures."""
+    return names_width + (len(titles) + names) * 3 + 1  # padding and borders
+
+
+def _figures_fit(rows: list[dict[str, str]], titles: dict[str, str], footer: dict[str, str], available: int) -> bool:
+    return sum(_figure_widths(rows, titles, footer, available)) + _frame(titles, 2, 2 * _NAME_MIN) <= available
+
+
+def _figures_table(console: Any, title: str, rows: list[dict[str, str]], titles: dict[str, str],
+                   footer: dict[str, str], lead: bool) -> None:
+    """A table of names and figures: the figures never break (their columns get a fixed width,
+    their titles wrap when the terminal is narrow); the item and lead names take what is left and
+    wrap between characters."""
+    from rich.table import Table
+
+    from engine.outputs.cjk import Wrapped
+
+    names = ["item", "lead"] if lead else ["item"]
+    figure_widths = _figure_widths(rows, titles, footer, console.width)
+    names_width = sum(max((_width(r[k]) for r in rows), default=0) for k in names)
+    table = Table(title=title, title_justify="left", show_footer=True)
+    # when the names must wrap, a rule between rows keeps each item's lines together
+    table.show_lines = sum(figure_widths) + _frame(titles, len(names), names_width) > console.width
+    table.add_column(Wrapped(_("事项 item")), footer=Wrapped(footer["item"]))
+    if lead:
+        table.add_column(Wrapped(_("牵头 lead")), footer="")
+    for (key, text), w in zip(titles.items(), figure_widths, strict=True):
+        table.add_column(Wrapped(text), footer=footer[key], justify="right", width=w)
+    for row in rows:
+        table.add_row(*(Wrapped(row[k]) for k in names), *(row[k] for k in titles))
+    console.print(table)
 
 
 def _esc(text: str) -> str:
@@ -92,19 +144,27 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
     from rich.table import Table
     from rich.tree import Tree
 
+    from engine.outputs.cjk import Wrapped
+
     item, m, sched = analysis.item, analysis.metrics, analysis.schedule
     console = _console(color, width)
     console.print(Panel.fit(
-        f"[bold]{_esc(item.name)}[/] ({_esc(item.id)})\n牵头 lead: {_esc(item.lead)}    配合 partners: "
-        f"{_esc('、'.join(item.partners) or '-')}", border_style="blue"))
+        f"[bold]{_esc(item.name)}[/] ({_esc(item.id)})\n"
+        + _("牵头 lead: {lead}    配合 partners: {partners}").format(lead=_esc(item.lead),
+                                                                   partners=_esc("、".join(item.partners) or "-")),
+        border_style="blue"))
     red = Table.grid(padding=(0, 2))
-    red.add_row("[bold]减时限[/] time",
-                f"{days_text(m.serial_days)} → [bold green]{days_text(m.optimized_days)}[/] working days",
-                f"saved {days_text(m.saved_days)} ({percent(m.saved_ratio)})"
-                + (f"; commitment {days_text(item.commitment)}" if item.commitment is not None else ""))
-    red.add_row("[bold]减材料[/] materials", f"{m.materials_before} → [bold green]{m.materials_after}[/] submissions", "")
-    red.add_row("[bold]减流程[/] steps", f"{m.steps_before} → [bold green]{m.steps_after}[/] (stages)", "")
-    red.add_row("[bold]减跑动[/] trips", f"{m.visits_before} → [bold green]{m.visits_after}[/]", "")
+    red.add_row(_("[bold]减时限[/] time"),
+                _("{before} → [bold green]{after}[/] working days").format(before=days_text(m.serial_days),
+                                                                          after=days_text(m.optimized_days)),
+                _("saved {days} ({share})").format(days=days_text(m.saved_days), share=percent(m.saved_ratio))
+                + (_("; commitment {days}").format(days=days_text(item.commitment)) if item.commitment is not None
+                   else ""))
+    red.add_row(_("[bold]减材料[/] materials"), _("{before} → [bold green]{after}[/] submissions").format(
+        before=m.materials_before, after=m.materials_after), "")
+    red.add_row(_("[bold]减环节[/] steps"), _("{before} → [bold green]{after}[/] (stages)").format(
+        before=m.steps_before, after=m.steps_after), "")
+    red.add_row(_("[bold]减跑动[/] trips"), f"{m.visits_before} → [bold green]{m.visits_after}[/]", "")
     console.print(red)
 
     # Gantt: serial (as is) above, optimized below, one row per step, same axis.
@@ -122,14 +182,14 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
         return grid
 
     console.print()
-    console.print("[bold]Before: one department after another[/]")
+    console.print(_("[bold]Before: one department after another[/]"))
     gantt = gantt_grid()
     at = 0.0
     for s in item.steps:
         gantt.add_row(_esc(_clip(s.name, label_w)), _bar(at, at + s.days, scale, "yellow"))
         at += s.days
     console.print(gantt)
-    console.print("[bold]After: joint handling[/] ([red]█[/] critical path, [dim]░[/] slack)")
+    console.print(_("[bold]After: joint handling[/] ([red]█[/] critical path, [dim]░[/] slack)"))
     gantt = gantt_grid()
     for s in item.steps:
         t = sched[s.id]
@@ -139,64 +199,82 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
                            t.latest_finish))
     console.print(gantt)
 
-    tree = Tree("[bold]Stages[/] (steps in one stage run at the same time)")
+    tree = Tree(_("[bold]Stages[/] (steps in one stage run at the same time)"))
     for i, stage in enumerate(analysis.stages, 1):
-        branch = tree.add(f"stage {i}")
+        branch = tree.add(_("stage {n}").format(n=i))
         for sid in stage:
             s, t = item.step(sid), sched[sid]
             if sid in analysis.critical_path:
-                mark = " [red]★ critical[/]"
+                mark = _(" [red]★ critical[/]")
             elif t.slack == 0:
-                mark = " [red]slack 0 (on another critical chain)[/]"
+                mark = _(" [red]slack 0 (on another critical chain)[/]")
             else:
-                mark = f" [dim]slack {days_text(t.slack)}[/]"
-            branch.add(f"{_esc(s.name)} [dim]({_esc(s.department)}, {days_text(s.days)} d, "
-                       f"day {days_text(t.earliest_start)}–{days_text(t.earliest_finish)})[/]{mark}")
+                mark = _(" [dim]slack {days}[/]").format(days=days_text(t.slack))
+            branch.add(_("{name} [dim]({department}, {days} d, day {start}–{finish})[/]{mark}").format(
+                name=_esc(s.name), department=_esc(s.department), days=days_text(s.days),
+                start=days_text(t.earliest_start), finish=days_text(t.earliest_finish), mark=mark))
     console.print()
     console.print(tree)
 
-    mats = Table(title="一套材料清单: the merged material list", title_justify="left")
-    mats.add_column("material")
-    mats.add_column("used by")
-    mats.add_column("asked", justify="right")
-    mats.add_column("source")
+    mats = Table(title=_("一套材料清单: the merged material list"), title_justify="left")
+    mats.add_column(_("material"))
+    mats.add_column(_("used by"))
+    mats.add_column(_("asked"), justify="right")
+    mats.add_column(_("source"))
     for mat in analysis.materials:
         if not mat.from_applicant and mat.produced_by:
-            source = f"issued by {_esc(item.step(mat.produced_by).name)}"
+            source = _("issued by {step}").format(step=item.step(mat.produced_by).name)
         elif mat.produced_by:
-            source = f"applicant, once (issued later by {_esc(item.step(mat.produced_by).name)})"
+            source = _("applicant, once (issued later by {step})").format(step=item.step(mat.produced_by).name)
         else:
-            source = "applicant, once"
-        mats.add_row(_esc(mat.name), _esc("、".join(item.step(s).name for s in mat.steps)), str(mat.submissions), source)
+            source = _("applicant, once")
+        mats.add_row(Wrapped(mat.name), Wrapped("、".join(item.step(s).name for s in mat.steps)), str(mat.submissions),
+                     Wrapped(source))
     console.print()
     console.print(mats)
     for d in analysis.suggestions:
-        console.print(f"[cyan]suggestion[/] {_esc(d.message)} [dim]({_esc(d.hint or '')})[/]")
+        console.print(_("[cyan]suggestion[/] {message} [dim]({hint})[/]").format(message=_esc(d.message),
+                                                                              hint=_esc(d.hint or "")))
     return _text(console)
 
 
 def department_preview(analysis: Analysis, view: DepartmentView, color: bool = False, width: int | None = None) -> str:
     from rich.table import Table
+    from rich.text import Text
+
+    from engine.outputs.cjk import Wrapped
 
     item = analysis.item
     console = _console(color, width)
-    console.print(f"[bold]{_esc(view.department)}[/] in [bold]{_esc(item.name)}[/] ({view.role}): starts on working day "
-                  f"{days_text(view.start)}, must finish by day {days_text(view.deadline)} "
-                  f"of {days_text(analysis.schedule.length)}")
+    console.print(Wrapped(Text.from_markup(_(
+        "[bold]{department}[/] in [bold]{item}[/] ({role}): starts on working day {start}, must finish by day "
+        "{deadline} of {length}").format(department=_esc(view.department), item=_esc(item.name), role=_(_ROLES[view.role]),
+                                         start=days_text(view.start), deadline=days_text(view.deadline),
+                                         length=days_text(analysis.schedule.length)))))
     table = Table(show_lines=True)
-    for col in ("step", "waits for", "receives", "from the applicant", "start", "finish", "slack", "deadline"):
-        table.add_column(col)
+    # the times never break; the names, materials and hand-offs wrap between characters
+    for col in (_("step"), _("waits for"), _("receives"), _("from the applicant")):
+        table.add_column(Wrapped(col))
+    for col in (_("start"), _("finish"), _("slack"), _("deadline")):
+        table.add_column(Wrapped(col), no_wrap=True)
     for v in view.steps:
         t = v.timing
+        name = Text(v.step.name)
+        if v.step.id in analysis.critical_path:
+            name.append(" ").append("★", style="red")
         table.add_row(
-            _esc(v.step.name) + (" [red]★[/]" if v.step.id in analysis.critical_path else ""),
-            _esc("、".join(item.step(p).name for p in v.waits_for) or "-"),
-            _esc("\n".join(f"{r.name} ← {item.step(r.from_step).name} ({r.from_department})" for r in v.receives) or "-"),
-            _esc("、".join(item.material_name(mid) for mid in v.applicant_materials) or "-"),
-            f"day {days_text(t.earliest_start)}", f"day {days_text(t.earliest_finish)}", days_text(t.slack),
-            f"day {days_text(t.latest_finish)}")
+            Wrapped(name),
+            Wrapped("、".join(item.step(p).name for p in v.waits_for) or "-"),
+            Wrapped("\n".join(f"{r.name} ← {item.step(r.from_step).name} ({r.from_department})" for r in v.receives)
+                    or "-"),
+            Wrapped("、".join(item.material_name(mid) for mid in v.applicant_materials) or "-"),
+            _("day {n}").format(n=days_text(t.earliest_start)), _("day {n}").format(n=days_text(t.earliest_finish)),
+            days_text(t.slack), _("day {n}").format(n=days_text(t.latest_finish)))
     console.print(table)
     return _text(console)
+
+
+_ROLES = {"lead": N_("lead"), "partner": N_("partner"), "other": N_("other")}
 
 
 def _width(text: str) -> int:

@@ -37,6 +37,10 @@ class LoginRefused(RefusedError):
     """A login that did not succeed; the message never says whether the account exists."""
 
 
+class LoginThrottled(LoginRefused):
+    """Too many failures: the next tries are refused for a while (HTTP 429 on the pages)."""
+
+
 class SqlStore(Protocol):
     def transaction(self) -> Any: ...
 
@@ -149,7 +153,7 @@ class Accounts:
             rows = sql(f"SELECT {_COLUMNS}, password_hash FROM accounts WHERE username = ?", (username,))
         if by_name >= MAX_FAILURES_PER_ACCOUNT or by_client >= MAX_FAILURES_PER_CLIENT:
             self.audit("login-throttled", username, f"failures: account {by_name}, client {by_client}", client)
-            raise LoginRefused(_("too many failed logins: wait 15 minutes and try again"))
+            raise LoginThrottled(_("too many failed logins: wait 15 minutes and try again"))
         ok = auth.verify_password(rows[0][6] if rows else None, password)
         if not ok or not rows or not rows[0][5]:
             with self._tx() as sql:
@@ -242,7 +246,7 @@ class Accounts:
             rows = sql("SELECT check_hash FROM case_checks WHERE case_id = ?",
                        (int(case_id) if case_id.isascii() and case_id.isdigit() and len(case_id) < 19 else -1,))
         if failures >= MAX_FAILURES_PER_CLIENT:
-            raise LoginRefused(_("too many wrong check codes: wait 15 minutes and try again"))
+            raise LoginThrottled(_("too many wrong check codes: wait 15 minutes and try again"))
         normal = code.strip().upper().replace(" ", "")
         if len(normal) == 10:
             normal = f"{normal[:5]}-{normal[5:]}"

@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from engine.server import api, pages
 from engine.server.csrf import SecurityHeaders
+from engine.server.language import Language
 from engine.server.service import Workspace
 
 __all__ = ["Settings", "build_workspace", "create_app", "from_environment"]
@@ -46,6 +47,7 @@ def build_workspace(settings: Settings) -> Workspace:
     """Open the store; load and analyse the items; the calendar; the departments the items name."""
     from engine.cases.store import open_store
     from engine.errors import UsageError
+    from engine.i18n import _
     from engine.locations import calendar_dir
     from engine.server.accounts import Accounts
     from engine.server.service import load_items
@@ -53,10 +55,10 @@ def build_workspace(settings: Settings) -> Workspace:
 
     definitions = Path(settings.definitions or "definitions")
     if not definitions.is_dir():
-        raise UsageError(f"no definitions folder at {definitions} (--definitions DIR)")
+        raise UsageError(_("no definitions folder at {path} (--definitions DIR)").format(path=definitions))
     items = load_items(definitions, settings.catalog)
     if not items:
-        raise UsageError(f"no valid item under {definitions}: `lianban validate {definitions}` shows why")
+        raise UsageError(_("no valid item under {path}: `lianban validate {path}` shows why").format(path=definitions))
     store = open_store(settings.db)
     calendar = WorkCalendar.from_dir(calendar_dir(settings.calendar, [definitions]))
     departments = sorted({s.department for a in items.values() for s in a.item.steps})
@@ -65,7 +67,7 @@ def build_workspace(settings: Settings) -> Workspace:
 
 def create_app(workspace: Workspace, secure_cookies: bool = False) -> Starlette:
     app = Starlette(routes=[*api.routes(), *pages.routes(), Mount("/static", StaticFiles(directory=STATIC))],
-                    middleware=[Middleware(SecurityHeaders)])
+                    middleware=[Middleware(SecurityHeaders), Middleware(Language)])
     app.state.workspace = workspace
     app.state.secure_cookies = secure_cookies
     return app

@@ -7,7 +7,7 @@ move goes through engine/server/service.py, like the API's.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,10 @@ from starlette.routing import Route
 from engine.cases.clocks import PROCEDURES
 from engine.cases.projection import CaseQuery
 from engine.cases.views import history_rows
+from engine.cases.words import label
 from engine.errors import LianbanError, UsageError
 from engine.server import auth
-from engine.server.accounts import ROLES, Account, LoginRefused
+from engine.server.accounts import ROLES, Account, LoginRefused, LoginThrottled
 from engine.server.csrf import PRE_COOKIE, SESSION_COOKIE, BodyTooLarge, Form, csrf_ok, read_form, set_session_cookie
 from engine.server.errors import error_status, public_progress
 from engine.server.flowpic import flow_picture
@@ -35,15 +36,34 @@ __all__ = ["routes"]
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
                         autoescape=select_autoescape(["html", "svg"], default=True), trim_blocks=True,
                         lstrip_blocks=True)
-STEP_STATES = {"waiting": "等待前序", "ready": "待受理", "accepted": "办理中", "returned": "补正中",
-               "suspended": "特别程序中", "approved": "已办结", "refused": "不予许可"}
-CASE_STATES = {"open": "待受理", "in_progress": "办理中", "completed": "已办结", "refused": "不予许可",
-               "withdrawn": "已撤回", "damaged": "记录损坏"}
+
+
+class _Labels(Mapping[str, str]):
+    """The words for states and events, from the catalog (engine/cases/words.py) in the request's
+    language: the pages say what the CLI says (等待前置环节, 已退回补正), never a word of their own."""
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self._keys = keys
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self._keys:
+            raise KeyError(key)
+        return label(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+STEP_STATES = _Labels(("waiting", "ready", "accepted", "returned", "suspended", "approved", "refused"))
+CASE_STATES = _Labels(("open", "in_progress", "completed", "refused", "withdrawn", "damaged"))
 ACTIONS = {"accept": "受理", "approve": "办结", "return": "退回补正", "resubmit": "补正材料已提交",
-           "suspend": "转入特别程序", "resume": "特别程序结束", "refuse": "不予许可", "withdraw": "撤回申请"}
-EVENTS = {"opened": "收件", "accepted": "受理", "approved": "办结", "returned": "退回补正", "resubmitted": "补正提交",
-          "suspended": "特别程序", "resumed": "特别程序结束", "refused": "不予许可", "withdrawn": "撤回",
-          "received": "材料收取", "corrected": "更正"}
+           "suspend": "转入特别程序", "resume": "特别程序结束", "refuse": "不予许可",
+           "withdraw": "撤回申请"}  # buttons: what the clerk does, not a state
+EVENTS = _Labels(("opened", "accepted", "approved", "returned", "resubmitted", "suspended", "resumed", "refused",
+                  "withdrawn", "received", "corrected"))
 DONE = {"moved": "已记录。", "received": "材料已登记。", "corrected": "更正已记录。"}
 PER_PAGE = 50
 TEMPLATES.globals.update(step_states=STEP_STATES, case_states=CASE_STATES, actions=ACTIONS, events=EVENTS,
@@ -129,7 +149,7 @@ async def login(request: Request) -> Response:
         account = await run_in_threadpool(ws.accounts.login, form.get("username").strip(), form.get("password"),
                                           _client(request))
     except LoginRefused as exc:
-        throttled = "too many" in str(exc)
+        throttled = isinstance(exc, LoginThrottled)  # (never the wording: it is translated)
         message = "登录失败次数过多，请 15 分钟后再试。" if throttled else "用户名或密码错误。"
         return render("login.html", 429 if throttled else 401, csrf=pre, next=_safe_next(form.get("next")),
                       error=message, session=None)

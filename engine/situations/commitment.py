@@ -53,8 +53,10 @@ def check_commitment(ctx: ItemContext, space: Space, specs: Sequence[StepSpec]) 
     worst = max(r[0] for r in results)
     chain_text = " → ".join(chain)
     if not smallest.picks:  # every situation: the item-wide finding, as for an item without questions
-        yield ctx.diag(("commitment",), "E309", f"commitment of {commitment:g} working days cannot be kept: the chain "
-                       f"{chain_text} takes {length:g}", f"promise at least {worst:g} days, or shorten a step on that chain")
+        yield ctx.diag(("commitment",), "E309",
+                       _("commitment of {days} working days cannot be kept: the chain {chain} takes {length}").format(
+                           days=f"{commitment:g}", chain=chain_text, length=f"{length:g}"),
+                       _("promise at least {length} days, or shorten a step on that chain").format(length=f"{worst:g}"))
         return
     yield ctx.diag(("commitment",), "E337", _(
         "commitment of {c} working days cannot be kept in the situation 「{s}」: the chain {chain} takes {n}").format(

@@ -18,7 +18,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from engine.cases.clocks import PROCEDURES
-from engine.cases.machine import Case, Event, StepRun, open_case
+from engine.cases.machine import Case, Event, StepRun
+from engine.cases.opening import open_case
 from engine.errors import UsageError
 from engine.i18n import _
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from engine.errors import LianbanError, UsageError
-from engine.i18n import _
+from engine.i18n import _, language
 from engine.locations import DEPARTMENTS_FILE
 from engine.suggest import closest, did_you_mean
 from engine.validation import schema
@@ -51,7 +51,7 @@ class Material:
 
 @dataclass(frozen=True)
 class FormField:
-    """A field of an application form (表单字段): shared in the catalog, or local to an item."""
+    """A field of an application form (表单项): shared in the catalog, or local to an item."""
     id: str
     label: str
     type: str = "text"
@@ -130,7 +130,7 @@ def _suggest(text: str, index: Mapping[str, _Entry], canonical: Callable[[_Entry
     return canonical(index[hit]) if hit is not None else None
 
 
-_CACHE: dict[tuple[str, tuple[float, ...], Limits], Catalog] = {}
+_CACHE: dict[tuple[str, tuple[float, ...], Limits, str], Catalog] = {}
 
 
 def load_catalog(directory: Path, limits: Limits | None = None) -> Catalog:
@@ -141,10 +141,11 @@ def load_catalog(directory: Path, limits: Limits | None = None) -> Catalog:
     directory = Path(directory)
     files = [directory / DEPARTMENTS_FILE, directory / MATERIALS_FILE, directory / FIELDS_FILE]
     if not directory.is_dir() or not files[0].is_file():
-        raise LianbanError(f"E401 no catalog at {directory}: it needs {DEPARTMENTS_FILE} (and {MATERIALS_FILE})")
+        raise LianbanError(_("E401 no catalog at {dir}: it needs {departments} (and {materials})").format(
+            dir=directory, departments=DEPARTMENTS_FILE, materials=MATERIALS_FILE))
     limits = Limits.from_environment() if limits is None else limits
     stamp = tuple(f.stat().st_mtime if f.is_file() else 0.0 for f in files)
-    key = (str(directory.resolve()), stamp, limits)
+    key = (str(directory.resolve()), stamp, limits, language())  # findings are worded in the run's language
     if key not in _CACHE:
         _CACHE[key] = _read_catalog(directory, limits)
     return _CACHE[key]
@@ -161,8 +162,9 @@ def _read_catalog(directory: Path, limits: Limits) -> Catalog:
         if name in owner and owner[name][0] is not value:
             _entry, prev, prev_line = owner[name]
             cat.diagnostics.append(make(where[0], where[1], where[2], "E402",
-                                        f"'{name}' names both {prev} (line {prev_line}) and {what}",
-                                        "a name or alias must name one entry only"))
+                                        _("'{name}' names both {first} (line {line}) and {second}").format(
+                                            name=name, first=prev, line=prev_line, second=what),
+                                        _("a name or alias must name one entry only")))
             return
         owner[name] = (value, what, where[1])
         index[name] = value
@@ -187,7 +189,7 @@ def _read_catalog(directory: Path, limits: Limits) -> Catalog:
             if schema_name == "departments":
                 dept = Department(entry["name"], entry.get("full_name"), aliases, entry.get("kind", "government"))
                 cat.departments.append(dept)
-                what = f"department '{dept.name}'"
+                what = _("department '{name}'").format(name=dept.name)
                 for name in {dept.name, *aliases, *([dept.full_name] if dept.full_name else [])}:
                     register(cat._dept_index, name, dept, where, what)
             elif schema_name == "fields":
@@ -198,7 +200,7 @@ def _read_catalog(directory: Path, limits: Limits) -> Catalog:
             else:
                 mat = Material(entry["id"], entry["name"], aliases, entry.get("issued_by"))
                 cat.materials.append(mat)
-                what = f"material '{mat.id}'"
+                what = _("material '{id}'").format(id=mat.id)
                 for name in dict.fromkeys(mat.names):
                     register(cat._mat_index, name, mat, where, what)
     return cat

@@ -18,7 +18,7 @@ from engine.i18n import _
 from engine.model import Item, Step
 from engine.situations import checks as situation_checks
 from engine.suggest import closest, did_you_mean
-from engine.validation import schema
+from engine.validation import ime, schema
 from engine.validation.catalog import Catalog, Department, Material, shorten
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.loader import Positions, YamlPath
@@ -35,6 +35,7 @@ class ItemContext:
     _local_names: dict[str, Material] = field(default_factory=dict, repr=False)
     graph: graph.StepGraph | None = None
     suggested: int = 0
+    text: str | None = None  # the file's text, to locate a character inside a value
     situ: situation_checks.SituationContext | None = None  # questions, conditions and form fields
 
     def __post_init__(self) -> None:
@@ -67,6 +68,15 @@ class ItemContext:
         where = _entry_target(self.data, where)
         line, col = self.pos.key(where) if key else self.pos.at(where)
         return make(self.path, line, col, code, message, hint)
+
+    def separated(self, place: YamlPath, ref: str, known: Callable[[str], bool]) -> Diagnostic | None:
+        """E112 when *ref* is known names joined by a full-width separator (营业执照，经办人身份证)."""
+        sep = ime.separator(ref, known)
+        if sep is None:
+            return None
+        line, col = self.pos.at(place)
+        col = ime.column_in_line(self.text, line, col, sep.char, sep.offset)
+        return ime.separator_finding(self.path, line, col, sep)
 
     def department(self, name: Any) -> Department | None:
         return self.catalog.department(name) if isinstance(name, str) else None
@@ -130,8 +140,8 @@ def _unique_ids(ctx: ItemContext) -> Iterator[Diagnostic]:
         sid = raw["id"]
         if sid in first:
             line = ctx.pos.at(("steps", first[sid], "id"))[0]
-            yield ctx.diag(("steps", i, "id"), "E302", f"step id '{sid}' is already used (line {line})",
-                           "step ids must be unique in the item: rename one")
+            yield ctx.diag(("steps", i, "id"), "E302", _("step id '{id}' is already used (line {line})").format(
+                id=sid, line=line), _("step ids must be unique in the item: rename one"))
         else:
             first[sid] = i
     seen_mat: dict[str, int] = {}
@@ -142,19 +152,22 @@ def _unique_ids(ctx: ItemContext) -> Iterator[Diagnostic]:
             continue
         if mid in seen_mat:
             line = ctx.pos.at(("materials", seen_mat[mid], "id"))[0]
-            yield ctx.diag(("materials", i, "id"), "E303", f"material id '{mid}' is already used (line {line})")
+            yield ctx.diag(("materials", i, "id"), "E303", _("material id '{id}' is already used (line {line})").format(
+                id=mid, line=line))
         else:
             seen_mat[mid] = i
             name = m.get("name")
             cat = ctx.catalog.material(mid) or (ctx.catalog.material(name) if isinstance(name, str) else None)
             if cat is not None:
                 yield ctx.diag(("materials", i, "id"), "W328",
-                               f"local material '{mid}' shadows catalog material '{cat.id}' ({cat.name})",
-                               f"use the catalog's '{cat.id}' so the material merges across items")
+                               _("local material '{id}' shadows catalog material '{catalog_id}' ({name})").format(
+                                   id=mid, catalog_id=cat.id, name=cat.name),
+                               _("use the catalog's '{catalog_id}' so the material merges across items").format(
+                                   catalog_id=cat.id))
     item_id = ctx.data.get("id")
     if isinstance(item_id, str) and ctx.path.endswith((".yaml", ".yml")) and Path(ctx.path).stem != item_id:
-        yield ctx.diag(("id",), "W327", f"file '{Path(ctx.path).name}' holds item '{item_id}'",
-                       f"name the file {item_id}.yaml so the item is easy to find")
+        yield ctx.diag(("id",), "W327", _("file '{file}' holds item '{id}'").format(file=Path(ctx.path).name, id=item_id),
+                       _("name the file {id}.yaml so the item is easy to find").format(id=item_id))
 
 
 def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
@@ -166,27 +179,33 @@ def _departments(ctx: ItemContext) -> Iterator[Diagnostic]:
         if not isinstance(name, str):
             continue
         dept = ctx.department(name)
-        if dept is None:
+        if dept is None and (split := ctx.separated(place, name, lambda n: ctx.department(n) is not None)):
+            yield split
+        elif dept is None:
             guess = ctx.catalog.suggest_department(name) if ctx.may_suggest() else None
-            yield ctx.diag(place, "E304", f"unknown department '{shorten(name)}'",
+            yield ctx.diag(place, "E304", _("unknown department '{name}'").format(name=shorten(name)),
                            did_you_mean(guess) if guess
-                           else "add it to the department catalog (catalog/departments.yaml)")
+                           else _("add it to the department catalog (catalog/departments.yaml)"))
         elif place[0] != "steps":
             if dept.name in listed:
                 first_line = ctx.pos.at(listed[dept.name])[0]
-                yield ctx.diag(place, "W324", f"'{name}' is {dept.name}, already listed at line {first_line}",
-                               "list each department once")
+                yield ctx.diag(place, "W324", _("'{name}' is {department}, already listed at line {line}").format(
+                    name=name, department=dept.name, line=first_line), _("list each department once"))
             else:
                 listed[dept.name] = place
 
 
 def _unknown_material(ctx: ItemContext, place: YamlPath, ref: str) -> Diagnostic:
+    split = ctx.separated(place, ref, lambda n: ctx.material(n) is not None)
+    if split is not None:
+        return split
     suggestion = None
     if ctx.may_suggest():
         local_names = {m.name: m for m in ctx.local.values()} | dict(ctx.local)
         suggestion = ctx.catalog.suggest_material(ref, local_names)
-    return ctx.diag(place, "E306", f"unknown material '{shorten(ref)}'",
-                    did_you_mean(suggestion) if suggestion else "add it to the item's materials, or to the material catalog")
+    return ctx.diag(place, "E306", _("unknown material '{name}'").format(name=shorten(ref)),
+                    did_you_mean(suggestion) if suggestion
+                    else _("add it to the item's materials, or to the material catalog"))
 
 
 def _held(ctx: ItemContext) -> Iterator[Diagnostic]:
@@ -202,12 +221,17 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
     for i, raw in ctx.steps:
         for j, dep in ctx.str_list(raw, "needs"):
             if dep == raw["id"]:
-                yield ctx.diag(("steps", i, "needs", j), "E307", f"step '{dep}' needs itself", "remove it from needs")
+                yield ctx.diag(("steps", i, "needs", j), "E307", _("step '{id}' needs itself").format(id=dep),
+                               _("remove it from needs"))
+            elif dep not in known and (split := ctx.separated(("steps", i, "needs", j), dep, known.__contains__)):
+                yield split
             elif dep not in known:
                 guess = closest(dep, ids, limit=2000) if ctx.may_suggest() else None
                 yield ctx.diag(("steps", i, "needs", j), "E305",
-                               f"step '{shorten(raw['id'])}' needs unknown step '{shorten(dep)}'",
-                               did_you_mean(guess) if guess else f"steps of this item: {', '.join(ids[:20])}")
+                               _("step '{id}' needs unknown step '{needed}'").format(id=shorten(raw["id"]),
+                                                                                      needed=shorten(dep)),
+                               did_you_mean(guess) if guess
+                               else _("steps of this item: {ids}").format(ids=", ".join(ids[:20])))
         for key in ("materials", "produces"):
             seen: dict[str, str] = {}
             for j, ref in ctx.str_list(raw, key):
@@ -217,8 +241,8 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                     yield _unknown_material(ctx, place, ref)
                     continue
                 if mat.id in seen:
-                    yield ctx.diag(place, "W326", f"'{ref}' and '{seen[mat.id]}' are the same material ({mat.name})",
-                                   "list it once")
+                    yield ctx.diag(place, "W326", _("'{a}' and '{b}' are the same material ({name})").format(
+                        a=ref, b=seen[mat.id], name=mat.name), _("list it once"))
                 seen[mat.id] = ref
                 if key == "produces":
                     # with questions, two producers clash only in a situation that has both (situation checks)
@@ -226,8 +250,9 @@ def _references(ctx: ItemContext) -> Iterator[Diagnostic]:
                         other, other_place = producers[mat.id]
                         other_line = ctx.pos.at(other_place)[0]
                         yield ctx.diag(place, "E310",
-                                       f"'{mat.name}' is also produced by step '{other}' (line {other_line})",
-                                       "one step issues each material; split it into two materials if they differ")
+                                       _("'{name}' is also produced by step '{step}' (line {line})").format(
+                                           name=mat.name, step=other, line=other_line),
+                                       _("one step issues each material; split it into two materials if they differ"))
                     producers.setdefault(mat.id, (raw["id"], place))
 
 
@@ -236,8 +261,9 @@ def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
     cycle = ctx.graph.find_cycle()
     index = {raw["id"]: i for i, raw in reversed(ctx.steps)}
     if cycle:
-        yield ctx.diag(("steps", index[cycle[0]], "needs"), "E308", "dependency cycle: " + " → ".join(cycle),
-                       "a step cannot wait for itself, even through others: remove one of these needs")
+        yield ctx.diag(("steps", index[cycle[0]], "needs"), "E308",
+                       _("dependency cycle: {cycle}").format(cycle=" → ".join(cycle)),
+                       _("a step cannot wait for itself, even through others: remove one of these needs"))
     for loop in ctx.graph.document_cycles:
         first = loop[0]
         names = ["" if d.material is None else f" ({ctx.material_name(d.material)})" for d in loop]
@@ -245,21 +271,22 @@ def _graph(ctx: ItemContext) -> Iterator[Diagnostic]:
         i = index[first.target]
         j = next((j for j, r in ctx.str_list(ctx.data["steps"][i], "materials")
                   if (m := ctx.material(r)) and m.id == first.material), 0)
-        yield ctx.diag(("steps", i, "materials", j), "E311", f"document cycle: {spelled}",
-                       "each step waits for a document another issues: if the applicant may already hold one "
-                       "of them, list it under applicant_may_hold; else drop it from one step's materials")
+        yield ctx.diag(("steps", i, "materials", j), "E311", _("document cycle: {cycle}").format(cycle=spelled),
+                       _("each step waits for a document another issues: if the applicant may already hold one "
+                         "of them, list it under applicant_may_hold; else drop it from one step's materials"))
     for d in ctx.graph.backwards:
         mat = ctx.material(d.material or "")
         name = mat.name if mat else d.material
         if d.source == d.target:
-            msg = f"step '{d.target}' both asks the applicant for '{name}' and issues it"
+            msg = _("step '{step}' both asks the applicant for '{name}' and issues it").format(step=d.target, name=name)
         else:
-            msg = f"step '{d.target}' asks the applicant for '{name}', which step '{d.source}' issues later in the flow"
+            msg = _("step '{step}' asks the applicant for '{name}', which step '{producer}' issues later in the flow"
+                    ).format(step=d.target, name=name, producer=d.source)
         i = index[d.target]
         j = next((j for j, r in ctx.str_list(ctx.data["steps"][i], "materials")
                   if (m := ctx.material(r)) and m.id == d.material), 0)
         yield ctx.diag(("steps", i, "materials", j), "W325", msg,
-                       "make the step wait for the producer (needs), or drop the material from one side")
+                       _("make the step wait for the producer (needs), or drop the material from one side"))
 
 
 def _coverage(ctx: ItemContext) -> Iterator[Diagnostic]:
@@ -269,12 +296,12 @@ def _coverage(ctx: ItemContext) -> Iterator[Diagnostic]:
     if any(isinstance(raw.get("department"), str) and ctx.department(raw["department"]) is None for _i, raw in ctx.steps):
         used = None  # a step's department is misspelt (reported): it may be the one "without a step"
     if lead is not None and used is not None and lead.name not in used:
-        yield ctx.diag(("lead",), "W323", f"the lead department {lead.name} handles no step",
-                       "add its step, or make the department that leads the flow the lead")
+        yield ctx.diag(("lead",), "W323", _("the lead department {name} handles no step").format(name=lead.name),
+                       _("add its step, or make the department that leads the flow the lead"))
     for i, dept in partners:
         if used is not None and dept.name not in used:
-            yield ctx.diag(("partners", i), "W321", f"partner {dept.name} handles no step",
-                           "add the sub-item it handles, or remove it from partners")
+            yield ctx.diag(("partners", i), "W321", _("partner {name} handles no step").format(name=dept.name),
+                           _("add the sub-item it handles, or remove it from partners"))
     listed = {d.name for _i, d in partners} | ({lead.name} if lead else set())
     raw_partners = ctx.data.get("partners", [])
     if lead is None or not isinstance(raw_partners, list) or len(partners) < len(raw_partners):
@@ -283,8 +310,9 @@ def _coverage(ctx: ItemContext) -> Iterator[Diagnostic]:
         handler = ctx.department(raw.get("department"))
         if handler is not None and handler.name not in listed:
             yield ctx.diag(("steps", i, "department"), "W322",
-                           f"step '{raw['id']}' is handled by {handler.name}, which is neither lead nor partner",
-                           f"add {handler.name} to partners")
+                           _("step '{step}' is handled by {name}, which is neither lead nor partner").format(
+                               step=raw["id"], name=handler.name),
+                           _("add {name} to partners").format(name=handler.name))
 
 
 def _days(raw: dict[str, Any], key: str) -> float | None:
@@ -297,8 +325,9 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
         days, legal = _days(raw, "days"), _days(raw, "legal_days")
         if days is not None and legal is not None and days > legal:
             yield ctx.diag(("steps", i, "days"), "W329",
-                           f"step '{raw['id']}' promises {days:g} working days, more than its legal limit of {legal:g}",
-                           "a committed limit (承诺时限) should not exceed the legal one (法定时限)")
+                           _("step '{step}' promises {days} working days, more than its legal limit of {legal}").format(
+                               step=raw["id"], days=f"{days:g}", legal=f"{legal:g}"),
+                           _("a committed limit (承诺时限) should not exceed the legal one (法定时限)"))
     commitment = _days(ctx.data, "commitment")
     if commitment is None or ctx.graph is None or ctx.has_questions:  # per situation: engine.situations.checks
         return
@@ -311,9 +340,9 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
     length, chain = schedule.longest_chain(part, {sid: d for sid, d in durations.items() if d is not None})
     if commitment < length:
         yield ctx.diag(("commitment",), "E309",
-                       f"commitment of {commitment:g} working days cannot be kept: the chain "
-                       f"{' → '.join(chain)} takes {length:g}",
-                       f"promise at least {length:g} days, or shorten a step on that chain")
+                       _("commitment of {days} working days cannot be kept: the chain {chain} takes {length}").format(
+                           days=f"{commitment:g}", chain=" → ".join(chain), length=f"{length:g}"),
+                       _("promise at least {length} days, or shorten a step on that chain").format(length=f"{length:g}"))
 
 
 def repeated_levels(raw: Any, path: str, at: Callable[[YamlPath], tuple[int, int]]) -> list[Diagnostic]:
@@ -341,13 +370,13 @@ CHECKS: tuple[Check, ...] = (_unique_ids, situation_checks.parse, _departments, 
 
 
 def check_item(path: str, data: dict[str, Any], pos: Positions, catalog: Catalog,
-               schema_ok: bool | None = None) -> tuple[list[Diagnostic], Item | None]:
+               schema_ok: bool | None = None, text: str | None = None) -> tuple[list[Diagnostic], Item | None]:
     """The findings of every check and, when there are no errors, the model.
 
     The model is built only from data that also passes the schema: *schema_ok*
     says whether it does (None: check here).
     """
-    ctx = ItemContext(path, data, pos, catalog)
+    ctx = ItemContext(path, data, pos, catalog, text=text)
     diags = [d for check in CHECKS for d in check(ctx)]
     if any(d.is_error for d in diags):
         return diags, None

@@ -23,6 +23,8 @@ import yaml
 from yaml import events as ev
 from yaml.nodes import ScalarNode
 
+from engine.i18n import N_, _
+from engine.validation import ime
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.limits import Limits
 
@@ -136,9 +138,9 @@ class Composer:
             if "nesting depth" in str(exc.problem) and parser_class is None and _Parser is not yaml.SafeLoader:
                 raise LibyamlDepth from None
             mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or str(exc)
+            problem = _(exc.problem) if exc.problem else str(exc)  # the parser's words: PARSER_MESSAGES
             if exc.context:
-                problem = f"{problem} ({exc.context})"
+                problem = _("{problem} ({context})").format(problem=problem, context=_(exc.context))
             raise Abort(self._diag(mark, "E100", problem)) from None
         except yaml.YAMLError as exc:  # reader errors without a mark
             raise Abort(make(self.path, 1, 1, "E100", str(exc))) from None
@@ -148,19 +150,19 @@ class Composer:
     def _compose(self, parser: Any) -> Any:
         parser.get_event()  # StreamStart
         if parser.check_event(ev.StreamEndEvent):
-            raise Abort(self._diag(None, "E104", "the file is empty",
-                                    "an item needs at least id, name, lead and steps"))
+            raise Abort(self._diag(None, "E104", _("the file is empty"),
+                                   _("an item needs at least id, name, lead and steps")))
         start = parser.get_event()  # DocumentStart
         root = self._compose_document(parser)
         parser.get_event()  # DocumentEnd
         if not parser.check_event(ev.StreamEndEvent):
             extra = parser.get_event()
-            raise Abort(self._diag(extra.start_mark, "E102", "a second YAML document starts here",
-                                    "keep one item per file; remove the '---' separator"))
+            raise Abort(self._diag(extra.start_mark, "E102", _("a second YAML document starts here"),
+                                   _("keep one item per file; remove the '---' separator")))
         if not isinstance(root, dict):
-            kind = "empty document" if root is None else type(root).__name__
+            kind = _("empty document") if root is None else _(_KINDS.get(type(root), type(root).__name__))
             raise Abort(self._diag(start.end_mark if root is None else start.start_mark, "E103",
-                                    f"the top level must be a mapping, found {kind}"))
+                                   _("the top level must be a mapping, found {kind}").format(kind=kind)))
         return root
 
     def _compose_document(self, parser: Any) -> Any:
@@ -266,23 +268,25 @@ class Composer:
 
     def _too_deep(self, event: Any) -> Abort:
         depth = self.limits.max_depth
-        return Abort(self._diag(event.start_mark, "E108", f"nesting deeper than {depth} levels"))
+        return Abort(self._diag(event.start_mark, "E108", _("nesting deeper than {n} levels").format(n=depth)))
 
     def _over_budget(self, event: Any, nodes: bool) -> Abort:
-        what = f"{self.max_nodes:,} nodes" if nodes else f"{self.max_chars:,} characters of text"
-        hint = ("aliases (*name) expand here; copy less, or split the file" if isinstance(event, ev.AliasEvent)
-                else "the file holds too many values: split it")
-        return Abort(self._diag(event.start_mark, "E107", f"the document expands to more than {what}", hint))
+        what = (_("{n} nodes").format(n=f"{self.max_nodes:,}") if nodes
+                else _("{n} characters of text").format(n=f"{self.max_chars:,}"))
+        hint = (_("aliases (*name) expand here; copy less, or split the file") if isinstance(event, ev.AliasEvent)
+                else _("the file holds too many values: split it"))
+        return Abort(self._diag(event.start_mark, "E107", _("the document expands to more than {what}").format(
+            what=what), hint))
 
     def _alias(self, event: Any, stack: list[_Frame]) -> tuple[Any, int, int]:
         """The anchored value an alias repeats, with its node and character counts."""
         if event.anchor not in self.anchors:
             if any(frame.anchor == event.anchor for frame in stack):
                 raise Abort(self._diag(event.start_mark, "E100",
-                                        f"alias '*{event.anchor}' is inside the node it refers to",
-                                        "a recursive alias never ends: copy the values instead"))
-            raise Abort(self._diag(event.start_mark, "E100", f"unknown alias '*{event.anchor}'",
-                                    "define the anchor '&name' before using it"))
+                                       _("alias '*{name}' is inside the node it refers to").format(name=event.anchor),
+                                       _("a recursive alias never ends: copy the values instead")))
+            raise Abort(self._diag(event.start_mark, "E100", _("unknown alias '*{name}'").format(name=event.anchor),
+                                   _("define the anchor '&name' before using it")))
         return self.anchors[event.anchor]
 
     def _attach(self, frame: _Frame, value: Any, size: int, length: int, event: Any) -> None:
@@ -297,7 +301,7 @@ class Composer:
             return
         assert isinstance(container, dict)
         if frame.key is _NOKEY:  # this node is a key (scalar keys never get here)
-            raise Abort(self._diag(event.start_mark, "E100", "a mapping key must be a plain scalar"))
+            raise Abort(self._diag(event.start_mark, "E100", _("a mapping key must be a plain scalar")))
         key, where = frame.key, frame.child
         frame.key = _NOKEY
         if key == "<<" and frame.key_plain:
@@ -306,9 +310,10 @@ class Composer:
         merged = frame.merged
         if key in container and (merged is None or key not in merged):
             first = self.positions.keys.get(where)
-            seen = f" (first at line {first[0]})" if first else ""
-            self.diagnostics.append(self._diag(frame.key_mark, "E101", f"duplicate key '{key}'{seen}",
-                                               "YAML would silently keep only the last one; remove or rename one"))
+            message = (_("duplicate key '{key}' (first at line {line})").format(key=key, line=first[0]) if first
+                       else _("duplicate key '{key}'").format(key=key))
+            self.diagnostics.append(self._diag(frame.key_mark, "E101", message,
+                                               _("YAML would silently keep only the last one; remove or rename one")))
             # keep the last value, as YAML does: the positions recorded are the last one's
         if merged:
             merged.discard(key)
@@ -321,7 +326,7 @@ class Composer:
         sources = value if isinstance(value, list) else [value]
         if not all(isinstance(s, dict) for s in sources):
             self.diagnostics.append(
-                self._diag(event.start_mark, "E100", "a merge key '<<' needs a mapping or a list of mappings"))
+                self._diag(event.start_mark, "E100", _("a merge key '<<' needs a mapping or a list of mappings")))
             return
         mark = _line_col(event.start_mark)
         merged = frame.merged if frame.merged is not None else set()
@@ -342,17 +347,19 @@ class Composer:
             if not event.implicit[0] or tag == "!":
                 return event.value
             tag = _resolver.resolve(ScalarNode, event.value, (True, False))
+            if tag in (_CORE + "int", _CORE + "float") and (kind := ime.yaml11_number(event.value)):
+                return self._yaml11(event, kind, tag)
         node = ScalarNode(tag, event.value, mark, event.end_mark)
         try:
             if tag == _CORE + "int":
                 digits = event.value.lstrip("+-").replace("_", "")
                 if len(digits) > self.limits.max_int_digits:
-                    raise ValueError("number too large")
+                    raise ValueError(_("number too large"))
                 return _constructor.construct_yaml_int(node)
             if tag == _CORE + "float":
                 number = _constructor.construct_yaml_float(node)
                 if not math.isfinite(number):
-                    raise ValueError("not a finite number")
+                    raise ValueError(_("not a finite number"))
                 return number
             if tag == _CORE + "bool":
                 return _constructor.construct_yaml_bool(node)
@@ -360,11 +367,11 @@ class Composer:
                 return None
         except (ValueError, KeyError, IndexError, yaml.constructor.ConstructorError) as exc:
             if tag == _CORE + "bool":
-                self.diagnostics.append(self._diag(mark, "E204", f"'{event.value[:40]}' is not true or false",
-                                                   "write true or false"))
+                self.diagnostics.append(self._diag(mark, "E204", _("'{value}' is not true or false").format(
+                    value=event.value[:40]), _("write true or false")))
                 return event.value
-            self.diagnostics.append(self._diag(mark, "E204", f"'{event.value[:40]}' is not a usable number: {exc}",
-                                               "write an ordinary decimal number such as 3 or 0.5"))
+            self.diagnostics.append(self._diag(mark, "E204", _("'{value}' is not a usable number: {reason}").format(
+                value=event.value[:40], reason=exc), _("write an ordinary decimal number such as 3 or 0.5")))
             return event.value
         return event.value  # str, and timestamps stay text
 
@@ -373,6 +380,45 @@ class Composer:
         if tag is None or tag in _ALLOWED_TAGS:
             return tag
         self.diagnostics.append(self._diag(
-            event.start_mark, "E106", f"YAML tag '{tag}' is not allowed",
-            "item definitions are plain YAML: remove the tag"))
+            event.start_mark, "E106", _("YAML tag '{tag}' is not allowed").format(tag=tag),
+            _("item definitions are plain YAML: remove the tag")))
         return "!"  # treat the value as plain text; nothing is constructed from a tag
+
+    def _yaml11(self, event: Any, kind: str, tag: str) -> str:
+        """A YAML 1.1-only number (010, 0x10, 1:30): reported, and kept as the text written."""
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        value: object
+        try:
+            value = (_constructor.construct_yaml_int(node) if tag == _CORE + "int"
+                     else _constructor.construct_yaml_float(node))
+        except (ValueError, KeyError, IndexError, yaml.constructor.ConstructorError):
+            value = "?"
+        line, col = _line_col(event.start_mark)
+        self.diagnostics.append(ime.yaml11_finding(self.path, line, col, event.value, kind, value))
+        return str(event.value)
+
+
+# what the top level was instead of a mapping (the English is Python's type name)
+_KINDS = {list: N_("list"), str: N_("str"), int: N_("int"), float: N_("float"), bool: N_("bool")}
+
+# The parser's own words (libyaml's and PyYAML's), so that a syntax error reads in the user's language.
+PARSER_MESSAGES = (
+    N_("could not find expected ':'"), N_("while scanning a simple key"),
+    N_("did not find expected ',' or ']'"), N_("while parsing a flow sequence"),
+    N_("did not find expected ',' or '}'"), N_("while parsing a flow mapping"),
+    N_("did not find expected '-' indicator"), N_("while parsing a block collection"),
+    N_("did not find expected key"), N_("while parsing a block mapping"),
+    N_("did not find expected node content"), N_("while parsing a block node"), N_("while parsing a flow node"),
+    N_("did not find the expected '>'"), N_("while scanning a tag"),
+    N_("did not find expected <document start>"),
+    N_("did not find expected alphabetic or numeric character"), N_("while scanning an alias"),
+    N_("while scanning an anchor"),
+    N_("did not find expected comment or line break"), N_("while scanning a block scalar"),
+    N_("found an indentation indicator equal to 0"),
+    N_("found character that cannot start any token"), N_("while scanning for the next token"),
+    N_("found unexpected end of stream"), N_("while scanning a quoted scalar"),
+    N_("found unknown escape character"), N_("while parsing a quoted scalar"),
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("while scanning a plain scalar"), N_("found a tab character that violates indentation"),
+)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine.errors import LianbanError
+from engine.i18n import _
 
 # 256 KiB is 25 times the largest real item; with the node budget below, the worst
 # file under these limits validates in under half a second (bench/hostile.py).
@@ -34,14 +35,14 @@ def parse_size(text: str) -> int:
     """
     m = _SIZE.fullmatch(text)
     if m is None:
-        raise ValueError(f"LIANBAN_MAX_BYTES={text!r} is not a size: write a number of bytes, "
-                         "optionally followed by K, KiB, M or MiB (e.g. 512K)")
+        raise ValueError(_("LIANBAN_MAX_BYTES={text} is not a size: write a number of bytes, "
+                           "optionally followed by K, KiB, M or MiB (e.g. 512K)").format(text=repr(text)))
     sign, digits, unit = m.group(1), m.group(2).lstrip("0") or "0", (m.group(3) or "").lower()
     size = int(digits) * _UNIT[unit] if len(digits) <= 12 else MAX_BYTES_CEILING + 1
     size = -size if sign == "-" else size
     if not 0 < size <= MAX_BYTES_CEILING:
-        raise ValueError(f"LIANBAN_MAX_BYTES={text!r} is out of range: "
-                         "it must be more than 0 and at most 1024M (1 GiB)")
+        raise ValueError(_("LIANBAN_MAX_BYTES={text} is out of range: "
+                           "it must be more than 0 and at most 1024M (1 GiB)").format(text=repr(text)))
     return size
 
 

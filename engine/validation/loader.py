@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from engine.i18n import _, os_reason
+from engine.validation import ime
 from engine.validation.composer import Abort, Composer, LibyamlDepth, Positions, YamlPath
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.limits import Limits
@@ -45,6 +47,7 @@ class Loaded:
     data: Any
     positions: Positions
     diagnostics: list[Diagnostic]
+    text: str | None = None  # the decoded text (the IME checks locate characters in it)
 
     @property
     def ok(self) -> bool:
@@ -62,8 +65,8 @@ def load_file(path: str | Path, display: str | None = None, limits: Limits | Non
     try:
         raw = read_regular(path, limits.max_bytes + 1)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", f"cannot read file: {reason}")])
+        return Loaded(shown, None, Positions(), [make(shown, 1, 1, "E110", _("cannot read file: {reason}").format(
+            reason=os_reason(exc)))])
     return load_bytes(raw, shown, limits)
 
 
@@ -76,8 +79,8 @@ def read_regular(path: str | Path, limit: int) -> bytes:
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
         if not stat.S_ISREG(mode):
-            kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
-            raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+            kind = _("a FIFO (named pipe)") if stat.S_ISFIFO(mode) else _("a device or socket")
+            raise OSError(errno.EINVAL, _("it is {kind}, not a regular file").format(kind=kind))
         os.set_blocking(fd, True)
         with open(fd, "rb") as fh:
             fd = -1
@@ -92,10 +95,10 @@ def load_bytes(raw: bytes, path: str = "<input>", limits: Limits | None = None) 
     limits = Limits.from_environment() if limits is None else limits
     limit = limits.max_bytes
     if len(raw) > limit:
-        shown = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+        shown = f"{limit // 1024} KiB" if limit % 1024 == 0 else _("{n} bytes").format(n=limit)
         return Loaded(path, None, Positions(), [make(
-            path, 1, 1, "E109", f"file is larger than {shown}",
-            "split the item, or raise LIANBAN_MAX_BYTES if this is intended")])
+            path, 1, 1, "E109", _("file is larger than {size}").format(size=shown),
+            _("split the item, or raise LIANBAN_MAX_BYTES if this is intended"))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -103,8 +106,8 @@ def load_bytes(raw: bytes, path: str = "<input>", limits: Limits | None = None) 
         start = raw.rfind(b"\n", 0, exc.start) + 1
         col = len(raw[start:exc.start].decode("utf-8", "replace")) + 1
         return Loaded(path, None, Positions(), [make(
-            path, line, col, "E105", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}",
-            "save the file as UTF-8 (not GBK or GB18030)")])
+            path, line, col, "E105", _("invalid UTF-8 byte {byte}").format(byte=f"0x{raw[exc.start]:02x}"),
+            _("save the file as UTF-8 (not GBK or GB18030)"))])
     return load_text(text, path, limits)
 
 
@@ -115,8 +118,9 @@ def load_text(text: str, path: str = "<input>", limits: Limits | None = None) ->
         line = text.count("\n", 0, bad.start()) + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         return Loaded(path, None, Positions(), [make(
-            path, line, col, "E100", f"control character U+{ord(bad.group()):04X} is not allowed in YAML",
-            "remove it (a file full of NUL bytes is usually UTF-16: save it as UTF-8)")])
+            path, line, col, "E100", _("control character {char} is not allowed in YAML").format(
+                char=f"U+{ord(bad.group()):04X}"),
+            _("remove it (a file full of NUL bytes is usually UTF-16: save it as UTF-8)"))])
     composer = Composer(path, limits)
     try:
         try:
@@ -129,4 +133,5 @@ def load_text(text: str, path: str = "<input>", limits: Limits | None = None) ->
     except Abort as abort:
         composer.diagnostics.append(abort.diag)
         data = None
-    return Loaded(path, data, composer.positions, composer.diagnostics)
+    diagnostics = ime.settle(ime.scan(text, path, parse_failed=data is None), composer.diagnostics)
+    return Loaded(path, data, composer.positions, diagnostics, text)

@@ -17,15 +17,19 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from engine.i18n import _
+from engine.i18n import N_, _, ngettext
 from engine.locations import schema_dir
 from engine.suggest import closest, did_you_mean
+from engine.validation import ime
 from engine.validation.compiled import compile_schema
 from engine.validation.diagnostics import Diagnostic, make
 from engine.validation.loader import Positions, YamlPath
 
-_TYPE_NAMES = {"string": "text", "number": "number", "integer": "whole number", "array": "list",
-               "object": "mapping", "boolean": "true/false", "null": "nothing"}
+_TYPE_NAMES = {"string": N_("text"), "number": N_("number"), "integer": N_("whole number"), "array": N_("list"),
+               "object": N_("mapping"), "boolean": N_("true/false"), "null": N_("nothing")}
+_SINGULAR = {"steps": N_("step"), "materials": N_("material"), "departments": N_("department"),
+             "partners": N_("partner"), "needs": "needs", "produces": "produces",
+             "holidays": N_("holiday"), "workdays": N_("workday"), "warnings": N_("rung")}
 
 
 @cache
@@ -82,17 +86,16 @@ def describe_path(data: Any, path: YamlPath) -> str:
             child = node[key]
         if isinstance(key, int):
             label = path[i - 1] if i else "entry"
-            singular = {"steps": "step", "materials": "material", "departments": "department",
-                        "partners": "partner", "needs": "needs", "produces": "produces",
-                        "holidays": "holiday", "workdays": "workday", "warnings": "rung"}.get(str(label), str(label))
+            singular = _(_SINGULAR[str(label)]) if str(label) in _SINGULAR else str(label)
             ident = child.get("id") or child.get("name") if isinstance(child, dict) else None
             if parts and parts[-1] == str(label):
                 parts.pop()
-            parts.append(f"{singular} '{ident}'" if isinstance(ident, str) else f"{singular} #{key + 1}")
+            parts.append(_("{what} '{id}'").format(what=singular, id=ident) if isinstance(ident, str)
+                         else _("{what} #{n}").format(what=singular, n=key + 1))
         else:
             parts.append(str(key))
         node = child
-    return " → ".join(parts) if parts else "top level"
+    return " → ".join(parts) if parts else _("top level")
 
 
 @cache
@@ -132,7 +135,7 @@ def check(data: Any, positions: Positions, path: str, schema_name: str,
     try:
         errors = list(validator.iter_errors(data))
     except (ValueError, OverflowError, RecursionError) as exc:  # defence in depth: the loader bounds numbers
-        return [make(path, 1, 1, "E204", f"value the schema checker cannot handle: {exc}")]
+        return [make(path, 1, 1, "E204", _("value the schema checker cannot handle: {reason}").format(reason=exc))]
     for error in errors:
         for diag in _convert(error, data, positions, path):
             if skip and (diag.line, diag.col) in skip:
@@ -148,8 +151,8 @@ def _convert(error: Any, data: Any, positions: Positions, path: str) -> list[Dia
     kind = error.validator
     if kind == "required":
         missing = error.message.split("'")[1] if "'" in error.message else str(error.message)
-        return [make(path, line, col, "E201", f"{context}: required field '{missing}' is missing",
-                     f"add '{missing}:' here")]
+        return [make(path, line, col, "E201", _("{where}: required field '{field}' is missing").format(
+            where=context, field=missing), _("add '{field}:' here").format(field=missing))]
     if kind == "additionalProperties":
         props = sorted(error.schema.get("properties", {}))
         out: list[Diagnostic] = []
@@ -158,65 +161,75 @@ def _convert(error: Any, data: Any, positions: Positions, path: str) -> list[Dia
                 continue
             kline, kcol = positions.key(where + (key,))
             guess = closest(key, props) if len(out) < 100 else None  # a hostile file has a million keys
-            hint = did_you_mean(guess) if guess else f"known fields: {', '.join(props)}; prefix your own with 'x-'"
-            out.append(make(path, kline, kcol, "E202", f"{context}: unknown field '{key[:60]}'", hint))
+            hint = did_you_mean(guess) if guess else _("known fields: {fields}; prefix your own with 'x-'").format(
+                fields=", ".join(props))
+            out.append(make(path, kline, kcol, "E202", _("{where}: unknown field '{field}'").format(
+                where=context, field=key[:60]), hint))
         return out
     if kind == "type":
         want = error.validator_value
         wanted: list[str] = want if isinstance(want, list) else [want]  # JSON Schema type names
-        wants = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
-        return [make(path, line, col, "E203", f"{context}: expected {wants}, found {_show(error.instance)}",
-                     _type_hint(want, error.instance))]
-    return [make(path, line, col, "E204", f"{context}: {_value_message(error)}", _value_hint(error))]
+        if {"number", "integer"} & set(wanted) and isinstance(error.instance, str):
+            typed = ime.number_as_text(path, line, col, error.instance, context)  # "3" or ０.５
+            if typed is not None:
+                return [typed]
+        wants = _(" or ").join(_(_TYPE_NAMES[w]) if w in _TYPE_NAMES else w for w in wanted)
+        return [make(path, line, col, "E203", _("{where}: expected {wanted}, found {found}").format(
+            where=context, wanted=wants, found=_show(error.instance)), _type_hint(want, error.instance))]
+    if kind == "pattern" and isinstance(error.instance, str) and any(c in error.instance for c in ime.SEPARATORS):
+        return []  # two ids joined by '，': the reference checks say so (E112), or name it unknown
+    return [make(path, line, col, "E204", _("{where}: {problem}").format(where=context, problem=_value_message(error)),
+                 _value_hint(error))]
 
 
 def _show(value: Any) -> str:
     if value is None:
-        return "nothing (null)"
+        return _("nothing (null)")
     if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
+        return _("{value} (true/false)").format(value=str(value).lower())
     if isinstance(value, str):
-        return f"text '{value[:40]}'"
+        return _("text '{text}'").format(text=value[:40])
     if isinstance(value, (int, float)):
-        return f"number {value}"
-    containers: dict[type, str] = {dict: "a mapping", list: "a list"}
-    return containers.get(type(value), type(value).__name__)
+        return _("number {value}").format(value=value)
+    containers: dict[type, str] = {dict: N_("a mapping"), list: N_("a list")}
+    return _(containers[type(value)]) if type(value) in containers else type(value).__name__
 
 
 def _type_hint(want: Any, value: Any) -> str | None:
     if want in ("number", "integer") and isinstance(value, str):
-        return "write the number alone, without a unit (days are working days)"
+        return _("write the number alone, without a unit (days are working days)")
     if want == "array" and isinstance(value, str):
-        return f"write a list: [{value}]"
+        return _("write a list: [{value}]").format(value=value)
     if want == "string" and isinstance(value, bool):
-        return "YAML reads yes/no/on/off as true/false: quote the text"
+        return _("YAML reads yes/no/on/off as true/false: quote the text")
     return None
 
 
 def _value_message(error: Any) -> str:
     kind, value, inst = error.validator, error.validator_value, error.instance
     if kind == "pattern" and value.startswith("^[a-z0-9]"):
-        return f"'{inst}' is not a valid id (lowercase ascii letters, digits and '-', e.g. 'open-restaurant')"
+        return _("'{value}' is not a valid id (lowercase ascii letters, digits and '-', e.g. 'open-restaurant')").format(
+            value=inst)
     if kind == "minLength" or (kind == "pattern" and value == "\\S"):
-        return "must not be empty"
+        return _("must not be empty")
     if kind == "pattern":
-        return f"'{inst}' does not have the expected form ({value})"
+        return _("'{value}' does not have the expected form ({pattern})").format(value=inst, pattern=value)
     if kind == "exclusiveMinimum":
-        return f"{inst} must be greater than {value}"
+        return _("{value} must be greater than {limit}").format(value=inst, limit=value)
     if kind == "minimum":
-        return f"{inst} must be at least {value}"
+        return _("{value} must be at least {limit}").format(value=inst, limit=value)
     if kind == "maximum":
-        return f"{inst} must be at most {value}"
+        return _("{value} must be at most {limit}").format(value=inst, limit=value)
     if kind == "multipleOf":
-        return f"{inst} must be a multiple of {value}"
+        return _("{value} must be a multiple of {limit}").format(value=inst, limit=value)
     if kind == "minItems":
-        return f"needs at least {value} entr{'y' if value == 1 else 'ies'}"
+        return ngettext("needs at least {n} entry", "needs at least {n} entries", value).format(n=value)
     if kind == "uniqueItems":
-        return "lists the same entry twice"
+        return _("lists the same entry twice")
     if kind == "enum":
-        return f"{_show(inst)} is not one of {', '.join(map(str, value))}"
+        return _("{value} is not one of {choices}").format(value=_show(inst), choices=", ".join(map(str, value)))
     if kind == "maxLength":
-        return f"longer than {value} characters"
+        return _("longer than {n} characters").format(n=value)
     if kind == "not" and value == {"required": ["before", "after"]}:
         return _("a rung fires either before or after its deadline: give one of before and after, not both")
     return str(error.message)
@@ -225,7 +238,7 @@ def _value_message(error: Any) -> str:
 def _value_hint(error: Any) -> str | None:
     kind = error.validator
     if kind in ("exclusiveMinimum", "multipleOf") and "days" in map(str, error.absolute_path):
-        return "time limits are working days: a number above 0, in halves (0.5, 1, 1.5 ...)"
+        return _("time limits are working days: a number above 0, in halves (0.5, 1, 1.5 ...)")
     if kind == "uniqueItems":
-        return "remove the repeated entry"
+        return _("remove the repeated entry")
     return None

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import UsageError
+from engine.i18n import _
 from engine.locations import CALENDAR_DIR, CATALOG_DIR, DEPARTMENTS_FILE, YAML_SUFFIXES, catalog_dir_for
 from engine.model import Item
-from engine.validation import schema
+from engine.validation import ime, schema
 from engine.validation.catalog import FIELDS_FILE, MATERIALS_FILE, Catalog, load_catalog
 from engine.validation.checks import check_item
 from engine.validation.diagnostics import Diagnostic, Severity, display_path, make
@@ -67,7 +68,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
         elif p.exists() or p.is_symlink():
             out.append(p)
         else:
-            raise UsageError(f"{p}: no such file or folder")
+            raise UsageError(_("{path}: no such file or folder").format(path=p))
     unique: dict[Path, Path] = {}  # one file named twice (a.yaml and ./dir/../a.yaml) is read once
     for f in out:
         unique.setdefault(_resolved(f), f)
@@ -148,8 +149,9 @@ def validate_paths(paths: Sequence[str | Path], catalog_dir: str | Path | None =
                 if item_id in item_ids:
                     first, first_line = item_ids[item_id]
                     fr.diagnostics.append(make(shown, line, col, "E301",
-                                               f"item id '{item_id}' is already used by {first} (line {first_line})",
-                                               "item ids must be unique in a definitions tree"))
+                                               _("item id '{id}' is already used by {file} (line {line})").format(
+                                                   id=item_id, file=first, line=first_line),
+                                               _("item ids must be unique in a definitions tree")))
                     fr.item = None
                 else:
                     item_ids[item_id] = (shown, line)
@@ -180,12 +182,13 @@ def _validate_item(path: Path, shown: str, catalog: Catalog, limits: Limits) -> 
         fr.item_id = (loaded.data["id"], *loaded.positions.at(("id",)))
     # where the loader already replaced a value it could not use (a number, a tagged scalar),
     # the schema would only repeat the complaint about the replacement
-    reported = {(d.line, d.col) for d in loaded.diagnostics if d.code in ("E106", "E204")}
+    reported = {(d.line, d.col) for d in loaded.diagnostics if d.code in ("E106", "E204", "E116")}
     structure = schema.check(loaded.data, loaded.positions, shown, "item", skip=reported)
     fr.diagnostics.extend(structure)
     schema_ok = loaded.ok and not any(d.is_error for d in structure)
-    diags, item = check_item(shown, loaded.data, loaded.positions, catalog, schema_ok=schema_ok)
+    diags, item = check_item(shown, loaded.data, loaded.positions, catalog, schema_ok=schema_ok, text=loaded.text)
     fr.diagnostics.extend(diags)
+    fr.diagnostics = ime.consequences(fr.diagnostics, fr.diagnostics)
     if not any(d.is_error for d in fr.diagnostics):
         fr.item = item
     return fr
@@ -206,7 +209,7 @@ def _validate_other(path: Path, shown: str, kind: str, limits: Limits | None) ->
             check_file(path, loaded)
         except CalendarError as exc:
             fr.diagnostics.append(make(shown, exc.line or 1, exc.col or 1, "E403", exc.reason,
-                                       "see definitions/calendar/README.md for the format"))
+                                       _("see definitions/calendar/README.md for the format")))
     return fr
 
 

@@ -110,8 +110,8 @@ class WorkCalendar:
         for f in files:
             fy = load_file(Path(f))
             if fy.year in self._files:
-                raise CalendarError(f"{fy.path}: year {fy.year} is already given by {self._files[fy.year].path}; "
-                                    f"keep one file per year")
+                raise CalendarError(_("{path}: year {year} is already given by {other}; keep one file per year").format(
+                    path=fy.path, year=fy.year, other=self._files[fy.year].path))
             self._files[fy.year] = fy
         self._years: dict[int, _Year] = {}
 
@@ -157,33 +157,35 @@ class WorkCalendar:
     def _uncovered(self, year: int) -> CalendarError:
         if self._use_package:
             known = _package_years()
-            what = f"chinesecalendar {_package_version()} knows {known.start}–{known.stop - 1}"
+            what = _("chinesecalendar {version} knows {first}–{last}").format(
+                version=_package_version(), first=known.start, last=known.stop - 1)
         elif _cc is None:
-            what = "the chinesecalendar package is not installed (pip install chinesecalendar)"
+            what = _("the chinesecalendar package is not installed (pip install chinesecalendar)")
         else:
-            what = "the chinesecalendar package is switched off"
-        files = ", ".join(map(str, sorted(self._files))) or "none"
+            what = _("the chinesecalendar package is switched off")
+        files = ", ".join(map(str, sorted(self._files))) or _("none")
         provisional = self.provisional_years()
         if provisional:
             what += _("; provisional years: {first}–{last}").format(first=provisional[0], last=provisional[-1])
         return CalendarError(
-            f"no working-day calendar for {year}: {what}; calendar files cover: {files}. "
-            f"Add definitions/calendar/{year}.yaml from the State Council's notice "
-            f"(国务院办公厅关于{year}年部分节假日安排的通知), or upgrade chinesecalendar")
+            _("no working-day calendar for {year}: {what}; calendar files cover: {files}. "
+              "Add definitions/calendar/{year}.yaml from the State Council's notice "
+              "(国务院办公厅关于{year}年部分节假日安排的通知), or upgrade chinesecalendar").format(
+                  year=year, what=what, files=files))
 
     def _provisional_source(self, year: int) -> YearSource:
         from engine.workdays.statute import law_for, lunar_package
 
-        detail = (f"statutory holidays of {law_for(year).title}, lunar dates from {lunar_package()}; "
-                  f"weekends off; no 调休 known")
+        detail = _("statutory holidays of {law}, lunar dates from {package}; weekends off; no 调休 known").format(
+            law=law_for(year).title, package=lunar_package())
         return YearSource(year, PROVISIONAL, detail)
 
     def source(self, year: int) -> YearSource:
         fy = self._files.get(year)
         if fy is not None:
             if self._package_knows(year) and not fy.replaces_package:
-                return YearSource(year, "file+package", f"{fy.path} over chinesecalendar {_package_version()}",
-                                  fy.notice)
+                return YearSource(year, "file+package", _("{path} over chinesecalendar {version}").format(
+                    path=fy.path, version=_package_version()), fy.notice)
             return YearSource(year, "file", str(fy.path), fy.notice)
         if self._package_knows(year):
             return YearSource(year, "package", f"chinesecalendar {_package_version()}")
@@ -251,7 +253,7 @@ class WorkCalendar:
         # Counting starts the day after `start`: its year is the first one consulted (the year of
         # `start` itself is not needed when `start` is 31 December).
         if start == date.max:
-            raise CalendarError(f"no working day after {start}")
+            raise CalendarError(_("no working day after {date}").format(date=start))
         first = start + timedelta(days=1)
         year = first.year
         table = self._year(year).ordinals

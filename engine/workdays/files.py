@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import LianbanError
+from engine.i18n import _
 from engine.workdays.errors import CalendarError
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def first_error(diags: list) -> CalendarError | None:
     if not errors:
         return None
     d = min(errors)
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    more = _(" (and {n} more problem(s))").format(n=len(errors) - 1) if len(errors) > 1 else ""
     hint = f"; {d.hint}" if d.hint else ""
     return CalendarError(f"{d.path}:{d.line}:{d.col}: {d.message}{hint}{more}")
 
@@ -64,7 +65,7 @@ def checked(path: Path, loaded: Loaded) -> FileYear:
     from engine.validation.schema import check
 
     if any(d.code == "E104" for d in loaded.diagnostics):
-        raise CalendarError(f"{path}: the calendar file is empty; see definitions/calendar/README.md")
+        raise CalendarError(_("{path}: the calendar file is empty; see definitions/calendar/README.md").format(path=path))
     error = first_error(loaded.diagnostics)
     if error is None:
         error = first_error(check(loaded.data, loaded.positions, str(path), "calendar"))
@@ -91,8 +92,8 @@ def read_year(path: Path, loaded: Loaded) -> FileYear:
         except LianbanError as exc:
             raise fail(where, str(exc)) from None
         if parsed.year != year:
-            raise fail(where, f"{parsed.isoformat()} is not in {year}, the file's year "
-                              f"(put it in {parsed.year}.yaml)")
+            raise fail(where, _("{date} is not in {year}, the file's year (put it in {other}.yaml)").format(
+                date=parsed.isoformat(), year=year, other=parsed.year))
         return parsed
 
     off: dict[date, str] = {}
@@ -100,25 +101,26 @@ def read_year(path: Path, loaded: Loaded) -> FileYear:
     for i, entry in enumerate(data.get("holidays") or []):
         where = ("holidays", i)
         if ("date" in entry) == ("from" in entry):
-            raise fail(where, f"holiday '{entry['name']}' needs either date, or from and to (not both)")
+            raise fail(where, _("holiday '{name}' needs either date, or from and to (not both)").format(name=entry["name"]))
         if "date" in entry:
             first = last = day(entry["date"], where + ("date",))
         else:
             first, last = day(entry["from"], where + ("from",)), day(entry["to"], where + ("to",))
             if first > last:
-                raise fail(where, f"from {first} is after to {last}")
+                raise fail(where, _("from {first} is after to {last}").format(first=first, last=last))
         d = first
         while d <= last:
             if d in off:
-                raise fail(where, f"{d} is listed twice in holidays ({off[d]} and {entry['name']})")
+                raise fail(where, _("{day} is listed twice in holidays ({a} and {b})").format(day=d, a=off[d],
+                                                                                             b=entry["name"]))
             off[d] = entry["name"]
             d += timedelta(days=1)
     for i, entry in enumerate(data.get("workdays") or []):
         where = ("workdays", i)
         d = day(entry["date"], where + ("date",))
         if d in off:
-            raise fail(where, f"{d} is both a holiday ({off[d]}) and a working day")
+            raise fail(where, _("{day} is both a holiday ({name}) and a working day").format(day=d, name=off[d]))
         if d in on:
-            raise fail(where, f"{d} is listed twice in workdays")
+            raise fail(where, _("{day} is listed twice in workdays").format(day=d))
         on[d] = entry.get("name", "")
     return FileYear(path, year, data["source"], bool(data.get("replaces_package", False)), off, on)

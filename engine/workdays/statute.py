@@ -89,7 +89,7 @@ def lunar_package() -> str:
     try:
         return f"holidays {metadata.version('holidays')}"
     except metadata.PackageNotFoundError:
-        return "holidays (not installed)"
+        return _("holidays (not installed)")
 
 
 @functools.lru_cache(maxsize=256)

@@ -20,11 +20,9 @@ from engine.cases.machine import (
     StepState,
     TransitionError,
     by_urgency,
-    definition_sha256,
     illegal_states,
-    open_case,
-    rebuild_analysis,
 )
+from engine.cases.opening import definition_sha256, open_case, rebuild_analysis
 from engine.flow.analysis import Analysis
 from engine.locations import project_catalog_dir
 from engine.validation.catalog import load_catalog
@@ -80,7 +78,7 @@ def test_full_run_completes(case: Case) -> None:
     ([("accept", "licence", "市场监管局"), ("accept", "licence", "市场监管局")],
      "step 'licence' is accepted: only a step that is ready can be accepted"),
     ([("accept", "licence", "市场监管局"), ("return", "licence", "市场监管局")],
-     "return needs a reason: what the applicant must correct (一次性告知)"),
+     "return needs a reason: what the applicant must correct (一次告知)"),
     ([("accept", "licnce", "市场监管局")],
      "no step 'licnce' in item national-day; did you mean 'licence'? steps: licence, seal, tax"),
     ([("accept", "licence", None)], "accept needs the acting department"),
@@ -150,7 +148,7 @@ def test_queue_order_is_most_urgent_first(nd: Analysis) -> None:
     assert late.todo("市场监管局")[0][0] == "approve" and early.todo("市场监管局")[0][0] == "accept"
 
 
-def test_the_definition_is_pinned(tmp_path: Path) -> None:
+def test_the_definition_ispinned(tmp_path: Path) -> None:
     analysis = analysis_of(tmp_path, ND_YAML, "national-day.yaml")
     case = open_case(analysis, "张三", D0, CAL)
     edited = analysis_of(tmp_path, ND_YAML.replace("days: 3", "days: 9"), "national-day.yaml")  # a later edit

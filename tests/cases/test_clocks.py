@@ -12,7 +12,8 @@ from helpers import ND_CLOCKS_YAML, ROOT, analysis_of, lb, write
 
 from engine.cases.clocks import DEFAULT_LADDER, Ladder, LadderError, Rung, load_ladder
 from engine.cases.desk import Levels, case_view, levels
-from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.machine import Case, Event, StepState, TransitionError
+from engine.cases.opening import open_case
 from engine.cases.store import MemoryStore, load_case
 from engine.flow.analysis import Analysis
 from engine.workdays.calendar import WorkCalendar

@@ -15,7 +15,8 @@ from test_store import CAL
 
 from engine.cases.calendar_review import replay_with
 from engine.cases.corrections import correction
-from engine.cases.machine import Case, TransitionError, illegal_states, open_case
+from engine.cases.machine import Case, TransitionError, illegal_states
+from engine.cases.opening import open_case
 from engine.cases.projection import CaseView
 from engine.supervision.facts import CaseFacts, fold
 

@@ -16,11 +16,13 @@ import pytest
 from helpers import lb
 from test_store import BACKENDS, CAL, D0, ROOT, new_case, postgres_store
 
+from engine.cases import projection as projection_mod
 from engine.cases import store as store_mod
 from engine.cases.desk import act, correct, not_in_future, open_new, queue, receive
 from engine.cases.machine import Case, Event, StepState, TransitionError, by_urgency
 from engine.cases.projection import CaseQuery
 from engine.cases.store import MemoryStore, SQLiteStore, Store, StoreLockedError, load_case
+from engine.cases.store import sqlite as sqlite_store
 from engine.cases.views import history_rows
 from engine.flow.analysis import analyze
 from engine.validation.tree import load_items
@@ -249,9 +251,9 @@ def test_a_lock_held_too_long_is_a_clear_error(capsys: pytest.CaptureFixture[str
 
 def test_an_old_store_gets_its_projection_on_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "old.db"
-    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS", sqlite_store.MIGRATIONS[:1])
     raw = sqlite3.connect(db, isolation_level=None)
-    store_mod._m1_initial(raw)
+    sqlite_store._m1_initial(raw)
     raw.execute("PRAGMA user_version = 1")
     case = new_case()
     raw.execute("INSERT INTO cases (item_id, created_at) VALUES ('start-business', 'x')")
@@ -272,7 +274,7 @@ def test_a_new_projection_version_rebuilds_on_open(tmp_path: Path, monkeypatch: 
     busy(s, 4)
     s._sql("DELETE FROM queue_view", ())  # as if the view were from an older format
     s.close()
-    monkeypatch.setattr(store_mod, "PROJECTION_VERSION", store_mod.PROJECTION_VERSION + 1)
+    monkeypatch.setattr(projection_mod, "PROJECTION_VERSION", projection_mod.PROJECTION_VERSION + 1)
     s = SQLiteStore(tmp_path / "c.db")
     departments = {r.department for i in s.list_cases() for r in load_case(s, i).steps.values()}
     queues = {d: [(r.case, r.step) for r in queue(s, d, D0)] for d in departments}

@@ -19,7 +19,8 @@ import pytest
 from helpers import ROOT, real_analysis
 
 from engine.cases import store as store_mod
-from engine.cases.machine import Case, Event, StepState, TransitionError, open_case
+from engine.cases.machine import Case, Event, StepState, TransitionError
+from engine.cases.opening import open_case
 from engine.cases.projection import CaseQuery
 from engine.cases.store import (
     ConflictError,
@@ -34,6 +35,9 @@ from engine.cases.store import (
     open_store,
     transact,
 )
+from engine.cases.store import base as store_base
+from engine.cases.store import postgres as pg_store
+from engine.cases.store import sqlite as sqlite_store
 from engine.locations import default_store
 from engine.workdays.calendar import WorkCalendar
 
@@ -240,7 +244,7 @@ def test_sqlite_runs_new_migrations_in_order(tmp_path: Path, monkeypatch: pytest
     case_id = s.create_case(new_case().events)
     s.close()
     known = len(store_mod.MIGRATIONS)
-    monkeypatch.setattr(store_mod, "MIGRATIONS",
+    monkeypatch.setattr(sqlite_store, "MIGRATIONS",
                         [*store_mod.MIGRATIONS, lambda db: db.execute("CREATE INDEX events_type ON events(type)")])
     s = SQLiteStore(tmp_path / "c.db")
     assert s.schema_version() == known + 1 and len(s.load(case_id)) == 1
@@ -271,7 +275,7 @@ def test_sqlite_below_a_file_is_a_store_error(tmp_path: Path, below: str) -> Non
 def test_postgres_migrates_once_and_refuses_a_newer_schema() -> None:
     with pg_schema("lianban_schema_test") as (db, dsn):
         first, second = PostgresStore(dsn), PostgresStore(dsn)  # the second finds the schema in place
-        assert first.schema_version() == second.schema_version() == len(store_mod.PG_MIGRATIONS)
+        assert first.schema_version() == second.schema_version() == len(pg_store.PG_MIGRATIONS)
         first.close()
         second.close()
         db.execute("INSERT INTO lianban_schema_test.schema_version VALUES (99)")
@@ -315,7 +319,7 @@ def test_a_mangled_dsn_is_no_sqlite_path(tmp_path: Path, monkeypatch: pytest.Mon
     ("postgres://u@[::1]:5432/cases", "[::1]:5432/cases"),
 ])
 def test_a_dsn_is_shown_without_its_secrets(dsn: str, shown: str) -> None:
-    text, secrets = store_mod._pg_display(dsn)
+    text, secrets = store_base._pg_display(dsn)
     assert text == shown and "cret" not in text
     assert all("cret" in s for s in secrets) and (secrets or "s%40cret" not in dsn)
 
@@ -373,7 +377,7 @@ class AlwaysConflicts(MemoryStore):
 
     def append(self, case_id: str, expected_seq: int, events: Sequence[Event], case: Case | None = None) -> list[Event]:
         self.appends += 1
-        raise store_mod._conflict(case_id, expected_seq, expected_seq + 1)
+        raise store_base._conflict(case_id, expected_seq, expected_seq + 1)
 
 
 def test_transact_pauses_between_retries_and_then_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:

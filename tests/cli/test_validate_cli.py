@@ -157,10 +157,12 @@ def test_an_unreadable_file_exits_2() -> None:
     assert result.exit_code() == 2
 
 
-def test_a_folder_without_yaml_exits_0_with_nothing_checked(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_folder_without_yaml_is_a_usage_error(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A wrong path in CI must not pass: nothing checked is exit 2, with the reason."""
     (in_tmp / "empty").mkdir()
-    code, out, _err = run(capsys, "empty")
-    assert (code, out) == (0, "0 files checked, 0 errors, 0 warnings\n")
+    code, out, err = run(capsys, "empty")
+    assert (code, out) == (2, "")
+    assert err == "lianban: error: no YAML definitions found under empty: nothing was checked\n"
 
 
 # --- colour ----------------------------------------------------------------------------

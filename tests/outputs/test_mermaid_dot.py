@@ -113,11 +113,11 @@ def test_mermaid_swimlanes_nodes_edges_and_critical_path(tmp_path: Path) -> None
     a = analysis_of(tmp_path, DEMO)
     chart = parse_mermaid(mermaid.render([a]))
     titles = [g[0] for g in chart.groups.values()]
-    assert titles == ["市场监管局（牵头）", "公安局（协同）", "税务局（协同）"]
+    assert titles == ["市场监管局（牵头）", "公安局（配合）", "税务局（配合）"]
     by_label = {label.split("\n")[0]: nid for nid, label in chart.nodes.items()}
     assert chart.nodes[by_label["印章刻制"]] == "印章刻制\n公安局 · 0.5 工作日"
     lanes = {g[0]: [chart.nodes[n].split("\n")[0] for n in g[1]] for g in chart.groups.values()}
-    assert lanes["税务局（协同）"] == ["税务登记", "事后核查"]
+    assert lanes["税务局（配合）"] == ["税务登记", "事后核查"]
     name = {nid: label.split("\n")[0] for nid, label in chart.nodes.items()}
     edges = {(name[s], name[t]): label for s, t, label in chart.edges}
     assert edges == {("设立登记", "许可审查"): "营业执照", ("设立登记", "印章刻制"): "营业执照",
@@ -237,7 +237,7 @@ def test_dot_clusters_labels_and_critical_path(tmp_path: Path) -> None:
     a = analysis_of(tmp_path, DEMO)
     g = parse_dot(dot.render([a]))
     assert g.attrs["rankdir"] == "LR" and g.attrs["label"] == "演示事项"
-    assert [c.attrs["label"] for c in g.clusters.values()] == ["市场监管局（牵头）", "公安局（协同）", "税务局（协同）"]
+    assert [c.attrs["label"] for c in g.clusters.values()] == ["市场监管局（牵头）", "公安局（配合）", "税务局（配合）"]
     assert all(name.startswith("cluster_") for name in g.clusters)
     assert list(list(g.clusters.values())[2].nodes) == ["tax", "end"]
     assert g.all_nodes()["seal"]["label"] == "印章刻制\n公安局 · 0.5 工作日"

@@ -106,14 +106,14 @@ def test_the_item_page_shows_every_hostile_string_as_text(hostile: Analysis) -> 
     assert dom.all("title")[0].content() == f"{name} · 一事联办"
     assert dom.all("h1")[0].content() == name
     facts = dict(zip([n.content() for n in dom.all("dt")], [n.content() for n in dom.all("dd")], strict=True))
-    assert (facts["牵头单位"], facts["协同单位"], facts["设定依据"]) == (lead, partner, clean(BASIS))
+    assert (facts["牵头单位"], facts["配合单位"], facts["设定依据"]) == (lead, partner, clean(BASIS))
     assert dom.all("p", "note")[0].content() == f"关键路径：{one} → {two}（3 个工作日）"
     materials = [[c.lines() for c in r.all("td")] for r in dom.all("table")[0].all("tr")[1:]]
     assert materials == [
         [["1"], [form], [f"{one}（{lead}）", f"{two}（{partner}）"], ["申请人提交 1 次（原需提交 2 次）"]],
         [["2"], [doc], [f"{two}（{partner}）"], [f"部门共享 由「{one}」（{lead}）出具，申请人免交"]]]
     depts = dom.all("div", "dept")
-    assert [d.all("h3")[0].text() for d in depts] == [f"{lead} 牵头单位", f"{partner} 协同单位"]
+    assert [d.all("h3")[0].text() for d in depts] == [f"{lead} 牵头单位", f"{partner} 配合单位"]
     rows = [[c.lines() for c in r.all("td")[:4]] for d in depts for r in d.all("tbody")[0].all("tr")]
     assert rows == [[[f"{one} 关键路径"], ["1"], ["—"], [form]],
                     [[f"{two} 关键路径"], ["2"], [f"{doc} ← {one}（{lead}）"], [form]],

@@ -101,7 +101,7 @@ def test_each_item_page_shows_its_facts_and_four_reductions(
             dom = Dom(pages[f"{variant}/{item.id}.html"]).root
             assert dom.all("h1")[0].text() == item.name and dom.all("title")[0].text() == f"{item.name} · 一事联办"
             facts = {dt.text(): dd.text() for dt, dd in zip(dom.all("dt"), dom.all("dd"), strict=True)}
-            expected = {"牵头单位": item.lead, "协同单位": "、".join(item.partners) or "—"}
+            expected = {"牵头单位": item.lead, "配合单位": "、".join(item.partners) or "—"}
             if item.commitment is not None:
                 expected["承诺时限"] = f"{g(item.commitment)} 个工作日"
             if item.legal_days is not None:
@@ -153,7 +153,7 @@ def test_each_item_page_has_every_department_table(built: tuple[list[Analysis], 
             views = a.department_views()
             assert len(blocks) == len(views)
             for block, view in zip(blocks, views, strict=True):
-                role = {"lead": "牵头单位", "partner": "协同单位", "other": "其他部门"}[view.role]
+                role = {"lead": "牵头单位", "partner": "配合单位", "other": "其他部门"}[view.role]
                 assert block.all("h3")[0].text() == f"{view.department} {role}"
                 until = f"（{date_of(view.deadline):%Y-%m-%d}）" if date_of else ""
                 assert block.all("p")[0].text() == (f"{len(view.steps)} 个环节；最早第 {g(view.start)} 个工作日开始，"

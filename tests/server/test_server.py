@@ -131,7 +131,7 @@ def test_openapi_describes_every_route(w: World) -> None:
 
 
 def test_api_errors_are_json_with_the_right_status(w: World) -> None:
-    h = {"authorization": f"Bearer {w.tokens['wang']}"}
+    h = {"authorization": f"Bearer {w.tokens['wang']}", "accept-language": "en"}
     cid = w.case()
     with TestClient(w.app()) as client:
         assert client.post(f"/api/v1/cases/{cid}/actions", headers=h, content=b"{not json").status_code == 400
@@ -154,7 +154,8 @@ def test_api_errors_are_json_with_the_right_status(w: World) -> None:
 def test_a_correction_is_audited(w: World) -> None:
     cid = w.case("accepted")
     with TestClient(w.app()) as client:
-        r = client.post(f"/api/v1/cases/{cid}/corrections", headers={"authorization": f"Bearer {w.tokens['sun']}"},
+        r = client.post(f"/api/v1/cases/{cid}/corrections", headers={"authorization": f"Bearer {w.tokens['sun']}",
+                                                                    "accept-language": "en-US,en;q=0.9"},
                         json={"event": 2, "date": "2021-09-28", "reason": "受理日期录错"})
         assert r.status_code == 409 and "before" in r.json()["message"]
         r = client.post(f"/api/v1/cases/{cid}/corrections", headers={"authorization": f"Bearer {w.tokens['sun']}"},

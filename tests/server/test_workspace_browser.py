@@ -123,7 +123,7 @@ def test_a_case_from_the_window_to_completion(workspace: tuple[World, str], brow
     first.goto(f"/cases/{case_id}")
     first.submit("#move-accept-licence")
     text = first.submit("#move-return-licence", {"[name=reason]": "缺股东会决议"})
-    assert "补正中" in text and "缺股东会决议" in first.text("#returns")
+    assert "已退回补正" in text and "缺股东会决议" in first.text("#returns")
 
     # a second browser, logged in as 税务局, cannot act on 市场监管局's step
     second.login("zhao")
@@ -140,7 +140,7 @@ def test_a_case_from_the_window_to_completion(workspace: tuple[World, str], brow
         "document.body.appendChild(f); f.submit();")
     second.chrome.wait_for("Page.loadEventFired")
     second.settle(403)
-    assert f"{TAX} cannot act on step 'licence' ({MARKET})" in second.text("#error")
+    assert f"{TAX}不能办理环节'licence'（由{MARKET}办理）" in second.text("#error")  # Chinese under LANG=C too
     assert len(w.store.load(case_id)) == before
 
     # the corrections come back; 市场监管局 approves; 税务局 completes the case
@@ -155,7 +155,7 @@ def test_a_case_from_the_window_to_completion(workspace: tuple[World, str], brow
     text = second.submit("#move-approve-tax")
     assert second.chrome.evaluate("document.querySelector('#case-state').dataset.state") == "completed"
     history = second.text("#history")
-    for who in ("li (clerk, 综合窗口)", "wang (officer, 市场监管局)", "zhao (officer, 税务局)"):
+    for who in ("li (clerk、综合窗口)", "wang (officer、市场监管局)", "zhao (officer、税务局)"):  # the page's language
         assert who in history
     assert "缺股东会决议" in history
     assert second.chrome.evaluate("document.querySelectorAll('svg.flow g.step').length") == 2

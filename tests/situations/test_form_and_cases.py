@@ -10,7 +10,7 @@ import pytest
 from helpers import CATALOG, SITUATED, lb, situated_item
 from jsonschema import Draft202012Validator
 
-from engine.cases.machine import open_case, rebuild_analysis
+from engine.cases.opening import open_case, rebuild_analysis
 from engine.flow.analysis import analyze
 from engine.situations import form_schema, situations, specialise
 from engine.situations.forms import merge_fields

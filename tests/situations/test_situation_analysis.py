@@ -128,7 +128,7 @@ def test_report_gains_the_range_column_only_with_questions(tmp_path: Path, capsy
     write(tmp_path)
     _code, both, _err = lb(capsys, "report", str(tmp_path), "--format", "markdown")
     lines = both.splitlines()
-    assert lines[0] == "| 事项 | 牵头 | 时限 (工作日) | 各情形时限 | 节省 | 材料 | 环节 | 跑动 | 表单字段 |"
+    assert lines[0] == "| 事项 | 牵头 | 时限 (工作日) | 各情形时限 | 节省 | 材料 | 环节 | 跑动 | 表单项 |"
     assert lines[2] == "| 演示事项 | 市场监管局 | 1.5 → 1.5 | - | 0.0% | 2 → 1 | 2 → 2 | 2 → 1 | - |"
     assert lines[3] == "| 情形测试 | 市场监管局 | 11.5 → 11 | 1–11.5 | 4.3% | 3 → 1 | 3 → 2 | 3 → 1 | 10 → 6 |"
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from helpers import ND_CLOCKS_YAML, analysis_of
 
-from engine.cases.machine import Case, Event, open_case
+from engine.cases.machine import Case, Event
+from engine.cases.opening import open_case
 from engine.cases.store import MemoryStore, Store
 from engine.flow.analysis import Analysis
 from engine.supervision.facts import CaseFacts, fold

@@ -70,8 +70,8 @@ def test_extension_fields_are_allowed(assert_diagnostics: Check) -> None:
 @pytest.mark.parametrize(("old", "new", "expected", "hint"), [
     ("days: 0.5", "days: 3天", (19, 11, "E203", "step 'tax' → days: expected number, found text '3天'"),
      "write the number alone, without a unit (days are working days)"),
-    ("days: 0.5", 'days: "2"', (19, 11, "E203", "step 'tax' → days: expected number, found text '2'"),
-     "write the number alone, without a unit (days are working days)"),
+    ("days: 0.5", 'days: "2"', (19, 11, "E115", "step 'tax' → days: the number 2 is written as text"),
+     "write the number without quotes: 2"),
     ("partners: [税务局]", "partners: 税务局", (4, 11, "E203", "partners: expected list, found text '税务局'"),
      "write a list: [税务局]"),
     ("name: 演示事项", "name: yes", (2, 7, "E203", "name: expected text, found true (true/false)"),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engine import __version__
 from engine.fileio import write_atomic
-from engine.i18n import _
+from engine.i18n import _, os_reason
 from engine.outputs.html.pages import PAGE_NAME, SiteError
 
 MANIFEST = ".lianban-site.json"
@@ -94,7 +94,7 @@ def publish(out_dir: str | Path, pages: Mapping[str, str]) -> Published:
         return _publish(_folder(out_dir), pages)
     except OSError as exc:
         where = exc.filename if isinstance(exc.filename, str) else str(out_dir)
-        reason = exc.strerror or str(exc) or type(exc).__name__
+        reason = os_reason(exc)
         raise SiteError(_("cannot publish to {where}: {reason}").format(where=where, reason=reason)) from exc
 
 

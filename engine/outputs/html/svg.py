@@ -298,7 +298,7 @@ def flow(analysis: Analysis, uid: str = "f") -> Markup:
                 yy += box_h[sid] + STACK
             tallest = max(tallest, yy - STACK - y - PAD)
         lane_h = tallest + 2 * PAD
-        role = "牵头单位" if dept == item.lead else "协同单位" if dept in item.partners else "其他部门"
+        role = "牵头单位" if dept == item.lead else "配合单位" if dept in item.partners else "其他部门"
         body.append(element("rect", {"x": "0", "y": _1(y), "width": f"{width:.0f}", "height": _1(lane_h),
                                      "fill": "#f5f8fc" if li % 2 == 0 else "#ffffff", "stroke": "#d0d5dd",
                                      "stroke-width": "0.8"}))
