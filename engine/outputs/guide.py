@@ -80,7 +80,7 @@ def as_markdown(notice: Notice, options: Options | None = None) -> str:
     item, s = notice.item, notice.item.situation
     m = notice.analysis.metrics
     c = notice.completion
-    rows = [f"# 一次告知单：{_md(item.name)}", "", f"牵头部门：{_md(item.lead)}", ""]
+    rows = [f"# 一次告知单：{_md(item.name)}", "", f"牵头单位：{_md(item.lead)}", ""]
     if s is not None:
         rows += [f"**您的情形**：{_md(s.describe())}", "", "| 问题 | 回答 |", "|---|---|"]
         rows += [f"| {_md(q.text)} | {_md('不涉及' if v is None else answer_text(q, v))}"

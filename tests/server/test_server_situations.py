@@ -50,7 +50,7 @@ def test_the_api_takes_answers_as_text_or_an_object(w: World) -> None:
         r = client.post("/api/v1/cases", headers=headers, json={**body, "answers": "needs_seal=yes"})
         assert r.json()["case"]["situation"]["answers"]["needs_seal"] is True
         for bad, message in (({"entity": ["sole"]}, "'answers' must be"), ({"entity": "a,b"}, "may not hold a comma"),
-                             ("entity=nobody", "not an option of 'entity'")):
+                             ("entity=nobody", "不是'entity'的选项")):
             r = client.post("/api/v1/cases", headers=headers, json={**body, "answers": bad})
             assert r.status_code == 400 and message in r.json()["message"], r.text
 
@@ -69,7 +69,7 @@ def test_the_intake_form_asks_the_items_questions(w: World) -> None:
         assert r.status_code == 201, r.text
         assert f"申请情形：{situation_of('entity=sole,needs_seal=no')}" in r.text
         r = client.post("/intake", data={**form, "answer.entity": "<script>"})
-        assert r.status_code == 400 and "not an option of" in r.text and "<script>" not in r.text
+        assert r.status_code == 400 and "不是&#39;entity&#39;的选项" in r.text and "<script>" not in r.text
         assert 'name="answer.entity"' in r.text  # the questions stay on the form
         # answers for another item than the one chosen in the end are not used
         r = client.post("/intake", data={**form, "answers_for": "other-item"})
