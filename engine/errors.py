@@ -36,3 +36,10 @@ class RefusedError(LianbanError):
 
     exit_code: ClassVar[int] = EXIT_REFUSED
     label: ClassVar[str] = "refused"
+
+
+class InputEndedError(LianbanError):
+    """The input ended (end of file, Ctrl-D) before a questionnaire was finished: exit 1, nothing written."""
+
+    exit_code: ClassVar[int] = EXIT_REFUSED
+    label: ClassVar[str] = "stopped"

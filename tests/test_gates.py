@@ -34,7 +34,7 @@ def test_every_registered_output_imports_and_renders() -> None:
 
     for output in OUTPUTS.values():
         render = output.renderer()
-        first = {"flow": "analyses", "findings": "run", "situations": "reports"}[output.subject]
+        first = {"flow": "analyses", "findings": "run", "situations": "reports", "notice": "notice"}[output.subject]
         assert list(inspect.signature(render).parameters)[:2] == [first, "options"], output
     assert tuple(FLAVORS) == OUTPUTS[("flow", "bpmn")].choices["flavor"]
     assert Options().flavor == OUTPUTS[("flow", "bpmn")].choices["flavor"][0]

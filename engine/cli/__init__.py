@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("engine.cli.validate", N_("check item definitions and catalogs")),
     "analyze": ("engine.cli.analyze", N_("the optimized flow and the four reductions of items")),
     "preview": ("engine.cli.preview", N_("one item's optimized flow in the terminal")),
+    "guide": ("engine.cli.guide", N_("ask an item's questions and print the applicant's notice (一次告知单)")),
     "report": ("engine.cli.report", N_("the portfolio table of every item")),
     "export": ("engine.cli.export", N_("the flow as Mermaid, Graphviz dot or BPMN 2.0")),
     "render": ("engine.cli.render", N_("a static HTML site of the flows")),

@@ -164,13 +164,8 @@ def _open(store: Any, args: argparse.Namespace) -> int:
     if is_remote(store):
         from pathlib import Path
 
-        if args.answers is not None:
-            from engine.errors import UsageError
-
-            raise UsageError(_("--answers is not available with --server yet: the workspace opens an item's "
-                               "default situation; open the case locally to give the applicant's answers"))
         item = Path(args.item).stem if args.item.endswith((".yaml", ".yml")) else args.item
-        case, code, warnings = store.open(item, args.applicant, on)
+        case, code, warnings = store.open(item, args.applicant, on, args.answers)
         warn(warnings)
         print(_("check code for the applicant's progress lookup (shown once): {code}").format(code=code), file=sys.stderr)
     else:

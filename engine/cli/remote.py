@@ -98,8 +98,11 @@ class Remote:
             page += 1
 
     # -- moves -----------------------------------------------------------------------------
-    def open(self, item: str, applicant: str, on: date) -> tuple[Case, str, list[str]]:
-        got = self.call("POST", "/cases", {"item": item, "applicant": applicant, "on": on.isoformat()})
+    def open(self, item: str, applicant: str, on: date, answers: str | None = None) -> tuple[Case, str, list[str]]:
+        body = {"item": item, "applicant": applicant, "on": on.isoformat()}
+        if answers is not None:
+            body["answers"] = answers
+        got = self.call("POST", "/cases", body)
         return self.load_case(str(got["case"]["id"])), got["check_code"], got.get("warnings", [])
 
     def act(self, case_id: str, action: str, step: str | None, on: date, reason: str | None,

@@ -17,6 +17,7 @@ from engine.i18n import N_, _
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
+    from engine.situations.guide import Notice
     from engine.situations.report import SituationReport
     from engine.validation.diagnostics import Diagnostic
 
@@ -45,7 +46,7 @@ class Renderer(Protocol):
 @dataclass(frozen=True)
 class Output:
     name: str
-    subject: str                    # "flow" | "findings" | "situations" (SituationReports)
+    subject: str                    # "flow" | "findings" | "situations" (SituationReports) | "notice" (a Notice)
     target: str                     # "module:function", imported on use
     help: str
     commands: tuple[str, ...]       # the commands that offer it
@@ -57,7 +58,7 @@ class Output:
         render: Renderer = getattr(importlib.import_module(module), function)
         return render
 
-    def render(self, subject: Sequence[Analysis] | Sequence[SituationReport] | Findings,
+    def render(self, subject: Sequence[Analysis] | Sequence[SituationReport] | Findings | Notice,
                options: Options | None = None) -> str:
         return self.renderer()(subject, options or Options())
 
@@ -89,6 +90,11 @@ OUTPUTS: dict[tuple[str, str], Output] = {(o.subject, o.name): o for o in (
            ("analyze --all-situations",)),
     Output("markdown", "situations", "engine.outputs.situations:as_markdown", N_("a table of the situations per item"),
            ("analyze --all-situations",)),
+    Output("text", "notice", "engine.outputs.guide:as_text", N_("the notice of one situation (一次告知单), as text"),
+           ("guide",)),
+    Output("json", "notice", "engine.outputs.guide:as_json", N_("the notice as JSON (docs/situations.md)"), ("guide",)),
+    Output("markdown", "notice", "engine.outputs.guide:as_markdown", N_("the notice as printable Markdown (Chinese)"),
+           ("guide",)),
     Output("text", "findings", "engine.outputs.findings:text", N_("path:line:col findings, as compilers print them"),
            ("validate",)),
     Output("json", "findings", "engine.outputs.findings:json_report", N_("the findings as a JSON list"), ("validate",)),

@@ -110,8 +110,20 @@ def list_cases(ws: Workspace, account: Account | None, request: Request, body: d
 def open_case(ws: Workspace, account: Account | None, request: Request, body: dict[str, Any]) -> Any:
     assert account is not None
     case, code, warnings = ws.open_case(account, str(_text(body, "item")), str(_text(body, "applicant")),
-                                        _date(body.get("on")), "api")
+                                        _date(body.get("on")), "api", _answers(body.get("answers")))
     return {"case": case.as_dict(), "check_code": code, "warnings": warnings}
+
+
+def _answers(value: Any) -> str | None:
+    """``answers`` of an opening: ``"area_m2=300,gas=yes"``, or an object ``{"area_m2": 300, "gas": true}``."""
+    if value is None or isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
+        raise UsageError(_("'answers' must be \"question=answer,...\" or an object of question ids to answers"))
+    for k, v in value.items():
+        if any(c in f"{k}{v}" for c in ",，="):
+            raise UsageError(_("answer '{key}' may not hold a comma or '='").format(key=str(k)[:40]))
+    return ",".join(f"{k}={('yes' if v else 'no') if isinstance(v, bool) else v}" for k, v in value.items())
 
 
 def show_case(ws: Workspace, account: Account | None, request: Request, body: dict[str, Any]) -> Any:
@@ -186,7 +198,11 @@ OPERATIONS: list[Operation] = [
     Operation("POST", "/api/v1/cases", "open a case (window clerks); returns its check code once", open_case,
               body={"type": "object", "required": ["item", "applicant"],
                     "properties": {"item": {"type": "string"}, "applicant": {"type": "string"},
-                                   "on": {"type": "string", "format": "date"}}}, status=201),
+                                   "on": {"type": "string", "format": "date"},
+                                   "answers": {"oneOf": [
+                                       {"type": "string", "description": "question=answer,... (area_m2=300,gas=yes)"},
+                                       {"type": "object", "additionalProperties": {
+                                           "type": ["string", "number", "boolean"]}}]}}}, status=201),
     Operation("GET", "/api/v1/cases/{case}", "one case: flow, deadlines, materials", show_case, query=("on",)),
     Operation("GET", "/api/v1/cases/{case}/events", "every event of a case, with who acted", case_events),
     Operation("GET", "/api/v1/cases/{case}/history", "the case's history as rows (corrections marked)", case_history),

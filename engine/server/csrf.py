@@ -51,6 +51,9 @@ class Form:
     def all(self, key: str) -> list[str]:
         return [v for k, v in self._pairs if k == key]
 
+    def pairs(self) -> list[tuple[str, str]]:
+        return list(self._pairs)
+
 
 async def read_body(request: Request, limit: int = MAX_FORM_BYTES) -> bytes:
     body = b""

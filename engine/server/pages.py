@@ -277,21 +277,63 @@ def correct(request: Request, session: Session, form: Form | None) -> Response:
 def intake_form(request: Request, session: Session, form: Form | None) -> Response:
     ws = _ws(request)
     ws.allow(session[0], "case.open")
-    return render("intake.html", session=session, items=ws.items, today=date.today(), error=None, values={})
+    chosen = request.query_params.get("item") or ""
+    return render("intake.html", session=session, items=ws.items, today=date.today(), error=None,
+                  values={"item": chosen}, questions=_questions(ws, chosen), answers={})
+
+
+def _questions(ws: Workspace, item_id: str) -> list[dict[str, Any]]:
+    """The questions of the item *item_id* asks, for the intake form (none for an unknown item)."""
+    from engine.situations.conditions import TRUE, describe
+    from engine.situations.specialisation import default_answers
+
+    analysis = ws.items.get(item_id)
+    if analysis is None:
+        return []
+    general = analysis.item.general or analysis.item
+    by_id = {q.id: q for q in general.questions}
+    defaults = default_answers(general)
+    out = []
+    for q in general.questions:
+        options = [("yes", q.options[0].text), ("no", q.options[1].text)] if q.type == "yes-no" else \
+            [(o.id, o.text) for o in q.options]
+        default = defaults.get(q.id)
+        shown = None if default is None else q.number_text(float(default)) if q.type == "number" else \
+            q.answer_text(default)
+        out.append({"id": q.id, "text": q.text, "type": q.type, "help": q.help, "options": options, "unit": q.unit,
+                    "min": q.minimum, "max": q.maximum, "default": shown,
+                    "when": describe(q.when, by_id) if q.when != TRUE else None})
+    return out
+
+
+def _form_answers(form: Form) -> tuple[str | None, dict[str, str]]:
+    """The answers the intake form carries (``answer.<question>`` fields of the item it showed questions
+    for), as ``q=a,...`` (None when it showed none: the default situation), and by question."""
+    given = {k.removeprefix("answer."): v.strip() for k, v in form.pairs() if k.startswith("answer.") and v.strip()}
+    if form.get("answers_for") != form.get("item"):
+        return None, {}
+    for qid, v in given.items():
+        if any(c in qid + v for c in ",，="):
+            raise UsageError(f"答案不能包含逗号或等号：{qid[:40]}")
+    return ",".join(f"{k}={v}" for k, v in given.items()), given
 
 
 def intake(request: Request, session: Session, form: Form | None) -> Response:
     assert form is not None
     ws = _ws(request)
+    given: dict[str, str] = {}
     try:
+        text, given = _form_answers(form)
         case, code, warnings = ws.open_case(session[0], form.get("item"), form.get("applicant"),
-                                            _date(form.get("on")), "web")
+                                            _date(form.get("on")), "web", text)
     except LianbanError as exc:
         status, _code = error_status(exc)
         if status not in (400, 409):
             raise
+        shown = form.get("answers_for") if form.get("answers_for") == form.get("item") else ""
         return render("intake.html", status, session=session, items=ws.items, today=date.today(), error=str(exc),
-                      values={"item": form.get("item"), "applicant": form.get("applicant"), "on": form.get("on")})
+                      values={"item": form.get("item"), "applicant": form.get("applicant"), "on": form.get("on")},
+                      questions=_questions(ws, shown), answers=given)
     return render("intake_done.html", 201, session=session, case=case, code=code, warnings=warnings)
 
 

@@ -98,12 +98,16 @@ class Workspace:
 
     # -- moves ---------------------------------------------------------------------------
     def open_case(self, account: Account, item_id: str, applicant: str, on: date | None,
-                  via: str) -> tuple[Case, str, list[str]]:
-        """Open a case at the window; returns it, its check code (shown once) and date warnings."""
+                  via: str, answers: str | None = None) -> tuple[Case, str, list[str]]:
+        """Open a case at the window; returns it, its check code (shown once) and date warnings.
+        *answers* (``area_m2=300,gas=yes``): the applicant's situation, for an item that asks questions
+        (unanswered questions take their defaults; None: the default situation)."""
         self.allow(account, "case.open")
         analysis = self.items.get(item_id)
         if analysis is None:
             raise UsageError(_("no item '{id}' in this workspace").format(id=item_id))
+        if answers is not None:
+            analysis = situation_analysis(analysis, answers)
         day = on or date.today()
         case = desk.open_new(self.store, analysis, applicant, day, self.calendar, actor=account.actor(via))
         code = self.accounts.set_check_code(str(case.id))
@@ -181,3 +185,16 @@ def load_items(definitions: Path, catalog: str | None) -> dict[str, Analysis]:
 
     items, _result = load([definitions], catalog)
     return {item.id: analyze(item) for item in items}
+
+
+def situation_analysis(analysis: Analysis, answers: str) -> Analysis:
+    """*analysis*'s item in the situation *answers* describe (a UsageError names a bad answer)."""
+    from engine.flow.analysis import analyze
+    from engine.situations import parse_answers, specialise
+
+    general = analysis.item.general or analysis.item
+    if not general.questions:
+        if answers.strip():
+            raise UsageError(_("item {item} asks no questions: leave out the answers").format(item=general.id))
+        return analysis
+    return analyze(specialise(general, parse_answers(general, answers)))

@@ -271,8 +271,14 @@ def test_every_page_renders_cleanly(browser: Chromium, site: tuple[Path, list]) 
         assert figures == f"{a.metrics.optimized_days:g}"
         for step in a.item.steps:
             assert step.name in text, (a.item.id, step.name)
-        assert browser.evaluate("document.querySelectorAll('svg.gantt, svg.flow').length") == 2
-        assert browser.evaluate("document.querySelectorAll('svg.flow g.step').length") == len(a.item.steps)
+        # an item that asks questions has a block per situation: only one (the default) is shown
+        assert browser.evaluate(f"[...document.querySelectorAll('svg.gantt, svg.flow')].filter({VISIBLE}).length") == 2
+        assert browser.evaluate(f"[...document.querySelectorAll('svg.flow g.step')].filter({VISIBLE}).length") == len(
+            a.item.steps)
+
+
+VISIBLE = "e => e.getClientRects().length > 0"
+SHOWN = f"[...document.querySelectorAll('div[data-situation]')].filter({VISIBLE}).map(d => d.dataset.situation)"
 
 
 GANTT_BOXES = """(() => { const svg = document.querySelector('svg.gantt');
@@ -374,6 +380,92 @@ def test_hostile_names_stay_text(browser: Chromium, tmp_path: Path) -> None:
     assert '<script>alert(3)</script>" onload="alert(4)' in text
     assert "</svg><script>alert(5)</script>" in text
     assert "<img src=x onerror=alert(2)>" in text
+
+
+def pick(browser: Chromium, answers: dict[str, str]) -> list[str]:
+    """Choose *answers* (question id -> region token) in the picker as a person would; the shown blocks."""
+    for qid, token in answers.items():
+        browser.evaluate(f"(() => {{ const s = document.querySelector('#situation-picker select[name={json.dumps(qid)}]');"
+                         f" s.value = {json.dumps(token)}; s.dispatchEvent(new Event('change')); }})()")
+    return list(browser.evaluate(SHOWN))
+
+
+def test_the_situation_picker_shows_the_chosen_situation(browser: Chromium, site: tuple[Path, list]) -> None:
+    from engine.situations import analyze_situations
+
+    out, analyses = site
+    a = next(x for x in analyses if x.item.id == "open-restaurant")
+    report = analyze_situations(a.item)
+    assert browser.open((out / "open-restaurant.html").as_uri()) == []
+    assert browser.evaluate("document.getElementById('situation-picker').hidden") is False
+    assert browser.evaluate(SHOWN) == [report.default.key]
+    for r in (report.worst, report.best):
+        answers = {q: reg.token for q, reg in r.situation.picks if reg is not None}
+        assert pick(browser, answers) == [r.situation.key]
+        shown = "document.querySelector('div[data-situation]:not([hidden])')"
+        assert browser.evaluate(f"{shown}.querySelector('.fig b').textContent") == f"{r.metrics.optimized_days:g}"
+        steps = browser.evaluate(f"[...{shown}.querySelectorAll('svg.flow g.step')].length")
+        assert steps == len(r.item.steps)
+        # a question this situation does not ask is greyed out
+        unasked = {q for q, reg in r.situation.picks if reg is None}
+        greyed = browser.evaluate("[...document.querySelectorAll('.q.unasked select')].map(s => s.name)")
+        assert set(greyed) == unasked
+    assert problems(browser.events) == []
+
+
+def test_the_picker_says_when_a_situation_is_not_on_the_page(browser: Chromium, site: tuple[Path, list]) -> None:
+    out, _analyses = site
+    assert browser.open((out / "open-pharmacy.html").as_uri()) == []  # 72 situations: 16 are rendered
+    rendered = browser.evaluate("[...document.querySelectorAll('div[data-situation]')].length")
+    assert rendered == 16
+    selects = browser.evaluate("[...document.querySelectorAll('#situation-picker select')].map("
+                               "s => [s.name, [...s.options].map(o => o.value)])")
+    import itertools
+
+    for combo in itertools.product(*(values for _name, values in selects)):
+        shown = pick(browser, dict(zip((name for name, _v in selects), combo, strict=True)))
+        missing = browser.evaluate("document.getElementById('situation-missing').hidden")
+        assert len(shown) <= 1 and missing == (len(shown) == 1)
+        if not shown:
+            break
+    else:
+        raise AssertionError("every combination is on the page, yet the page says only 16 are")
+    assert problems(browser.events) == []
+
+
+HOSTILE_QUESTIONS = """\
+id: hostile-questions
+name: 情形注入
+lead: 市场监管局
+partners: [税务局]
+questions:
+  - id: gas
+    text: "</script><script>alert(1)</script>\\"'"
+    help: "<img src=x onerror=alert(2)>"
+    type: yes-no
+    labels: {yes: "</option></select><script>alert(3)</script>", no: "' onmouseover='alert(4)"}
+steps:
+  - {id: one, name: 登记, department: 市场监管局, days: 1}
+  - {id: two, name: "</div><script>alert(5)</script>", department: 税务局, days: 2, when: {gas: yes}}
+"""
+
+
+def test_hostile_question_texts_stay_text(browser: Chromium, tmp_path: Path) -> None:
+    path = tmp_path / "hostile-questions.yaml"
+    path.write_text(HOSTILE_QUESTIONS, encoding="utf-8")
+    items, result = load_items([path], catalog_dir=CATALOG)
+    assert items, [d.message for d in result.diagnostics]
+    publish(tmp_path / "site", build([analyze(items[0])]))
+    assert browser.open((tmp_path / "site" / "hostile-questions.html").as_uri()) == []
+    assert browser.evaluate("document.querySelectorAll('script').length") == 1  # the picker's own
+    assert browser.evaluate("document.querySelectorAll('img').length") == 0
+    text = browser.evaluate("document.body.innerText")
+    assert "</script><script>alert(1)</script>\"'" in text and "<img src=x onerror=alert(2)>" in text
+    options = browser.evaluate("[...document.querySelectorAll('option')].map(o => o.textContent)")
+    assert options == ["</option></select><script>alert(3)</script>", "' onmouseover='alert(4)"]
+    assert pick(browser, {"gas": "yes"}) == ["gas=yes"]
+    assert "</div><script>alert(5)</script>" in browser.evaluate("document.body.innerText")
+    assert problems(browser.events) == []
 
 
 def screenshot(page: Path, out: Path, upto: str = "section.new-page .legend", width: int = 1100) -> None:

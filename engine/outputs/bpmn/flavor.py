@@ -39,6 +39,11 @@ class Flavor(ABC):
 
     name: ClassVar[str]
     namespaces: ClassVar[Mapping[str, str]] = {}  # prefix -> URI, declared on <bpmn:definitions>
+    language: ClassVar[str] = "juel"  # the expression language of conditions (engine.outputs.bpmn.conditions)
+
+    def condition(self, expression: str) -> str:
+        """A condition *expression* (in :attr:`language`) as the text of a ``conditionExpression``."""
+        return "${" + expression + "}"
 
     @abstractmethod
     def literal(self, text: str) -> str:
@@ -63,6 +68,10 @@ class Plain(Flavor):
     """Standard BPMN 2.0 only: any modeler, SpiffWorkflow, or an engine you configure yourself."""
 
     name = "plain"
+    language = "python"  # SpiffWorkflow's; BPMN leaves the language of a tFormalExpression to the engine
+
+    def condition(self, expression: str) -> str:
+        return expression
 
     def literal(self, text: str) -> str:
         # No attribute of its own, but a plain file is executable as is on Camunda 7 or Flowable,

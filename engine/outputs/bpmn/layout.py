@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from engine.flow.analysis import Analysis, edges
@@ -30,7 +30,7 @@ Point = tuple[float, float]
 @dataclass(frozen=True)
 class Node:
     id: str
-    kind: str  # "startEvent" | "endEvent" | "userTask" | "parallelGateway"
+    kind: str  # "startEvent" | "endEvent" | "userTask" | "parallelGateway" | "exclusiveGateway"
     lane: str  # the department whose lane holds it
     x: float
     y: float
@@ -50,6 +50,8 @@ class Flow:
     source: str
     target: str
     name: str | None = None
+    condition: str | None = None  # the step whose `when` this flow takes (an exclusive split's branch)
+    default: bool = False         # the exclusive split's default flow (the step is skipped)
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,9 @@ class Ids:
 _START, _END = "\0start", "\0end"  # keys that can never be step ids
 
 
-def build_flow(analysis: Analysis) -> FlowGraph:
-    """Nodes (with positions) and sequence flows of the optimized flow, gateways made explicit."""
+def build_flow(analysis: Analysis, conditional: Collection[str] = ()) -> FlowGraph:
+    """Nodes (with positions) and sequence flows of the optimized flow, gateways made explicit; each step in
+    *conditional* between an exclusive split (its condition, or skip by the default flow) and merge."""
     item, sched = analysis.item, analysis.schedule
     step_of = {s.id: s for s in item.steps}
     order = [s for stage in sched.stages for s in stage]
@@ -109,6 +112,10 @@ def build_flow(analysis: Analysis) -> FlowGraph:
     node_id = {_START: "StartEvent", _END: "EndEvent", **task_id}
     fork = {k: "Gateway_StartFork" if k == _START else ids.take("Gateway_Fork_", k)
             for k in [_START, *order] if len(succ[k]) > 1}
+    split = {s: ids.take("Gateway_If_", s) for s in order if s in conditional}
+    merge = {s: ids.take("Gateway_Fi_", s) for s in order if s in conditional}
+    entry, exit_ = {**node_id, **split}, {**node_id, **merge}
+    branch = GATEWAY + GAP if split else 0  # room for the split and the merge in every stage column
     join = {k: "Gateway_EndJoin" if k == _END else ids.take("Gateway_Join_", k)
             for k in [*order, _END] if len(pred[k]) > 1}
 
@@ -133,7 +140,8 @@ def build_flow(analysis: Analysis) -> FlowGraph:
     x0 = POOL_X + POOL_LABEL + LANE_LABEL + 30
     slot0 = x0 + EVENT + GAP + GATEWAY + GAP
     stage_of = {s: i for i, stage in enumerate(sched.stages) for s in stage}
-    end_x = slot0 + len(sched.stages) * SLOT_W
+    slot_w = SLOT_W + 2 * branch
+    end_x = slot0 + len(sched.stages) * slot_w
 
     def place(nid: str, kind: str, lane: str, row: int, x: float, w: float, h: float,
               step: Step | None = None, direction: str | None = None) -> Node:
@@ -145,13 +153,20 @@ def build_flow(analysis: Analysis) -> FlowGraph:
         nodes.append(place(fork[_START], "parallelGateway", lead, 0, x0 + EVENT + GAP, GATEWAY, GATEWAY,
                            direction="Diverging"))
     for s in order:
-        step, sx = step_of[s], slot0 + stage_of[s] * SLOT_W
+        step, sx = step_of[s], slot0 + stage_of[s] * slot_w
         d, r = step.department, rows[s]
+        tx = sx + GATEWAY + GAP + branch
         if s in join:
             nodes.append(place(join[s], "parallelGateway", d, r, sx, GATEWAY, GATEWAY, direction="Converging"))
-        nodes.append(place(task_id[s], "userTask", d, r, sx + GATEWAY + GAP, TASK_W, TASK_H, step))
+        if s in split:
+            nodes.append(place(split[s], "exclusiveGateway", d, r, sx + GATEWAY + GAP, GATEWAY, GATEWAY,
+                               direction="Diverging"))
+        nodes.append(place(task_id[s], "userTask", d, r, tx, TASK_W, TASK_H, step))
+        if s in merge:
+            nodes.append(place(merge[s], "exclusiveGateway", d, r, tx + TASK_W + GAP, GATEWAY, GATEWAY,
+                               direction="Converging"))
         if s in fork:
-            nodes.append(place(fork[s], "parallelGateway", d, r, sx + GATEWAY + GAP + TASK_W + GAP, GATEWAY, GATEWAY,
+            nodes.append(place(fork[s], "parallelGateway", d, r, tx + TASK_W + GAP + branch, GATEWAY, GATEWAY,
                                direction="Diverging"))
     if _END in join:
         nodes.append(place(join[_END], "parallelGateway", lead, 0, end_x, GATEWAY, GATEWAY, direction="Converging"))
@@ -160,16 +175,21 @@ def build_flow(analysis: Analysis) -> FlowGraph:
     materials = {(s, t): names for s, t, names in edges(analysis)}
     flows: list[Flow] = []
 
-    def connect(source: str, target: str, name: str | None = None) -> None:
-        flows.append(Flow(f"Flow_{len(flows) + 1}", source, target, name))
+    def connect(source: str, target: str, name: str | None = None, condition: str | None = None,
+                default: bool = False) -> None:
+        flows.append(Flow(f"Flow_{len(flows) + 1}", source, target, name, condition, default))
 
     for k in [_START, *order, _END]:
         if k in join:
-            connect(join[k], node_id[k])
+            connect(join[k], entry[k])
+        if k in split:
+            connect(split[k], node_id[k], condition=k)
+            connect(node_id[k], merge[k])
+            connect(split[k], merge[k], default=True)
         if k in fork:
-            connect(node_id[k], fork[k])
+            connect(exit_[k], fork[k])
         for v in succ[k]:
-            connect(fork.get(k, node_id[k]), join.get(v, node_id[v]), "、".join(materials.get((k, v), [])) or None)
+            connect(fork.get(k, exit_[k]), join.get(v, entry[v]), "、".join(materials.get((k, v), [])) or None)
     lanes = {d: float(lane_rows[d] * ROW_H) for d in departments}
     return FlowGraph(nodes, flows, lanes, end_x + GATEWAY + GAP + EVENT + GAP - POOL_X)
 

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from engine import __version__
 from engine.errors import LianbanError
 from engine.flow.analysis import Analysis
-from engine.model import Step
+from engine.model import Item, Step
 from engine.outputs import Options
 from engine.outputs.bpmn.camunda7 import Camunda7
 from engine.outputs.bpmn.flavor import Flavor, Plain, juel_literal
@@ -45,25 +45,48 @@ BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DI_NS = "http://www.omg.org/spec/DD/20100524/DI"
 CORE_NAMESPACES: dict[str, str] = {"bpmn": BPMN_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS}
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 FLAVORS: dict[str, Flavor] = {f.name: f for f in (Plain(), Camunda7(), Zeebe(), Flowable())}
 
 
 def render(analyses: Sequence[Analysis], options: Options) -> str:
-    """The registered output: the BPMN of the one item of the run."""
+    """The registered output: the BPMN of the one item of the run; an item that asks questions gives
+    every situation in one process (:func:`render_situations`) unless ``--answers`` picked one."""
     if len(analyses) != 1:
         raise LianbanError(f"a BPMN file holds one item's process, not {len(analyses)}")
+    general = analyses[0].item.general
+    if general is not None and general.questions and options.answers is None:
+        return render_situations(general, options.flavor)
     return render_bpmn(analyses[0], options.flavor)
 
 
-def render_bpmn(analysis: Analysis, flavor: str = "plain") -> str:
-    """The BPMN 2.0 XML text of the item's optimized flow for *flavor* (a key of :data:`FLAVORS`)."""
+def render_situations(general: Item, flavor: str = "plain") -> str:
+    """Every situation of *general* in one process: a step with a ``when`` between an exclusive split
+    (its condition on the process variables named after the questions) and merge
+    (:mod:`engine.outputs.bpmn.conditions`)."""
+    from engine.outputs.bpmn.conditions import check_names, expression, step_conditions, union_analysis
+
+    fl = _flavor(flavor)
+    check_names(general)
+    conditions = {sid: fl.condition(expression(c, fl.language)) for sid, c in step_conditions(general).items()}
+    return render_bpmn(union_analysis(general), flavor, conditions)
+
+
+def _flavor(flavor: str) -> Flavor:
     try:
-        fl = FLAVORS[flavor]
+        return FLAVORS[flavor]
     except KeyError:
         raise LianbanError(f"unknown BPMN flavour {flavor!r}: choose one of {', '.join(FLAVORS)}") from None
+
+
+def render_bpmn(analysis: Analysis, flavor: str = "plain", conditions: Mapping[str, str] | None = None) -> str:
+    """The BPMN 2.0 XML text of the item's optimized flow for *flavor* (a key of :data:`FLAVORS`);
+    *conditions*: step id -> the condition text of the steps that exist only in some situations."""
+    fl = _flavor(flavor)
+    conditions = conditions or {}
     item = analysis.item
-    graph = build_flow(analysis)
+    graph = build_flow(analysis, conditions)
     ids = Ids(itertools.chain((n.id for n in graph.nodes), (f.id for f in graph.flows)))
     process_id = ids.take("Process_", item.id)
     collab_id = ids.take("Collaboration_", item.id)
@@ -72,6 +95,7 @@ def render_bpmn(analysis: Analysis, flavor: str = "plain") -> str:
 
     root = ET.Element("bpmn:definitions", {
         **{f"xmlns:{p}": uri for p, uri in {**CORE_NAMESPACES, **fl.namespaces}.items()},
+        **({"xmlns:xsi": XSI_NS} if conditions else {}),
         "id": ids.take("Definitions_", item.id),
         "targetNamespace": f"https://lianban.example/bpmn/{item.id}",
         "exporter": "lianban", "exporterVersion": __version__,
@@ -89,6 +113,7 @@ def render_bpmn(analysis: Analysis, flavor: str = "plain") -> str:
     for n in graph.nodes:
         ET.SubElement(lane_elems[n.lane], "bpmn:flowNodeRef").text = n.id
 
+    defaults = {f.source: f.id for f in graph.flows if f.default}
     incoming: dict[str, list[str]] = {}
     outgoing: dict[str, list[str]] = {}
     for f in graph.flows:
@@ -100,6 +125,8 @@ def render_bpmn(analysis: Analysis, flavor: str = "plain") -> str:
             attrs |= {"name": juel_literal(n.step.name), **fl.task_attributes(n.step)}
         if n.direction:
             attrs["gatewayDirection"] = n.direction
+        if n.id in defaults:
+            attrs["default"] = defaults[n.id]
         el = ET.SubElement(process, f"bpmn:{n.kind}", attrs)
         if n.step is not None:
             _task_details(el, analysis, n.step, fl)
@@ -111,7 +138,10 @@ def render_bpmn(analysis: Analysis, flavor: str = "plain") -> str:
         attrs = {"id": f.id, "sourceRef": f.source, "targetRef": f.target}
         if f.name:
             attrs["name"] = f.name
-        ET.SubElement(process, "bpmn:sequenceFlow", attrs)
+        flow = ET.SubElement(process, "bpmn:sequenceFlow", attrs)
+        if f.condition is not None:
+            ET.SubElement(flow, "bpmn:conditionExpression", {"xsi:type": "bpmn:tFormalExpression"}).text = \
+                conditions[f.condition]
 
     _diagram(root, graph, collab_id, participant_id, lane_ids, ids)
     for el in root.iter():  # XML 1.0 cannot hold some characters; ElementTree escapes the rest

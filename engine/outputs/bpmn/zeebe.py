@@ -48,6 +48,10 @@ def feel_string(text: str) -> str:
 class Zeebe(Flavor):
     name = "zeebe"
     namespaces = {"zeebe": ZEEBE_NS, "modeler": MODELER_NS}
+    language = "feel"
+
+    def condition(self, expression: str) -> str:
+        return "=" + expression
 
     def literal(self, text: str) -> str:
         return feel_string(text)

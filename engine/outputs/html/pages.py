@@ -8,8 +8,9 @@ variable is an error, not an empty string).  A text from a definition is only ev
 through ``{{ }}``, so it is escaped; characters HTML cannot hold become U+FFFD.  Only two things
 are inserted as they are: the SVG pictures, which :mod:`engine.outputs.html.svg` builds as
 elements, and the style sheet ``site.css``, which ships with the package.  Pages are
-self-contained (inline CSS and SVG, no script, no network) and a Content-Security-Policy forbids
-scripts and remote loads as a second line of defence.
+self-contained (inline CSS and SVG, no network) and a Content-Security-Policy forbids scripts and
+remote loads as a second line of defence; the one exception is the situation picker of an item that
+asks questions (:mod:`engine.outputs.html.situations`), a script of the package allowed by its hash.
 """
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ from engine import __version__
 from engine.errors import LianbanError
 from engine.flow.analysis import Analysis, StepView, total
 from engine.model import Item
+from engine.outputs.html import situations
 from engine.outputs.html.dates import DateOf
+from engine.outputs.html.situations import Picker
 from engine.outputs.html.svg import clean, flow, gantt
 from engine.units import days_text, percent
 
@@ -86,13 +89,29 @@ def stylesheet() -> Markup:
     return Markup(css)
 
 
-def item_page(a: Analysis, date_of: DateOf | None = None, note: str | None = None) -> str:
-    """The self-contained page of one item; *note*: a notice under the title (which dates are provisional)."""
+def item_page(a: Analysis, date_of: DateOf | None = None, note: str | None = None,
+              picker: Picker | None = None) -> str:
+    """The self-contained page of one item; *note*: a notice under the title (which dates are provisional);
+    *picker*: the situations of an item that asks questions (:func:`engine.outputs.html.situations.picker`)."""
     uid = "f-" + re.sub(r"[^a-z0-9-]", "", a.item.id)
     materials = [*a.applicant_materials, *(x for x in a.materials if not x.from_applicant)]
+    extra = {}
+    if picker is not None:
+        script, digest = situations.script()
+        extra = {"script": script, "script_hash": digest, "extra_css": situations.stylesheet()}
     return environment().get_template("item.html.j2").render(
-        a=a, date_of=date_of, gantt=gantt(a, date_of), flow=flow(a, uid), materials=materials,
-        departments=a.department_views(), note=note)
+        a=a, date_of=date_of, gantt=gantt(a, date_of) if picker is None else None,
+        flow=flow(a, uid) if picker is None else None, materials=materials,
+        departments=a.department_views(), note=note, picker=picker, **extra)
+
+
+def form_pages(picker: Picker, item_page_name: str) -> dict[str, str]:
+    """The printable application form of every situation *picker* renders, by file name."""
+    template = environment().get_template("form.html.j2")
+    return {v.form_page: template.render(item=v.analysis.item, a=v.analysis, page=item_page_name,
+                                         groups=situations.form_groups(v.analysis.item),
+                                         extra_css=situations.stylesheet())
+            for v in picker.variants if v.form_page}
 
 
 def index_page(analyses: Sequence[Analysis], date_of: DateOf | None = None, note: str | None = None) -> str:
@@ -113,5 +132,8 @@ def build(analyses: Sequence[Analysis], date_of: DateOf | None = None,
             raise SiteError(f"item id {a.item.id!r} cannot be used as a file name")
         if name in pages:
             raise SiteError(f"item id {a.item.id!r} clashes with another page ({name}); rename the item")
-        pages[name] = item_page(a, date_of, notes.get(name))
+        chooser = situations.picker(a, date_of)
+        pages[name] = item_page(a, date_of, notes.get(name), chooser)
+        if chooser is not None:
+            pages.update(form_pages(chooser, name))
     return pages
