@@ -37,7 +37,7 @@ def completion_text(notice: Notice) -> str:
     c = notice.completion
     text = _("{days} working days after acceptance").format(days=days_text(c.days))
     if c.start is not None and c.end is not None:
-        text += "; " + _("{end} if accepted on {start}").format(end=c.end.isoformat(), start=c.start.isoformat())
+        text += _("; ") + _("{end} if accepted on {start}").format(end=c.end.isoformat(), start=c.start.isoformat())
         if c.provisional_years:
             text += " " + _("(provisional: {years} has no official holiday arrangement yet)").format(
                 years=", ".join(map(str, c.provisional_years)))
@@ -57,11 +57,12 @@ def as_text(notice: Notice, options: Options | None = None) -> str:
     materials = notice.materials()
     lines.append(_("Materials to bring ({n}, each once):").format(n=len(materials)))
     for i, m in enumerate(materials, 1):
-        lines.append(f"  {i}. {m['name']} ({', '.join(m['departments'])})")
+        lines.append(f"  {i}. {m['name']} ({_(', ').join(m['departments'])})")
     stages = notice.stages()
     lines.append(_("Steps ({n} stages; the departments of one stage work in parallel):").format(n=len(stages)))
     for i, stage in enumerate(stages, 1):
-        parts = [f"{st['name']} [{st['department']}, {days_text(st['days'])}d]" for st in stage]
+        parts = [_("{name} [{department}, {days}d]").format(name=st["name"], department=st["department"],
+                                                             days=days_text(st["days"])) for st in stage]
         lines.append(f"  {i}. " + ("  ‖  ".join(parts)))
     lines.append(_("Expected completion: {text}").format(text=completion_text(notice)))
     if item.commitment is not None:
