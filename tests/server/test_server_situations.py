@@ -41,7 +41,7 @@ def test_the_cli_opens_a_case_in_the_applicants_situation(capsys: pytest.Capture
 
 
 def test_the_api_takes_answers_as_text_or_an_object(w: World) -> None:
-    headers = {"authorization": f"Bearer {w.tokens['li']}"}
+    headers = {"authorization": f"Bearer {w.tokens['li']}"}  # no Accept-Language: the workspace's Chinese
     with TestClient(w.app()) as client:
         body = {"item": "start-business", "applicant": "张三", "on": "2021-09-29"}
         r = client.post("/api/v1/cases", headers=headers, json={**body, "answers": {"entity": "sole", "needs_seal": False}})
@@ -49,7 +49,7 @@ def test_the_api_takes_answers_as_text_or_an_object(w: World) -> None:
         assert r.json()["case"]["situation"]["description"] == situation_of("entity=sole,needs_seal=no")
         r = client.post("/api/v1/cases", headers=headers, json={**body, "answers": "needs_seal=yes"})
         assert r.json()["case"]["situation"]["answers"]["needs_seal"] is True
-        for bad, message in (({"entity": ["sole"]}, "'answers' must be"), ({"entity": "a,b"}, "may not hold a comma"),
+        for bad, message in (({"entity": ["sole"]}, "'answers' 必须是"), ({"entity": "a,b"}, "中不能有逗号"),
                              ("entity=nobody", "不是'entity'的选项")):
             r = client.post("/api/v1/cases", headers=headers, json={**body, "answers": bad})
             assert r.status_code == 400 and message in r.json()["message"], r.text
