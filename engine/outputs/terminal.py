@@ -140,14 +140,24 @@ def _bar(start: float, finish: float, scale: float, style: str, slack_to: float 
 
 
 def preview(analysis: Analysis, color: bool = False, width: int | None = None) -> str:
+    """One item's optimized flow for the terminal: the reductions, the before/after Gantt bars, the
+    stages with their slack, the merged material list and the analysis's suggestions."""
+    console = _console(color, width)
+    _reductions(console, analysis)
+    _gantts(console, analysis)
+    _stages(console, analysis)
+    _materials(console, analysis)
+    for d in analysis.suggestions:
+        console.print(_("[cyan]suggestion[/] {message} [dim]({hint})[/]").format(message=_esc(d.message),
+                                                                              hint=_esc(d.hint or "")))
+    return _text(console)
+
+
+def _reductions(console: Any, analysis: Analysis) -> None:
     from rich.panel import Panel
     from rich.table import Table
-    from rich.tree import Tree
 
-    from engine.outputs.cjk import Wrapped
-
-    item, m, sched = analysis.item, analysis.metrics, analysis.schedule
-    console = _console(color, width)
+    item, m = analysis.item, analysis.metrics
     console.print(Panel.fit(
         f"[bold]{_esc(item.name)}[/] ({_esc(item.id)})\n"
         + _("牵头 lead: {lead}    配合 partners: {partners}").format(lead=_esc(item.lead),
@@ -167,7 +177,12 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
     red.add_row(_("[bold]减跑动[/] trips"), f"{m.visits_before} → [bold green]{m.visits_after}[/]", "")
     console.print(red)
 
-    # Gantt: serial (as is) above, optimized below, one row per step, same axis.
+
+def _gantts(console: Any, analysis: Analysis) -> None:
+    """Serial (as is) above, optimized below, one row per step, on the same axis."""
+    from rich.table import Table
+
+    item, m, sched = analysis.item, analysis.metrics, analysis.schedule
     label_w = min(max((_width(s.name) for s in item.steps), default=8), 28) + 2
     span = max(m.serial_days, 1.0)
     bar_w = max(console.width - label_w - 12, 20)
@@ -199,6 +214,11 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
                            t.latest_finish))
     console.print(gantt)
 
+
+def _stages(console: Any, analysis: Analysis) -> None:
+    from rich.tree import Tree
+
+    item, sched = analysis.item, analysis.schedule
     tree = Tree(_("[bold]Stages[/] (steps in one stage run at the same time)"))
     for i, stage in enumerate(analysis.stages, 1):
         branch = tree.add(_("stage {n}").format(n=i))
@@ -216,6 +236,13 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
     console.print()
     console.print(tree)
 
+
+def _materials(console: Any, analysis: Analysis) -> None:
+    from rich.table import Table
+
+    from engine.outputs.cjk import Wrapped
+
+    item = analysis.item
     mats = Table(title=_("一套材料清单: the merged material list"), title_justify="left")
     mats.add_column(_("material"))
     mats.add_column(_("used by"))
@@ -232,10 +259,6 @@ def preview(analysis: Analysis, color: bool = False, width: int | None = None) -
                      Wrapped(source))
     console.print()
     console.print(mats)
-    for d in analysis.suggestions:
-        console.print(_("[cyan]suggestion[/] {message} [dim]({hint})[/]").format(message=_esc(d.message),
-                                                                              hint=_esc(d.hint or "")))
-    return _text(console)
 
 
 def department_preview(analysis: Analysis, view: DepartmentView, color: bool = False, width: int | None = None) -> str:

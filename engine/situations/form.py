@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from engine.model import Item
 from engine.situations.conditions import FALSE, TRUE, All, AnyOf, Cmp, Condition, Not, conj, describe, disj, neg
 from engine.situations.questions import Question
+from engine.units import json_number
 from engine.validation.catalog import FormField
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def condition_schema(c: Condition) -> dict[str, Any]:
 
 
 def _num(x: Any) -> Any:
-    return int(x) if isinstance(x, float) and x.is_integer() else x
+    return json_number(x) if isinstance(x, float) else x  # a bool or a text stays itself
 
 
 def render_output(analyses: Sequence[Analysis], options: Options) -> str:

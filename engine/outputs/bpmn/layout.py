@@ -95,83 +95,111 @@ _START, _END = "\0start", "\0end"  # keys that can never be step ids
 def build_flow(analysis: Analysis, conditional: Collection[str] = ()) -> FlowGraph:
     """Nodes (with positions) and sequence flows of the optimized flow, gateways made explicit; each step in
     *conditional* between an exclusive split (its condition, or skip by the default flow) and merge."""
-    item, sched = analysis.item, analysis.schedule
-    step_of = {s.id: s for s in item.steps}
+    sched = analysis.schedule
     order = [s for stage in sched.stages for s in stage]
-    succ: dict[str, list[str]] = {_START: [s for s in order if not sched.predecessors[s]]}
-    pred: dict[str, list[str]] = {_END: [s for s in order if not sched.successors[s]]}
-    for s in order:
-        succ[s] = list(sched.successors[s]) or [_END]
-        pred[s] = list(sched.predecessors[s]) or [_START]
-    succ[_END], pred[_START] = [], []
-    if not order:  # no steps (never from a valid definition): the process just ends
-        succ[_START], pred[_END] = [_END], [_START]
-
-    ids = Ids({"StartEvent", "EndEvent", "Gateway_StartFork", "Gateway_EndJoin"})
-    task_id = {s: ids.take("Task_", s) for s in order}
-    node_id = {_START: "StartEvent", _END: "EndEvent", **task_id}
-    fork = {k: "Gateway_StartFork" if k == _START else ids.take("Gateway_Fork_", k)
-            for k in [_START, *order] if len(succ[k]) > 1}
-    split = {s: ids.take("Gateway_If_", s) for s in order if s in conditional}
-    merge = {s: ids.take("Gateway_Fi_", s) for s in order if s in conditional}
-    entry, exit_ = {**node_id, **split}, {**node_id, **merge}
-    branch = GATEWAY + GAP if split else 0  # room for the split and the merge in every stage column
-    join = {k: "Gateway_EndJoin" if k == _END else ids.take("Gateway_Join_", k)
-            for k in [*order, _END] if len(pred[k]) > 1}
-
-    # Rows: the steps of one department in one stage stack inside its lane.
-    departments = list(item.departments)
-    lead = departments[0]
-    rows: dict[str, int] = {}
-    lane_rows = dict.fromkeys(departments, 1)
-    for stage in sched.stages:
-        per_dept: dict[str, int] = {}
-        for s in stage:
-            d = step_of[s].department
-            rows[s] = per_dept.get(d, 0)
-            per_dept[d] = rows[s] + 1
-            lane_rows[d] = max(lane_rows[d], per_dept[d])
-    lane_y: dict[str, float] = {}
-    y = float(POOL_Y)
-    for d in departments:
-        lane_y[d] = y
-        y += lane_rows[d] * ROW_H
-
+    g = _Gateways(analysis, order, conditional)
+    lanes = _Lanes(analysis)
     x0 = POOL_X + POOL_LABEL + LANE_LABEL + 30
     slot0 = x0 + EVENT + GAP + GATEWAY + GAP
-    stage_of = {s: i for i, stage in enumerate(sched.stages) for s in stage}
-    slot_w = SLOT_W + 2 * branch
-    end_x = slot0 + len(sched.stages) * slot_w
+    end_x = slot0 + len(sched.stages) * (SLOT_W + 2 * g.branch)
+    nodes = _nodes(analysis, order, g, lanes, x0, slot0, end_x)
+    flows = _flows(analysis, order, g)
+    heights = {d: float(lanes.rows[d] * ROW_H) for d in lanes.departments}
+    return FlowGraph(nodes, flows, heights, end_x + GATEWAY + GAP + EVENT + GAP - POOL_X)
 
-    def place(nid: str, kind: str, lane: str, row: int, x: float, w: float, h: float,
+
+class _Gateways:
+    """Who follows whom (with the start and end events), the ids of tasks and events, and the gateways:
+    a parallel fork after a node with several successors, a join before one with several predecessors,
+    an exclusive split and merge around a conditional step."""
+
+    def __init__(self, analysis: Analysis, order: list[str], conditional: Collection[str]) -> None:
+        sched = analysis.schedule
+        succ: dict[str, list[str]] = {_START: [s for s in order if not sched.predecessors[s]]}
+        pred: dict[str, list[str]] = {_END: [s for s in order if not sched.successors[s]]}
+        for s in order:
+            succ[s] = list(sched.successors[s]) or [_END]
+            pred[s] = list(sched.predecessors[s]) or [_START]
+        succ[_END], pred[_START] = [], []
+        if not order:  # no steps (never from a valid definition): the process just ends
+            succ[_START], pred[_END] = [_END], [_START]
+        self.succ = succ
+        ids = Ids({"StartEvent", "EndEvent", "Gateway_StartFork", "Gateway_EndJoin"})
+        self.task_id = {s: ids.take("Task_", s) for s in order}
+        self.node_id = {_START: "StartEvent", _END: "EndEvent", **self.task_id}
+        self.fork = {k: "Gateway_StartFork" if k == _START else ids.take("Gateway_Fork_", k)
+                     for k in [_START, *order] if len(succ[k]) > 1}
+        self.split = {s: ids.take("Gateway_If_", s) for s in order if s in conditional}
+        self.merge = {s: ids.take("Gateway_Fi_", s) for s in order if s in conditional}
+        self.entry, self.exit = {**self.node_id, **self.split}, {**self.node_id, **self.merge}
+        self.branch = GATEWAY + GAP if self.split else 0  # room for the split and the merge in every stage column
+        self.join = {k: "Gateway_EndJoin" if k == _END else ids.take("Gateway_Join_", k)
+                     for k in [*order, _END] if len(pred[k]) > 1}
+
+
+class _Lanes:
+    """One lane per department, lead first; the steps of one department in one stage stack in rows."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        item, sched = analysis.item, analysis.schedule
+        self.departments = list(item.departments)
+        self.lead = self.departments[0]
+        self.row: dict[str, int] = {}
+        self.rows = dict.fromkeys(self.departments, 1)
+        for stage in sched.stages:
+            per_dept: dict[str, int] = {}
+            for s in stage:
+                d = item.step(s).department
+                self.row[s] = per_dept.get(d, 0)
+                per_dept[d] = self.row[s] + 1
+                self.rows[d] = max(self.rows[d], per_dept[d])
+        self.y: dict[str, float] = {}
+        y = float(POOL_Y)
+        for d in self.departments:
+            self.y[d] = y
+            y += self.rows[d] * ROW_H
+
+    def place(self, nid: str, kind: str, lane: str, row: int, x: float, w: float, h: float,
               step: Step | None = None, direction: str | None = None) -> Node:
-        cy = lane_y[lane] + row * ROW_H + ROW_H / 2
+        cy = self.y[lane] + row * ROW_H + ROW_H / 2
         return Node(nid, kind, lane, x, cy - h / 2, w, h, step, direction)
 
+
+def _nodes(analysis: Analysis, order: list[str], g: _Gateways, lanes: _Lanes, x0: float, slot0: float,
+           end_x: float) -> list[Node]:
+    """Every node, placed: events, tasks in their stage's column and department's lane, gateways beside them."""
+    place, lead, branch = lanes.place, lanes.lead, g.branch
+    stage_of = {s: i for i, stage in enumerate(analysis.schedule.stages) for s in stage}
+    slot_w = SLOT_W + 2 * branch
     nodes = [place("StartEvent", "startEvent", lead, 0, x0, EVENT, EVENT)]
-    if _START in fork:
-        nodes.append(place(fork[_START], "parallelGateway", lead, 0, x0 + EVENT + GAP, GATEWAY, GATEWAY,
+    if _START in g.fork:
+        nodes.append(place(g.fork[_START], "parallelGateway", lead, 0, x0 + EVENT + GAP, GATEWAY, GATEWAY,
                            direction="Diverging"))
     for s in order:
-        step, sx = step_of[s], slot0 + stage_of[s] * slot_w
-        d, r = step.department, rows[s]
+        step, sx = analysis.item.step(s), slot0 + stage_of[s] * slot_w
+        d, r = step.department, lanes.row[s]
         tx = sx + GATEWAY + GAP + branch
-        if s in join:
-            nodes.append(place(join[s], "parallelGateway", d, r, sx, GATEWAY, GATEWAY, direction="Converging"))
-        if s in split:
-            nodes.append(place(split[s], "exclusiveGateway", d, r, sx + GATEWAY + GAP, GATEWAY, GATEWAY,
+        if s in g.join:
+            nodes.append(place(g.join[s], "parallelGateway", d, r, sx, GATEWAY, GATEWAY, direction="Converging"))
+        if s in g.split:
+            nodes.append(place(g.split[s], "exclusiveGateway", d, r, sx + GATEWAY + GAP, GATEWAY, GATEWAY,
                                direction="Diverging"))
-        nodes.append(place(task_id[s], "userTask", d, r, tx, TASK_W, TASK_H, step))
-        if s in merge:
-            nodes.append(place(merge[s], "exclusiveGateway", d, r, tx + TASK_W + GAP, GATEWAY, GATEWAY,
+        nodes.append(place(g.task_id[s], "userTask", d, r, tx, TASK_W, TASK_H, step))
+        if s in g.merge:
+            nodes.append(place(g.merge[s], "exclusiveGateway", d, r, tx + TASK_W + GAP, GATEWAY, GATEWAY,
                                direction="Converging"))
-        if s in fork:
-            nodes.append(place(fork[s], "parallelGateway", d, r, tx + TASK_W + GAP + branch, GATEWAY, GATEWAY,
+        if s in g.fork:
+            nodes.append(place(g.fork[s], "parallelGateway", d, r, tx + TASK_W + GAP + branch, GATEWAY, GATEWAY,
                                direction="Diverging"))
-    if _END in join:
-        nodes.append(place(join[_END], "parallelGateway", lead, 0, end_x, GATEWAY, GATEWAY, direction="Converging"))
+    if _END in g.join:
+        nodes.append(place(g.join[_END], "parallelGateway", lead, 0, end_x, GATEWAY, GATEWAY, direction="Converging"))
     nodes.append(place("EndEvent", "endEvent", lead, 0, end_x + GATEWAY + GAP, EVENT, EVENT))
+    return nodes
 
+
+def _flows(analysis: Analysis, order: list[str], g: _Gateways) -> list[Flow]:
+    """The sequence flows, named after the materials they carry; a conditional step's split has its
+    condition flow to the task and the default flow that skips it."""
     materials = {(s, t): names for s, t, names in edges(analysis)}
     flows: list[Flow] = []
 
@@ -180,18 +208,17 @@ def build_flow(analysis: Analysis, conditional: Collection[str] = ()) -> FlowGra
         flows.append(Flow(f"Flow_{len(flows) + 1}", source, target, name, condition, default))
 
     for k in [_START, *order, _END]:
-        if k in join:
-            connect(join[k], entry[k])
-        if k in split:
-            connect(split[k], node_id[k], condition=k)
-            connect(node_id[k], merge[k])
-            connect(split[k], merge[k], default=True)
-        if k in fork:
-            connect(exit_[k], fork[k])
-        for v in succ[k]:
-            connect(fork.get(k, exit_[k]), join.get(v, entry[v]), "、".join(materials.get((k, v), [])) or None)
-    lanes = {d: float(lane_rows[d] * ROW_H) for d in departments}
-    return FlowGraph(nodes, flows, lanes, end_x + GATEWAY + GAP + EVENT + GAP - POOL_X)
+        if k in g.join:
+            connect(g.join[k], g.entry[k])
+        if k in g.split:
+            connect(g.split[k], g.node_id[k], condition=k)
+            connect(g.node_id[k], g.merge[k])
+            connect(g.split[k], g.merge[k], default=True)
+        if k in g.fork:
+            connect(g.exit[k], g.fork[k])
+        for v in g.succ[k]:
+            connect(g.fork.get(k, g.exit[k]), g.join.get(v, g.entry[v]), "、".join(materials.get((k, v), [])) or None)
+    return flows
 
 
 class Router:

@@ -39,6 +39,7 @@ from engine.outputs.bpmn.flavor import Flavor, Plain, juel_literal
 from engine.outputs.bpmn.flowable import Flowable
 from engine.outputs.bpmn.layout import POOL_LABEL, POOL_X, POOL_Y, FlowGraph, Ids, Router, build_flow
 from engine.outputs.bpmn.zeebe import Zeebe
+from engine.units import json_number
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -203,7 +204,7 @@ def _doc(parent: ET.Element, text: str) -> None:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    return str(json_number(x))
 
 
 def _coord(x: float) -> str:

@@ -152,120 +152,159 @@ def gantt(analysis: Analysis, date_of: DateOf | None = None) -> Markup:
     commitment's dashed line has its label in a row of its own under the "after" heading, and
     leaves a gap where it would cross a note.
     """
-    item, sched, m = analysis.item, analysis.schedule, analysis.metrics
-    size, row, bar = 12.0, 24.0, 14.0
-    names = {s.id: s.name for s in item.steps}
-    label_w = min(max((text_width(n, size) for n in names.values()), default=80) + 12, 360)
-    left, width = label_w + 16, 1000.0
-    span = max(m.serial_days, item.commitment or 0, 1)
+    return _Gantt(analysis, date_of).render()
 
-    def when(d: float) -> str:
-        return f" · {date_of(d):%m-%d}" if date_of else ""
 
-    serial = serial_order(analysis)
-    serial_notes: list[tuple[float, float, str]] = []  # (start, end, words) in working days
-    t = 0.0
-    for sid in serial:
-        d = item.step(sid).days
-        serial_notes.append((t, t + d, f"{fmt(d)} 天{when(t + d)}"))
-        t += d
-    after_notes = {
-        s.id: (sched[s.id].earliest_start, max(sched[s.id].earliest_finish, sched[s.id].latest_finish),
-               f"{fmt(s.days)} 天{when(sched[s.id].earliest_finish)}"
-               + (f" · 时差 {fmt(sched[s.id].slack)}" if sched[s.id].slack else " · 关键"))
-        for s in item.steps}
-    commit_words = f"承诺 {fmt(item.commitment)} 天" if item.commitment is not None else ""
-    # Right ends of texts that follow a point of the axis: (working day, gap, width in px).
-    tails = [(end, NOTE_GAP, text_width(w, NOTE_SIZE)) for _s, end, w in (*serial_notes, *after_notes.values())]
-    if item.commitment is not None:
-        tails.append((item.commitment, 3.0, text_width(commit_words, COMMIT_SIZE)))
-    plot_w = width - left - MIN_RIGHT
-    for d, gap, w in tails:
-        if d > 0:
-            plot_w = min(plot_w, (width - 4 - left - gap - w) * span / d)
-    plot_w = max(plot_w, MIN_PLOT)
-    width = max(width, *(left + d / span * plot_w + gap + w + 4 for d, gap, w in tails))
+class _Gantt:
+    """One chart being drawn: the layout (widths, the plot's scale) and the elements so far."""
 
-    def x_of(d: float) -> float:
-        return left + d / span * plot_w
+    SIZE, ROW, BAR = 12.0, 24.0, 14.0  # step names' font size, row height, bar height
 
-    body: list[ET.Element] = []
-    y = 8.0
+    def __init__(self, analysis: Analysis, date_of: DateOf | None) -> None:
+        self.analysis, self.date_of = analysis, date_of
+        item, sched = analysis.item, analysis.schedule
+        self.item, self.sched, self.m = item, sched, analysis.metrics
+        self.names = {s.id: s.name for s in item.steps}
+        self.label_w = min(max((text_width(n, self.SIZE) for n in self.names.values()), default=80) + 12, 360)
+        self.left, self.span = self.label_w + 16, max(self.m.serial_days, item.commitment or 0, 1)
+        self.serial = serial_order(analysis)
+        self.serial_notes: list[tuple[float, float, str]] = []  # (start, end, words) in working days
+        t = 0.0
+        for sid in self.serial:
+            d = item.step(sid).days
+            self.serial_notes.append((t, t + d, f"{fmt(d)} 天{self.when(t + d)}"))
+            t += d
+        self.after_notes = {
+            s.id: (sched[s.id].earliest_start, max(sched[s.id].earliest_finish, sched[s.id].latest_finish),
+                   f"{fmt(s.days)} 天{self.when(sched[s.id].earliest_finish)}"
+                   + (f" · 时差 {fmt(sched[s.id].slack)}" if sched[s.id].slack else " · 关键"))
+            for s in item.steps}
+        self.commit_words = f"承诺 {fmt(item.commitment)} 天" if item.commitment is not None else ""
+        self._scale()
+        self.body: list[ET.Element] = []
+        self.grid: list[ET.Element] = []
 
-    def label(sid: str, yy: float) -> None:
-        line = wrap(names[sid], label_w - 8, size, 1)
-        body.append(element("g", None, None, element("title", None, f"{names[sid]} · {item.step(sid).department}"),
-                            _text(left - 10, yy + bar / 2 + size * 0.36, line, size, anchor="end")))
+    def _scale(self) -> None:
+        """The plot's width: narrowed until every text that follows a point of the axis fits."""
+        width = 1000.0
+        # Right ends of texts that follow a point of the axis: (working day, gap, width in px).
+        tails = [(end, NOTE_GAP, text_width(w, NOTE_SIZE))
+                 for _s, end, w in (*self.serial_notes, *self.after_notes.values())]
+        if self.item.commitment is not None:
+            tails.append((self.item.commitment, 3.0, text_width(self.commit_words, COMMIT_SIZE)))
+        plot_w = width - self.left - MIN_RIGHT
+        for d, gap, w in tails:
+            if d > 0:
+                plot_w = min(plot_w, (width - 4 - self.left - gap - w) * self.span / d)
+        self.plot_w = max(plot_w, MIN_PLOT)
+        self.width = max(width, *(self.x_of(d) + gap + w + 4 for d, gap, w in tails))
 
-    def note(end: float, yy: float, words: str, fill: str) -> None:
-        body.append(_text(x_of(end) + NOTE_GAP, yy + bar / 2 + 4, [words], NOTE_SIZE, fill=fill, cls="note"))
+    def when(self, d: float) -> str:
+        return f" · {self.date_of(d):%m-%d}" if self.date_of else ""
 
-    body.append(_text(0, y + 14, [f"联办前：逐个部门串联办理，共 {fmt(m.serial_days)} 个工作日"], 13, weight="bold"))
-    y += 26
-    top_before = y
-    for sid, (t0, t1, words) in zip(serial, serial_notes, strict=True):
-        label(sid, y)
-        body.append(element("rect", {"x": _1(x_of(t0)), "y": _1(y), "width": _1(max(x_of(t1) - x_of(t0), 1.5)),
-                                     "height": f"{bar:.0f}", "rx": "2", "fill": BEFORE},
-                            None, element("title", None, f"{names[sid]}: {fmt(t0)}–{fmt(t1)}")))
-        note(t1, y, words, MUTED)
-        y += row
-    y += 10
-    after = (f"联办后：并联办理，共 {fmt(m.optimized_days)} 个工作日"
-             f"（节省 {fmt(m.saved_days)} 天，{m.saved_ratio * 100:.1f}%）")
-    body.append(_text(0, y + 14, [after], 13, weight="bold"))
-    y += 26
-    if item.commitment is not None:
-        y += 14  # the commitment's label gets a row of its own, clear of the heading
-    top_after = y
-    crossed: list[float] = []  # tops of the rows whose note the commitment line would cross
-    xc = x_of(item.commitment) if item.commitment is not None else -1.0
-    for s in item.steps:
-        tm = sched[s.id]
-        x0, x1, x2 = x_of(tm.earliest_start), x_of(tm.earliest_finish), x_of(tm.latest_finish)
-        label(s.id, y)
-        if tm.slack > 0:
-            mid = y + bar / 2
-            body.append(element("rect", {"class": "slack", "x": _1(x1), "y": _1(mid - 3), "width": _1(x2 - x1),
-                                         "height": "6", "fill": SLACK}))
-            body.append(element("line", {"x1": _1(x2), "y1": _1(y + 2), "x2": _1(x2), "y2": _1(y + bar - 2),
-                                         "stroke": NORMAL, "stroke-width": "1.2"}))
-        body.append(element(
-            "rect", {"class": "critical" if tm.critical else "bar", "x": _1(x0), "y": _1(y),
-                     "width": _1(max(x1 - x0, 1.5)), "height": f"{bar:.0f}", "rx": "2",
-                     "fill": CRITICAL if tm.critical else NORMAL},
-            None, element("title", None, f"{s.name}: {fmt(tm.earliest_start)}–{fmt(tm.earliest_finish)}，"
-                                         f"时差 {fmt(tm.slack)}")))
-        _t0, end, words = after_notes[s.id]
-        note(end, y, words, CRITICAL if tm.critical else MUTED)
-        nx = x_of(end) + NOTE_GAP
-        if nx - 3 <= xc <= nx + text_width(words, NOTE_SIZE) + 3:
-            crossed.append(y)
-        y += row
-    bottom = y + 2
-    grid: list[ET.Element] = []
-    for k in ticks(span):
-        x = x_of(k)
-        grid.append(element("line", {"x1": _1(x), "y1": _1(top_before - 4), "x2": _1(x), "y2": _1(bottom),
-                                     "stroke": "#eaecf0", "stroke-width": "1"}))
-        body.append(_text(x, bottom + 14, [fmt(k)], 10.5, anchor="middle", fill=MUTED))
+    def x_of(self, d: float) -> float:
+        return self.left + d / self.span * self.plot_w
+
+    def label(self, sid: str, y: float) -> None:
+        line = wrap(self.names[sid], self.label_w - 8, self.SIZE, 1)
+        self.body.append(element("g", None, None,
+                                 element("title", None, f"{self.names[sid]} · {self.item.step(sid).department}"),
+                                 _text(self.left - 10, y + self.BAR / 2 + self.SIZE * 0.36, line, self.SIZE,
+                                       anchor="end")))
+
+    def note(self, end: float, y: float, words: str, fill: str) -> None:
+        self.body.append(_text(self.x_of(end) + NOTE_GAP, y + self.BAR / 2 + 4, [words], NOTE_SIZE, fill=fill,
+                               cls="note"))
+
+    def render(self) -> Markup:
+        y = 8.0
+        self.body.append(_text(0, y + 14, [f"联办前：逐个部门串联办理，共 {fmt(self.m.serial_days)} 个工作日"], 13,
+                               weight="bold"))
+        top_before = y = y + 26
+        y = self.before(y) + 10
+        m = self.m
+        after = (f"联办后：并联办理，共 {fmt(m.optimized_days)} 个工作日"
+                 f"（节省 {fmt(m.saved_days)} 天，{m.saved_ratio * 100:.1f}%）")
+        self.body.append(_text(0, y + 14, [after], 13, weight="bold"))
+        y += 26
+        if self.item.commitment is not None:
+            y += 14  # the commitment's label gets a row of its own, clear of the heading
+        top_after = y
+        xc = self.x_of(self.item.commitment) if self.item.commitment is not None else -1.0
+        y, crossed = self.after(y, xc)
+        bottom = y + 2
+        self.axis(top_before, bottom)
+        if self.item.commitment is not None:
+            self.commitment(xc, top_after, bottom, crossed)
+        height = bottom + (34 if self.date_of else 22)
+        return _svg(self.width, height, self.grid + self.body, f"{self.item.name} 办理时序（联办前后）", "gantt")
+
+    def before(self, y: float) -> float:
+        """The serial bars, one row each from *y*; the y after them."""
+        for sid, (t0, t1, words) in zip(self.serial, self.serial_notes, strict=True):
+            self.label(sid, y)
+            self.body.append(element(
+                "rect", {"x": _1(self.x_of(t0)), "y": _1(y), "width": _1(max(self.x_of(t1) - self.x_of(t0), 1.5)),
+                         "height": f"{self.BAR:.0f}", "rx": "2", "fill": BEFORE},
+                None, element("title", None, f"{self.names[sid]}: {fmt(t0)}–{fmt(t1)}")))
+            self.note(t1, y, words, MUTED)
+            y += self.ROW
+        return y
+
+    def after(self, y: float, xc: float) -> tuple[float, list[float]]:
+        """The parallel bars with their slack, from *y*; the y after them and the tops of the rows
+        whose note the commitment line at *xc* would cross."""
+        crossed: list[float] = []
+        bar = self.BAR
+        for s in self.item.steps:
+            tm = self.sched[s.id]
+            x0, x1, x2 = self.x_of(tm.earliest_start), self.x_of(tm.earliest_finish), self.x_of(tm.latest_finish)
+            self.label(s.id, y)
+            if tm.slack > 0:
+                mid = y + bar / 2
+                self.body.append(element("rect", {"class": "slack", "x": _1(x1), "y": _1(mid - 3),
+                                                  "width": _1(x2 - x1), "height": "6", "fill": SLACK}))
+                self.body.append(element("line", {"x1": _1(x2), "y1": _1(y + 2), "x2": _1(x2), "y2": _1(y + bar - 2),
+                                                  "stroke": NORMAL, "stroke-width": "1.2"}))
+            self.body.append(element(
+                "rect", {"class": "critical" if tm.critical else "bar", "x": _1(x0), "y": _1(y),
+                         "width": _1(max(x1 - x0, 1.5)), "height": f"{bar:.0f}", "rx": "2",
+                         "fill": CRITICAL if tm.critical else NORMAL},
+                None, element("title", None, f"{s.name}: {fmt(tm.earliest_start)}–{fmt(tm.earliest_finish)}，"
+                                             f"时差 {fmt(tm.slack)}")))
+            _t0, end, words = self.after_notes[s.id]
+            self.note(end, y, words, CRITICAL if tm.critical else MUTED)
+            nx = self.x_of(end) + NOTE_GAP
+            if nx - 3 <= xc <= nx + text_width(words, NOTE_SIZE) + 3:
+                crossed.append(y)
+            y += self.ROW
+        return y, crossed
+
+    def axis(self, top: float, bottom: float) -> None:
+        """Grid lines and the working days (and dates) under the bars."""
+        left, date_of = self.left, self.date_of
+        for k in ticks(self.span):
+            x = self.x_of(k)
+            self.grid.append(element("line", {"x1": _1(x), "y1": _1(top - 4), "x2": _1(x), "y2": _1(bottom),
+                                              "stroke": "#eaecf0", "stroke-width": "1"}))
+            self.body.append(_text(x, bottom + 14, [fmt(k)], 10.5, anchor="middle", fill=MUTED))
+            if date_of:
+                self.body.append(_text(x, bottom + 27, [f"{date_of(k):%m-%d}"], 10, anchor="middle", fill=MUTED))
+        self.body.append(_text(left - 26, bottom + 14, ["工作日"], 10.5, anchor="end", fill=MUTED))
         if date_of:
-            body.append(_text(x, bottom + 27, [f"{date_of(k):%m-%d}"], 10, anchor="middle", fill=MUTED))
-    body.append(_text(left - 26, bottom + 14, ["工作日"], 10.5, anchor="end", fill=MUTED))
-    if date_of:
-        body.append(_text(left - 26, bottom + 27, ["日期"], 10, anchor="end", fill=MUTED))
-    if item.commitment is not None:
-        y0, path = top_after - 14, ""
-        for yy in [*crossed, bottom]:  # one dashed segment between consecutive crossed notes
+            self.body.append(_text(left - 26, bottom + 27, ["日期"], 10, anchor="end", fill=MUTED))
+
+    def commitment(self, xc: float, top: float, bottom: float, crossed: list[float]) -> None:
+        """The commitment's dashed line, one segment between consecutive crossed notes, and its label."""
+        y0, path = top - 14, ""
+        for yy in [*crossed, bottom]:
             y1 = min(yy, bottom)
             if y1 > y0:
                 path += f"M{xc:.1f},{y0:.1f}V{y1:.1f}"
-            y0 = yy + bar
-        grid.append(element("path", {"class": "commitment", "d": path, "fill": "none", "stroke": CRITICAL,
-                                     "stroke-dasharray": "4 3", "stroke-width": "1"}))
-        body.append(_text(xc + 3, top_after - 5, [commit_words], COMMIT_SIZE, fill=CRITICAL, cls="commitment"))
-    height = bottom + (34 if date_of else 22)
-    return _svg(width, height, grid + body, f"{item.name} 办理时序（联办前后）", "gantt")
+            y0 = yy + self.BAR
+        self.grid.append(element("path", {"class": "commitment", "d": path, "fill": "none", "stroke": CRITICAL,
+                                          "stroke-dasharray": "4 3", "stroke-width": "1"}))
+        self.body.append(_text(xc + 3, top - 5, [self.commit_words], COMMIT_SIZE, fill=CRITICAL, cls="commitment"))
 
 
 # --- the flow graph -----------------------------------------------------------------------------
