@@ -234,10 +234,10 @@ def merge_materials(item: Item, dependencies: Sequence[graph.Dependency]) -> lis
         for m in s.materials:
             users.setdefault(m, []).append(s)
     producer = {m: s.id for s in item.steps for m in s.produces}
-    received: dict[str, list[str]] = {}
-    for d in dependencies:
+    received: dict[str, set[str]] = {}  # material -> the steps it reaches along an edge (a set: a common
+    for d in dependencies:               # material reaches thousands of steps of a large item)
         if d.material is not None:
-            received.setdefault(d.material, []).append(d.target)
+            received.setdefault(d.material, set()).add(d.target)
     return [MergedMaterial(mid, item.material_name(mid), tuple(s.id for s in steps),
                            tuple(dict.fromkeys(s.department for s in steps)), producer.get(mid),
                            tuple(s.id for s in steps if s.id in received.get(mid, ())))
