@@ -95,6 +95,23 @@ class Store(Protocol):
 
 
 
+class NewCases:
+    """What every backend does the same way to store new cases: number checks, one time stamp for the
+    batch, then its own :meth:`_create` (one transaction) that returns the new ids."""
+
+    def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
+        return self.create_cases([(events, case)])[0]
+
+    def create_cases(self, cases: Iterable[tuple[Sequence[Event], Case | None]]) -> list[str]:
+        batch = list(cases)
+        for events, _case in batch:
+            _check_numbering(0, events)
+        return self._create(batch, _now())
+
+    def _create(self, batch: list[tuple[Sequence[Event], Case | None]], at: str) -> list[str]:
+        raise NotImplementedError
+
+
 def _omitted(omit: Sequence[str]) -> list[str]:
     """The payload keys scan() leaves out, checked (they are spliced into JSON paths)."""
     bad = [k for k in omit if not _PAYLOAD_KEY.fullmatch(k)]

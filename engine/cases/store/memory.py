@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -12,6 +12,7 @@ from engine.cases.machine import Case, Event
 from engine.cases.projection import CaseQuery, CaseView, Grade, Page
 from engine.cases.store.base import (
     SCAN_BATCH,
+    NewCases,
     UnknownCaseError,
     _check_numbering,
     _conflict,
@@ -21,7 +22,7 @@ from engine.cases.store.base import (
 )
 
 
-class MemoryStore:
+class MemoryStore(NewCases):
     """The same contract in a dict (thread-safe); nothing survives the process."""
 
     def __init__(self) -> None:
@@ -29,14 +30,7 @@ class MemoryStore:
         self._views: dict[str, CaseView] = {}
         self._lock = threading.Lock()
 
-    def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
-        return self.create_cases([(events, case)])[0]
-
-    def create_cases(self, cases: Iterable[tuple[Sequence[Event], Case | None]]) -> list[str]:
-        batch = list(cases)
-        for events, _case in batch:
-            _check_numbering(0, events)
-        at = _now()
+    def _create(self, batch: list[tuple[Sequence[Event], Case | None]], at: str) -> list[str]:
         ids = []
         with self._lock:
             for events, case in batch:

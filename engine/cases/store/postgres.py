@@ -3,7 +3,7 @@ share it; the primary key (case_id, seq) turns a concurrent append into a confli
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
@@ -15,6 +15,7 @@ from engine.cases.projection import CaseQuery, CaseView, Grade, Page
 from engine.cases.schema import V2_POSTGRES, V3
 from engine.cases.store.base import (
     SCAN_BATCH,
+    NewCases,
     StoreError,
     UnknownCaseError,
     _check_numbering,
@@ -43,7 +44,7 @@ PG_MIGRATIONS: list[str] = [  # PG_MIGRATIONS[i] takes the schema from version i
 ]
 
 
-class PostgresStore:
+class PostgresStore(NewCases):
     """PostgreSQL through psycopg 3 (optional: pip install 'psycopg[binary]'). Appends do not wait
     for each other (they share a key share lock on the case): the primary key (case_id, seq) turns
     a concurrent append into ConflictError. Only exclusive() makes them wait, up to the lock timeout
@@ -160,14 +161,7 @@ class PostgresStore:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'projection_version'").fetchone()
         return int(row[0]) if row else 0
 
-    def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
-        return self.create_cases([(events, case)])[0]
-
-    def create_cases(self, cases: Iterable[tuple[Sequence[Event], Case | None]]) -> list[str]:
-        batch = list(cases)
-        for events, _case in batch:
-            _check_numbering(0, events)
-        at = _now()
+    def _create(self, batch: list[tuple[Sequence[Event], Case | None]], at: str) -> list[str]:
         ids = []
         with self._tx():
             for events, case in batch:

@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import date
@@ -20,6 +20,7 @@ from engine.cases.projection import CaseQuery, CaseView, Grade, Page
 from engine.cases.schema import V2_SQLITE, V3
 from engine.cases.store.base import (
     SCAN_BATCH,
+    NewCases,
     StoreError,
     UnknownCaseError,
     _actor,
@@ -78,7 +79,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_works
 _SQLITE_INSERT = "INSERT INTO events (case_id, seq, type, payload, at, actor) VALUES (?, ?, ?, ?, ?, ?)"
 
 
-class SQLiteStore:
+class SQLiteStore(NewCases):
     """An SQLite file in WAL mode; synchronous=FULL, so a committed event survives a crash."""
 
     def __init__(self, path: str | Path, *, timeout: float | None = None, create: bool = True) -> None:
@@ -200,14 +201,7 @@ class SQLiteStore:
                 migration(db)
                 db.execute(f"PRAGMA user_version = {number}")
 
-    def create_case(self, events: Sequence[Event], case: Case | None = None) -> str:
-        return self.create_cases([(events, case)])[0]
-
-    def create_cases(self, cases: Iterable[tuple[Sequence[Event], Case | None]]) -> list[str]:
-        batch = list(cases)
-        for events, _case in batch:
-            _check_numbering(0, events)
-        at = _now()
+    def _create(self, batch: list[tuple[Sequence[Event], Case | None]], at: str) -> list[str]:
         ids = []
         with self._tx() as db:
             for events, case in batch:
