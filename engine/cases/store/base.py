@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from engine.cases import projection
 from engine.cases.machine import Case, Event, TransitionError
 from engine.cases.projection import CaseQuery, CaseView, Grade, Page
 from engine.errors import LianbanError, RefusedError
@@ -229,6 +230,17 @@ def _view(case_id: str, events: Sequence[Event], case: Case | None = None) -> Ca
         except (TransitionError, KeyError, ValueError, TypeError) as exc:
             return CaseView.broken(int(case_id), _item_id(events), events[-1].seq, str(exc))
     return replace(CaseView.of(case), case_id=int(case_id))
+
+
+def _write_views(sql: projection.Sql, ids: Sequence[int], logs: dict[int, list[Event]]) -> int:
+    """Write each case's projection rows from its events (a case with none is marked damaged);
+    how many of them are damaged. Rebuilding the projection does this one batch at a time."""
+    damaged = 0
+    for key in ids:
+        view = _view(str(key), logs[key]) if key in logs else CaseView.broken(key, "", 0, "no events")
+        projection.write(sql, view)
+        damaged += view.damaged is not None
+    return damaged
 
 
 def _actor(text: str | None) -> dict[str, Any] | None:

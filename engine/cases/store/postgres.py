@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.cases import projection
 from engine.cases.machine import Case, Event
-from engine.cases.projection import CaseQuery, CaseView, Grade, Page
+from engine.cases.projection import CaseQuery, Grade, Page
 from engine.cases.schema import V2_POSTGRES, V3
 from engine.cases.store.base import (
     SCAN_BATCH,
@@ -30,6 +30,7 @@ from engine.cases.store.base import (
     _pg_display,
     _row_id,
     _view,
+    _write_views,
     lock_timeout,
 )
 from engine.i18n import _
@@ -256,10 +257,7 @@ class PostgresStore(NewCases):
                 logs: dict[int, list[Event]] = {}
                 for key, seq, type_, payload, at, actor in rows:
                     logs.setdefault(key, []).append(Event(seq, type_, payload, at, actor))
-                for key in ids:
-                    view = _view(str(key), logs[key]) if key in logs else CaseView.broken(key, "", 0, "no events")
-                    projection.write(self._sql, view)
-                    damaged += view.damaged is not None
+                damaged += _write_views(self._sql, ids, logs)
                 total += len(ids)
                 last = ids[-1]
 
