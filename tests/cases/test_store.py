@@ -570,3 +570,56 @@ def test_four_processes_retrying_on_one_case_all_get_in(target: str) -> None:
     assert [r[1:] for r in results] == [["50", "0"]] * 4
     events = replays_the_same(db, case_id)
     assert len(events) == 2 + 200
+
+
+def test_sqlite_keeps_each_pinned_definition_once_and_gives_the_events_back_as_written(tmp_path: Path) -> None:
+    """Every case of one item version pins the same definition: the store keeps its text once and the
+    opened event refers to it; load, scan and the projection see the event exactly as it was written."""
+    import json
+
+    s = SQLiteStore(tmp_path / "c.db")
+    cases = [new_case() for _ in range(3)]
+    other = open_case(real_analysis("open-restaurant"), "李四", D0, CAL)
+    ids = s.create_cases([(c.events, c) for c in cases]) + [s.create_case(other.events)]
+    raw = sqlite3.connect(tmp_path / "c.db")
+    assert raw.execute("SELECT count(*) FROM definitions").fetchone()[0] == 2
+    stored = json.loads(raw.execute("SELECT payload FROM events WHERE case_id = ? AND seq = 1", (int(ids[0]),))
+                        .fetchone()[0])
+    assert list(stored["definition"]) == ["$pinned"] and stored["applicant"] == "张三"
+    for case_id, case in zip(ids, [*cases, other], strict=True):
+        assert s.load(case_id) == [replace_at(e, s.load(case_id)[i].at) for i, e in enumerate(case.events)]
+    scanned = {c: e for c, e in s.scan() if e.seq == 1}
+    assert scanned[ids[3]].payload == other.events[0].payload
+    assert "definition" not in {c: e for c, e in s.scan(omit=["definition"]) if e.seq == 1}[ids[0]].payload
+    assert s.rebuild_projection() == (4, 0)
+    raw.execute("DELETE FROM definitions")
+    raw.commit()
+    with pytest.raises(StoreError, match="pinned by a case is missing; the store is damaged"):
+        s.load(ids[0])
+    raw.close()
+    s.close()
+
+
+def test_sqlite_reads_opened_events_with_their_definition_inline(tmp_path: Path) -> None:
+    """Stores written before version 4 keep the definition in the event: they read unchanged."""
+    import json
+
+    s = SQLiteStore(tmp_path / "c.db")
+    case = new_case()
+    case_id = s.create_case(case.events)
+    s.close()
+    raw = sqlite3.connect(tmp_path / "c.db")
+    raw.execute("UPDATE events SET payload = ? WHERE seq = 1", (json.dumps(case.events[0].payload, ensure_ascii=False),))
+    raw.execute("DELETE FROM definitions")
+    raw.commit()
+    raw.close()
+    s = SQLiteStore(tmp_path / "c.db")
+    assert s.load(case_id)[0].payload == case.events[0].payload
+    assert load_case(s, case_id).definition == case.definition
+    s.close()
+
+
+def replace_at(event: Event, at: str | None) -> Event:
+    from dataclasses import replace
+
+    return replace(event, at=at)

@@ -3,6 +3,7 @@ schema versioned by ``PRAGMA user_version`` (:data:`MIGRATIONS`)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -17,7 +18,7 @@ from typing import Any
 from engine.cases import projection
 from engine.cases.machine import Case, Event
 from engine.cases.projection import CaseQuery, Grade, Page
-from engine.cases.schema import V2_SQLITE, V3
+from engine.cases.schema import V2_SQLITE, V3, V4_SQLITE
 from engine.cases.store.base import (
     SCAN_BATCH,
     NewCases,
@@ -73,8 +74,23 @@ def _m3_clocks(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _m4_definitions(db: sqlite3.Connection) -> None:
+    for statement in V4_SQLITE:
+        db.execute(statement)
+
+
 # Ordered: MIGRATIONS[i] takes the schema from version i to i + 1 (PRAGMA user_version).
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_workspace, _m3_clocks]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_initial, _m2_workspace, _m3_clocks, _m4_definitions]
+
+_PINNED = "$pinned"  # an opened event's definition kept in the definitions table: {"$pinned": its key}
+
+
+def _pinned_key(payload: dict[str, Any]) -> str | None:
+    """The key of the definition an opened event's payload refers to, or None (kept inline)."""
+    ref = payload.get("definition")
+    if isinstance(ref, dict) and len(ref) == 1 and isinstance(ref.get(_PINNED), str):
+        return str(ref[_PINNED])
+    return None
 
 
 _SQLITE_INSERT = "INSERT INTO events (case_id, seq, type, payload, at, actor) VALUES (?, ?, ?, ?, ?, ?)"
@@ -208,7 +224,7 @@ class SQLiteStore(NewCases):
             for events, case in batch:
                 cur = db.execute("INSERT INTO cases (item_id, created_at) VALUES (?, ?)", (_item_id(events), at))
                 ids.append(str(cur.lastrowid))
-                db.executemany(_SQLITE_INSERT, self._rows(ids[-1], events, at))
+                db.executemany(_SQLITE_INSERT, self._rows(db, ids[-1], events, at))
                 projection.write(self._sql, _view(ids[-1], events, case))
         return ids
 
@@ -223,7 +239,7 @@ class SQLiteStore(NewCases):
                     raise UnknownCaseError(self._unknown(case_id))
                 if last != expected_seq:
                     raise _conflict(case_id, expected_seq, last)
-                db.executemany(_SQLITE_INSERT, self._rows(case_id, events, at))
+                db.executemany(_SQLITE_INSERT, self._rows(db, case_id, events, at))
                 log = list(events) if case is not None else self.load(case_id)
                 projection.write(self._sql, _view(case_id, log, case))
         except sqlite3.IntegrityError as exc:  # a writer that bypassed the check above
@@ -236,7 +252,9 @@ class SQLiteStore(NewCases):
                                     (_row_id(case_id),)).fetchall()
         if not rows:
             raise UnknownCaseError(self._unknown(case_id))
-        return [Event(seq, type_, json.loads(payload), at, _actor(actor)) for seq, type_, payload, at, actor in rows]
+        bodies: dict[str, Any] = {}
+        return [Event(seq, type_, self._repin(json.loads(payload), bodies) if type_ == "opened" else json.loads(payload),
+                      at, _actor(actor)) for seq, type_, payload, at, actor in rows]
 
     def list_cases(self) -> list[str]:
         with self._lock, self._errors():
@@ -251,6 +269,8 @@ class SQLiteStore(NewCases):
         paths = [f"$.{k}" for k in keys]
         last: tuple[int, int] = (0, 0)
         decoder = _Decoder()
+        repin = "definition" not in keys
+        bodies: dict[str, Any] = {}
         while True:
             with self._lock, self._errors():
                 rows = self._db.execute(sql, (*paths, *last, max(1, batch_size))).fetchall()
@@ -261,6 +281,8 @@ class SQLiteStore(NewCases):
             for (case_id, seq, type_, _text, at, actor), body in zip(rows, payloads, strict=True):
                 if case_id != key:
                     key, name = case_id, str(case_id)
+                if repin and type_ == "opened":
+                    body = self._repin(body, bodies)
                 yield name, Event(seq, type_, body, at, _actor(actor))
             last = rows[-1][:2]
 
@@ -287,8 +309,12 @@ class SQLiteStore(NewCases):
                 rows = db.execute("SELECT case_id, seq, type, payload, at, actor FROM events WHERE case_id BETWEEN ? "
                                   "AND ? ORDER BY case_id, seq", (ids[0], ids[-1])).fetchall()
                 logs: dict[int, list[Event]] = {}
+                bodies: dict[str, Any] = {}
                 for key, seq, type_, payload, at, actor in rows:
-                    logs.setdefault(key, []).append(Event(seq, type_, json.loads(payload), at, _actor(actor)))
+                    body = json.loads(payload)
+                    if type_ == "opened":
+                        body = self._repin(body, bodies)
+                    logs.setdefault(key, []).append(Event(seq, type_, body, at, _actor(actor)))
                 damaged += _write_views(self._sql, ids, logs)
                 total += len(ids)
                 last = ids[-1]
@@ -303,9 +329,36 @@ class SQLiteStore(NewCases):
             self._db.close()
 
     @staticmethod
-    def _rows(case_id: str, events: Sequence[Event], at: str) -> list[tuple[int, int, str, str, str, str | None]]:
-        return [(int(case_id), e.seq, e.type, json.dumps(e.payload, ensure_ascii=False), at,
-                 json.dumps(e.actor, ensure_ascii=False) if e.actor is not None else None) for e in events]
+    def _rows(db: sqlite3.Connection, case_id: str, events: Sequence[Event],
+              at: str) -> list[tuple[int, int, str, str, str, str | None]]:
+        """The events as rows; an opened event's definition goes to the definitions table (once per text)."""
+        out = []
+        for e in events:
+            payload = e.payload
+            if e.type == "opened" and isinstance(payload.get("definition"), dict):
+                text = json.dumps(payload["definition"], ensure_ascii=False)
+                key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                db.execute("INSERT OR IGNORE INTO definitions (key, body) VALUES (?, ?)", (key, text))
+                payload = {k: ({_PINNED: key} if k == "definition" else v) for k, v in payload.items()}
+            out.append((int(case_id), e.seq, e.type, json.dumps(payload, ensure_ascii=False), at,
+                        json.dumps(e.actor, ensure_ascii=False) if e.actor is not None else None))
+        return out
+
+    def _repin(self, payload: dict[str, Any], bodies: dict[str, Any]) -> dict[str, Any]:
+        """An opened payload with its definition back (a new dict: scanned payloads may be shared);
+        `bodies` caches the definitions read so far. A missing definition is a damaged store."""
+        key = _pinned_key(payload)
+        if key is None:
+            return payload
+        body = bodies.get(key)
+        if body is None:
+            with self._lock, self._errors():
+                row = self._db.execute("SELECT body FROM definitions WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                raise StoreError(_("{path}: the definition {key} pinned by a case is missing; the store is damaged")
+                                 .format(path=self.path, key=key[:12]))
+            body = bodies[key] = json.loads(row[0])
+        return {k: (body if k == "definition" else v) for k, v in payload.items()}
 
     def _unknown(self, case_id: str) -> str:
         with self._lock:
