@@ -8,13 +8,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import lb
-from test_store import BACKENDS, CAL, D0, ROOT, new_case, postgres_store
+from helpers import lb, real_analyses, real_analysis
+from test_store import CAL, D0, ROOT, new_case, postgres_store
 
 from engine.cases import projection as projection_mod
 from engine.cases import store as store_mod
@@ -24,26 +23,10 @@ from engine.cases.projection import CaseQuery
 from engine.cases.store import MemoryStore, SQLiteStore, Store, StoreLockedError, load_case
 from engine.cases.store import sqlite as sqlite_store
 from engine.cases.views import history_rows
-from engine.flow.analysis import analyze
-from engine.validation.tree import load_items
 
 TODAY = date(2021, 12, 31)
 MARKET, TAX = "市场监管局", "税务局"
-ITEMS = {a.item.id: a for a in map(analyze, load_items([ROOT / "definitions"])[0])}
 CLERK = {"account": "li", "role": "clerk", "department": "综合窗口"}
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s: Store
-    if request.param == "memory":
-        s = MemoryStore()
-    elif request.param == "sqlite":
-        s = SQLiteStore(tmp_path / "cases.db")
-    else:
-        s = postgres_store(empty=True)
-    yield s
-    s.close()
 
 
 def slow_queue(store: Store, department: str, on: date) -> list[tuple[str, str, str, bool]]:
@@ -61,7 +44,7 @@ def busy(store: Store, n: int = 12) -> list[str]:
     """n cases of several items, moved along by every department in a reproducible pattern."""
     ids = []
     for k in range(n):
-        analysis = list(ITEMS.values())[k % len(ITEMS)]
+        analysis = real_analyses()[k % len(real_analyses())]
         case = open_new(store, analysis, f"申请人{k}", D0 + timedelta(days=k % 5), CAL, actor=CLERK, today=TODAY)
         ids.append(str(case.id))
         for m in range(k % 4):  # accept and approve the first ready steps
@@ -111,7 +94,7 @@ def test_pages_filters_and_search(store: Store) -> None:
 
 
 def test_who_acted_is_kept_beside_the_payload(store: Store) -> None:
-    case = open_new(store, ITEMS["start-business"], "张三", D0, CAL, actor=CLERK, today=TODAY)
+    case = open_new(store, real_analysis("start-business"), "张三", D0, CAL, actor=CLERK, today=TODAY)
     officer = {"account": "wang", "role": "officer", "department": MARKET}
     act(store, str(case.id), "accept", step="licence", department=MARKET, on=D0, actor=officer, today=TODAY)
     events = store.load(str(case.id))
@@ -122,8 +105,8 @@ def test_who_acted_is_kept_beside_the_payload(store: Store) -> None:
 
 
 def test_a_damaged_case_leaves_the_queue_alone(store: Store) -> None:
-    good = open_new(store, ITEMS["start-business"], "张三", D0, CAL, today=TODAY)
-    bad = open_new(store, ITEMS["start-business"], "李四", D0, CAL, today=TODAY)
+    good = open_new(store, real_analysis("start-business"), "张三", D0, CAL, today=TODAY)
+    bad = open_new(store, real_analysis("start-business"), "李四", D0, CAL, today=TODAY)
     # a raw append that bypasses the machine: approving a step that was never accepted
     store.append(str(bad.id), 1, [Event(2, "approved", {"on": D0.isoformat(), "step": "licence",
                                                         "department": MARKET})])
@@ -135,7 +118,7 @@ def test_a_damaged_case_leaves_the_queue_alone(store: Store) -> None:
 
 
 def test_a_move_in_error_is_annulled_not_deleted(store: Store) -> None:
-    case = open_new(store, ITEMS["start-business"], "张三", D0, CAL, today=TODAY)
+    case = open_new(store, real_analysis("start-business"), "张三", D0, CAL, today=TODAY)
     cid = str(case.id)
     act(store, cid, "accept", step="licence", department=MARKET, on=D0, today=TODAY)
     act(store, cid, "approve", step="licence", department=MARKET, on=D0 + timedelta(days=1), today=TODAY)
@@ -154,7 +137,7 @@ def test_a_move_in_error_is_annulled_not_deleted(store: Store) -> None:
 
 
 def test_a_wrong_date_is_corrected_and_the_pause_recomputed(store: Store) -> None:
-    case = open_new(store, ITEMS["start-business"], "张三", D0, CAL, today=TODAY)
+    case = open_new(store, real_analysis("start-business"), "张三", D0, CAL, today=TODAY)
     cid = str(case.id)
     act(store, cid, "accept", step="licence", department=MARKET, on=D0, today=TODAY)
     act(store, cid, "return", step="licence", department=MARKET, on=D0, reason="缺章程", today=TODAY)
@@ -170,7 +153,7 @@ def test_a_wrong_date_is_corrected_and_the_pause_recomputed(store: Store) -> Non
 
 
 def test_the_opening_date_is_corrected_with_its_deadlines(store: Store) -> None:
-    case = open_new(store, ITEMS["start-business"], "张三", date(2021, 10, 8), CAL, today=TODAY)
+    case = open_new(store, real_analysis("start-business"), "张三", date(2021, 10, 8), CAL, today=TODAY)
     live, _event = correct(store, str(case.id), 1, reason="开办日期录错", calendar=CAL, on=D0, today=TODAY)
     fresh = load_case(store, str(case.id))
     assert fresh.opened_on == D0 and fresh.as_dict() == live.as_dict()
@@ -185,7 +168,7 @@ def test_the_opening_date_is_corrected_with_its_deadlines(store: Store) -> None:
 ])
 def test_corrections_that_are_refused(bad: dict, message: str) -> None:
     store = MemoryStore()
-    case = open_new(store, ITEMS["start-business"], "张三", D0, CAL, today=TODAY)
+    case = open_new(store, real_analysis("start-business"), "张三", D0, CAL, today=TODAY)
     act(store, str(case.id), "accept", step="licence", department=MARKET, on=D0, today=TODAY)
     args = {"reason": "r", **bad}
     with pytest.raises(TransitionError, match=message):
@@ -197,8 +180,8 @@ def test_future_dates_are_refused_everywhere() -> None:
     store = MemoryStore()
     tomorrow = TODAY + timedelta(days=1)
     with pytest.raises(TransitionError, match="is in the future"):
-        open_new(store, ITEMS["start-business"], "张三", tomorrow, CAL, today=TODAY)
-    case = open_new(store, ITEMS["start-business"], "张三", D0, CAL, today=TODAY)
+        open_new(store, real_analysis("start-business"), "张三", tomorrow, CAL, today=TODAY)
+    case = open_new(store, real_analysis("start-business"), "张三", D0, CAL, today=TODAY)
     for call in (lambda: act(store, str(case.id), "accept", step="licence", department=MARKET, on=tomorrow,
                              today=TODAY),
                  lambda: receive(store, str(case.id), ["id-card"], on=tomorrow, today=TODAY)):
@@ -209,7 +192,7 @@ def test_future_dates_are_refused_everywhere() -> None:
 
 
 def test_the_materials_checklist(store: Store) -> None:
-    case = open_new(store, ITEMS["start-business"], "张三", D0, CAL, today=TODAY)
+    case = open_new(store, real_analysis("start-business"), "张三", D0, CAL, today=TODAY)
     live, _ = receive(store, str(case.id), ["id-card"], on=D0, today=TODAY)
     assert live.received == {"id-card": D0} and load_case(store, str(case.id)).received == {"id-card": D0}
     with pytest.raises(TransitionError, match="no material 'id-crd'.*did you mean 'id-card'"):

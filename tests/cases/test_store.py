@@ -81,19 +81,6 @@ def pg_schema(name: str) -> Iterator[tuple[Any, str]]:
         db.execute(f"DROP SCHEMA {name} CASCADE")
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s: Store
-    if request.param == "memory":
-        s = MemoryStore()
-    elif request.param == "sqlite":
-        s = SQLiteStore(tmp_path / "cases.db")
-    else:
-        s = postgres_store(empty=True)
-    yield s
-    s.close()
-
-
 # -- the suite every backend passes --------------------------------------------------------------
 def test_create_and_load_round_trip(store: Store) -> None:
     case = new_case()
