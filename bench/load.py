@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import serve
 
 ON = "2021-09-30"
 
@@ -179,8 +181,6 @@ def prepare(db: str, n_cases: int, officers: int = 4) -> tuple[list[str], list[s
 
 
 def main() -> int:
-    import socket
-    import subprocess
     import tempfile
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -196,29 +196,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or str(Path(tmp) / "load.db")
         tokens, cases = prepare(db, args.cases)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        root = Path(__file__).resolve().parents[1]
-        server = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--db", db, "--port", str(port),
-                                   "--definitions", str(root / "definitions"), "--workers", str(args.workers)], cwd=root,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("the server did not start") from None
-                    time.sleep(0.2)
+        with serve(db, "--workers", str(args.workers)) as (_server, port):
             print(f"{args.clients} clients, {args.seconds:g} s, {len(cases)} shared cases, {args.workers} server "
                   f"process(es), store {db.split('@')[-1]}")
             report = run("127.0.0.1", port, tokens, cases, args.clients, args.seconds, args.max_requests)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         from engine.cases.store import open_store
         store = open_store(db)
         problems = check(store, cases, report)

@@ -18,9 +18,7 @@ import argparse
 import http.client
 import json
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +28,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import serve
 
 from engine.cases import projection
 from engine.cases.machine import Case, StepState
@@ -159,22 +159,7 @@ PAGES = [("queue, page 1", "wang", "/queue"), ("queue, page 20", "wang", "/queue
 
 
 def measure(db: Path, n: int, repeat: int) -> tuple[dict[str, tuple[float, float]], tuple[int, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--db", str(db), "--port", str(port),
-                               "--definitions", str(ROOT / "definitions")], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.2)
+    with serve(str(db), wait=120) as (server, port):
         clients = {"wang": Client(port), "sun": Client(port)}
         for who, c in clients.items():
             c.login(who)
@@ -189,9 +174,6 @@ def measure(db: Path, n: int, repeat: int) -> tuple[dict[str, tuple[float, float
             clients[who].request("GET", url)  # warm
             out[label] = timed(clients[who], url, repeat)
         return out, memory(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> int:
