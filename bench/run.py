@@ -95,19 +95,29 @@ def big_items(tmp: Path, sizes: list[int]) -> None:
         prev = (n, t, t_nogc)
 
 
+def parse_all(files: list[Path]) -> None:
+    """The floor: parse every file with yaml.CSafeLoader, and nothing else."""
+    for f in files:
+        with open(f, "rb") as fh:
+            yaml.load(fh, Loader=yaml.CSafeLoader)
+
+
+def fresh_catalog() -> None:
+    """Forget the catalogs read so far, so a timed run reads them as a fresh process does."""
+    import engine.validation.catalog
+    engine.validation.catalog._CACHE.clear()
+
+
 def tree(tmp: Path, n_items: int) -> None:
     print(f"\n2. A tree of {n_items} items of 10 steps")
     directory = tmp / "tree"
     files = write_tree(directory, n_items)
 
     def parse_only() -> None:
-        for f in files:
-            with open(f, "rb") as fh:
-                yaml.load(fh, Loader=yaml.CSafeLoader)
+        parse_all(files)
 
     def ours() -> None:
-        import engine.validation.catalog
-        engine.validation.catalog._CACHE.clear()
+        fresh_catalog()
         items, result = load_items([directory])
         assert len(items) == n_items, result.diagnostics[:3]
         for item in items:
@@ -196,13 +206,10 @@ def validate_floor(tmp: Path, n_items: int, repeat: int) -> None:
     files = sorted(directory.rglob("*.yaml"))  # the items and their catalog: what validate reads
 
     def parse_only() -> None:
-        for f in files:
-            with open(f, "rb") as fh:
-                yaml.load(fh, Loader=yaml.CSafeLoader)
+        parse_all(files)
 
     def ours() -> None:
-        import engine.validation.catalog
-        engine.validation.catalog._CACHE.clear()
+        fresh_catalog()
         result = validate_paths([directory])
         assert len(result.items) == n_items, result.diagnostics[:3]
 
