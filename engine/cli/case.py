@@ -155,9 +155,8 @@ def _open(store: Any, args: argparse.Namespace) -> int:
 
     from engine.cases.calendar_review import provisional_years
     from engine.cases.desk import case_doc, date_warnings, open_new
-    from engine.cli.common import load_valid
+    from engine.cli.common import valid_item
     from engine.flow.analysis import analyze
-    from engine.locations import find_item_file
 
     on = args.on or date.today()
     calendar = None  # a workspace counts with its own calendar; the levels shown here use the local one
@@ -169,12 +168,10 @@ def _open(store: Any, args: argparse.Namespace) -> int:
         warn(warnings)
         print(_("check code for the applicant's progress lookup (shown once): {code}").format(code=code), file=sys.stderr)
     else:
-        path = find_item_file(args.item)
-        items, _code = load_valid([str(path)], args.catalog)
-        if not items:
+        model, path, _code = valid_item(args.item, args.catalog)
+        if model is None:
             print(_("lianban: cannot open a case: {path} has errors").format(path=path), file=sys.stderr)
             return 1
-        model = items[0]
         if args.answers is not None or model.has_situations:
             from engine.situations import parse_answers, specialise
 

@@ -5,9 +5,14 @@ import argparse
 import os
 import sys
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.fileio import blocker, write_atomic
 from engine.i18n import _, os_reason
+
+if TYPE_CHECKING:
+    from engine.model import Item
 
 
 def add_catalog(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +62,16 @@ def load_valid(paths: list[str], catalog: str | None, progress: object = None) -
                                  "name the definitions folder or item files").format(paths=", ".join(map(str, paths))))
         raise LianbanError(_("no YAML definitions found under {paths}").format(paths=", ".join(map(str, paths))))
     return result.items, result.exit_code()
+
+
+def valid_item(ref: str, catalog: str | None, definitions: str | None = None) -> tuple[Item | None, Path, int]:
+    """The item *ref* names (a file, or an id under *definitions*, default ./definitions) if it is
+    valid, else None (its errors printed); its file; and the exit code so far."""
+    from engine.locations import find_item_file
+
+    path = find_item_file(ref, definitions)
+    items, code = load_valid([str(path)], catalog)
+    return (items[0] if items else None), path, code
 
 
 def emit(text: str, output: str | None) -> None:

@@ -59,12 +59,10 @@ def run(args: argparse.Namespace) -> int:
 
 def find_item(ref: str, definitions: str, catalog: str | None) -> tuple[Item, int]:
     """The one valid item *ref* names (a file, or an id under *definitions*), and the exit code so far."""
-    from engine.cli.common import load_valid
+    from engine.cli.common import valid_item
     from engine.errors import UsageError
-    from engine.locations import find_item_file
 
-    path = find_item_file(ref, definitions)
-    items, code = load_valid([str(path)], catalog)
-    if not items:
+    item, path, code = valid_item(ref, catalog, definitions)
+    if item is None:
         raise UsageError(_("{path} has errors; fix them first (lianban validate {path})").format(path=path))
-    return items[0], code
+    return item, code

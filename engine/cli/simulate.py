@@ -41,22 +41,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.cases.store import open_store
-    from engine.cli.common import load_valid
+    from engine.cli.common import valid_item
     from engine.errors import UsageError
     from engine.flow.analysis import analyze
-    from engine.locations import find_item_file
     from engine.supervision.simulate import Assumptions, simulate
 
     if args.cases < 1 or args.cases > 10_000_000:
         raise UsageError(_("--cases must be between 1 and 10000000, not {n}").format(n=args.cases))
     assumptions = Assumptions(rate=args.rate)
     assumptions.check()
-    path = find_item_file(args.item)
-    items, _code = load_valid([str(path)], args.catalog)
-    if not items:
+    item, path, _code = valid_item(args.item, args.catalog)
+    if item is None:
         print(_("lianban: cannot simulate: {path} has errors").format(path=path), file=sys.stderr)
         return 1
-    item = items[0]
     if args.answers is not None:
         from engine.situations import parse_answers, specialise
 
