@@ -76,6 +76,12 @@ class Finder:
         """Whether every situation *c* depends on is enumerated (else "never" and "always" are not certain)."""
         return self.enumeration(questions_of(c)).exhaustive
 
+    def ever(self, c: Condition) -> bool:
+        """Whether *c* holds in some enumerated situation (what :meth:`smallest` would search for,
+        without looking for the fewest answers)."""
+        f = self.fn(c)
+        return any(f(s.answers) for s in self.enumeration(questions_of(c)).situations)
+
     def smallest(self, c: Condition) -> Situation | None:
         """The fewest answers under which *c* holds in every situation (None: *c* never holds)."""
         enum = self.enumeration(questions_of(c))
@@ -134,7 +140,7 @@ def _questions(ctx: ItemContext, situ: SituationContext, finder: Finder) -> Iter
             yield ctx.diag(("questions", q.index, "id"), "W342", _("question '{id}' changes nothing: no condition "
                            "uses it").format(id=q.id), _("use it in a `when`, or remove it"))
             continue
-        if q.when != TRUE and finder.exhaustive(q.when) and finder.smallest(q.when) is None:
+        if q.when != TRUE and finder.exhaustive(q.when) and not finder.ever(q.when):
             yield ctx.diag(("questions", q.index, "when"), "W341", _("question '{id}' is never asked: 「{cond}」 never "
                            "holds").format(id=q.id, cond=_said(q.when, situ.questions)), _("fix or remove the condition"))
         for r in space.regions[q.id]:
@@ -174,11 +180,11 @@ def _condition_findings(ctx: ItemContext, finder: Finder, outer: Condition, when
                         what: str, names: dict) -> Iterator[Diagnostic]:
     if when == TRUE or not finder.exhaustive(conj(outer, when)):
         return  # "never" and "always" need every situation (a sample shows only what it has)
-    if finder.smallest(conj(outer, when)) is None:
+    if not finder.ever(conj(outer, when)):
         yield ctx.diag(place, "W341", _("{what} is in no situation: 「{cond}」 never holds{where}").format(
             what=what, cond=_said(when, names), where="" if outer == TRUE else _(" where it applies")),
             _("fix the condition, or remove what it guards"))
-    elif finder.smallest(conj(outer, neg(when))) is None:
+    elif not finder.ever(conj(outer, neg(when))):
         yield ctx.diag(place, "W345", _("the condition of {what} always holds{where}: 「{cond}」").format(
             what=what, cond=_said(when, names), where="" if outer == TRUE else _(" where it applies")),
             _("remove the `when`"))
