@@ -89,10 +89,6 @@ class Item:
                 return q
         raise KeyError(question_id)
 
-    def field_label(self, field_id: str) -> str:
-        f = self.form_fields.get(field_id)
-        return f.label if f else field_id
-
     @property
     def departments(self) -> tuple[str, ...]:
         """Lead first, then partners, then any other department a step uses."""

@@ -21,6 +21,11 @@ def days_text(x: float) -> str:
     return f"{x:g}"
 
 
+def positive_number(value: object) -> float | None:
+    """A number of days as a definition gives it: a positive int or float (not a bool), else None."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
 def percent(x: float) -> str:
     """A share (0.303) as a percentage with one decimal (30.3%)."""
     return f"{x * 100:.1f}%"

@@ -38,7 +38,6 @@ __all__ = ["CLOCKS", "DEFAULT_LADDER", "PROCEDURES", "Ladder", "LadderError", "P
 # 行政许可法 art.45: the time these take "不计算在本节规定的期限内".
 PROCEDURES: tuple[str, ...] = ("听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审")
 CLOCKS: dict[str, str] = {"committed": N_("committed (承诺时限)"), "legal": N_("legal (法定时限)")}
-PAUSE_KINDS: dict[str, str] = {"correction": "补正", "procedure": "特别程序"}
 
 
 class LadderError(LianbanError):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.cases.machine import Case, Event, StepState, TransitionError
 from engine.cases.opening import open_case
-from engine.cases.projection import CaseQuery, CaseRow, Grade, Page, QueueRow
+from engine.cases.projection import CaseQuery, CaseRow, Grade, QueueRow
 from engine.cases.store import Store, load_case, transact
 from engine.i18n import _
 
@@ -153,8 +153,6 @@ def case_rows(store: Store, on: date, overdue_only: bool = False, calendar: Work
     return store.case_page(CaseQuery(on=on, overdue=overdue_only, grade=grader(on, calendar, ladder))).rows
 
 
-def case_page(store: Store, query: CaseQuery) -> Page:
-    return store.case_page(query)
 
 
 def queue(store: Store, department: str, on: date, calendar: WorkCalendar | None = None,

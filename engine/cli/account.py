@@ -111,7 +111,9 @@ def _run(accounts: object, args: argparse.Namespace) -> int:
 
 
 def _department(args: argparse.Namespace) -> str | None:
-    if args.role == "officer" and args.department:
+    from engine.server.accounts import NEEDS_CATALOG_DEPARTMENT
+
+    if args.role in NEEDS_CATALOG_DEPARTMENT and args.department:
         from engine.locations import catalog_dir
         from engine.validation.catalog import load_catalog
 

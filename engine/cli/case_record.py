@@ -43,8 +43,7 @@ def add_record_verbs(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def is_remote(store: object) -> bool:
-    from engine.cli.remote import Remote
-    return isinstance(store, Remote)
+    return getattr(store, "remote", False) is True
 
 
 def local_actor(department: str | None) -> dict[str, Any]:

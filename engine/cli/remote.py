@@ -30,6 +30,8 @@ class RemoteRefused(RefusedError):
 class Remote:
     """One workspace server, reached with one account's API token."""
 
+    remote = True  # what is_remote() asks, without importing this module (and its HTTP stack) for local stores
+
     def __init__(self, url: str, token: str | None) -> None:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -70,10 +72,6 @@ class Remote:
         events = self.call("GET", f"/cases/{urllib.parse.quote(case_id, safe='')}/events")
         return Case.replay([Event(e["seq"], e["type"], e["payload"], e.get("at"), e.get("actor")) for e in events],
                            case_id)
-
-    def history(self, case_id: str) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self.call("GET", f"/cases/{urllib.parse.quote(case_id, safe='')}/history")
-        return rows
 
     def case_rows(self, on: date, overdue: bool) -> list[CaseRow]:
         rows: list[CaseRow] = []

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from engine.i18n import _, ngettext
+from engine.outputs.summaries import _md_escape
+from engine.units import days_text, percent
 
 if TYPE_CHECKING:
     from engine.model import Item
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from engine.situations.report import SituationReport, SituationResult
 
 def _g(x: Any) -> str:
-    return "-" if x is None else f"{x:g}"
+    return "-" if x is None else days_text(x)
 
 
 def _pair(f: dict[str, Any], key: str) -> str:
@@ -72,19 +74,15 @@ def _line(r: SituationResult) -> str:
         days=_days(f), m=_pair(f, "materials"), fields=_pair(f, "fields"), s=r.situation.describe())
 
 
-def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
-
-
 def as_markdown(reports: Sequence[SituationReport], options: Options | None = None) -> str:
     blocks = []
     for rep in reports:
-        rows = [f"### {_md(rep.item.name)}", "",
+        rows = [f"### {_md_escape(rep.item.name)}", "",
                 "| 情形 | 占比 | 时限 (工作日) | 材料 | 环节 | 跑动 | 表单项 |", "|---|---|---|---|---|---|---|"]
         for r in rep.results:
             f = r.figures
-            name = _md(r.situation.describe()) + (" (默认)" if r.situation.key == rep.default.key else "")
-            rows.append(f"| {name} | {r.situation.weight * 100:.1f}% | {_days(f)} | {_pair(f, 'materials')} | "
+            name = _md_escape(r.situation.describe()) + (" (默认)" if r.situation.key == rep.default.key else "")
+            rows.append(f"| {name} | {percent(r.situation.weight)} | {_days(f)} | {_pair(f, 'materials')} | "
                         f"{_pair(f, 'steps')} | {_pair(f, 'visits')} | {_pair(f, 'fields')} |")
         w = {k: rep.figure(k) for k in ("serial_days", "optimized_days", "materials_after", "fields_after")}
         rows.append(f"| **加权** | 100% | {_g(w['serial_days']['weighted'])} → {_g(w['optimized_days']['weighted'])} | "

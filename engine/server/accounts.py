@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from engine.cases.projection import Sql
 from engine.errors import RefusedError, UsageError
@@ -39,10 +39,6 @@ class LoginRefused(RefusedError):
 
 class LoginThrottled(LoginRefused):
     """Too many failures: the next tries are refused for a while (HTTP 429 on the pages)."""
-
-
-class SqlStore(Protocol):
-    def transaction(self) -> Any: ...
 
 
 @dataclass(frozen=True)

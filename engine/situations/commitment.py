@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from engine.i18n import _
 from engine.situations.conditions import TRUE, Answers, Condition, compile_condition, questions_of
-from engine.situations.space import Space, forcing
+from engine.situations.space import EXHAUSTIVE, Situation, Space, forcing
+from engine.units import positive_number
 from engine.validation.catalog import shorten
 from engine.validation.diagnostics import Diagnostic
 
@@ -24,9 +25,7 @@ Row = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # id, needs
 
 
 def check_commitment(ctx: ItemContext, space: Space, specs: Sequence[StepSpec]) -> Iterator[Diagnostic]:
-    from engine.validation.checks import _days
-
-    commitment = _days(ctx.data, "commitment")
+    commitment = positive_number(ctx.data.get("commitment"))
     conditions = _graph_conditions(specs)
     questions = set().union(*(questions_of(c) for c in conditions)) if conditions else set()
     enum = space.enumerate(questions)
@@ -34,7 +33,7 @@ def check_commitment(ctx: ItemContext, space: Space, specs: Sequence[StepSpec]) 
         sample = _("a pairwise sample") if enum.method == "pairwise" else _("a sample with every answer range once")
         yield ctx.diag(("questions",), "W344", _(
             "{n} answer combinations are more than {limit:,}: the situation checks use {sample} of {m}").format(
-            n=f"{enum.combinations:,}", limit=_limit(), sample=sample, m=len(enum.situations)),
+            n=f"{enum.combinations:,}", limit=EXHAUSTIVE, sample=sample, m=len(enum.situations)),
             _("fewer questions or thresholds make every situation checked"), key=True)
     if commitment is None or ctx.graph is None or ctx.graph.find_cycle() is not None \
             or any(s.days is None for s in specs):
@@ -86,15 +85,9 @@ def _upper_bound(specs: Sequence[StepSpec]) -> float | None:
     return max(finish.values(), default=0.0)
 
 
-def _limit() -> int:
-    from engine.situations.space import EXHAUSTIVE
-
-    return EXHAUSTIVE
-
-
-def _extends(s: object, partial: object) -> bool:
-    picks = dict(s.picks)  # type: ignore[attr-defined]
-    return all(picks.get(q) == r for q, r in partial.picks)  # type: ignore[attr-defined]
+def _extends(s: Situation, partial: Situation) -> bool:
+    picks = dict(s.picks)
+    return all(picks.get(q) == r for q, r in partial.picks)
 
 
 def _graph_conditions(specs: Sequence[StepSpec]) -> list[Condition]:

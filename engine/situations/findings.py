@@ -26,6 +26,7 @@ from engine.situations.conditions import (
 )
 from engine.situations.regions import straddled
 from engine.situations.space import Enumeration, Situation, Space, forcing
+from engine.units import positive_number
 from engine.validation.catalog import shorten
 from engine.validation.diagnostics import Diagnostic
 
@@ -118,9 +119,7 @@ def _specs(ctx: ItemContext, situ: SituationContext) -> list[StepSpec]:
         if raw["id"] in seen:
             continue
         seen.add(raw["id"])
-        days = raw.get("days")
-        spec = StepSpec(i, raw["id"], float(days) if isinstance(days, (int, float)) and not isinstance(days, bool)
-                        and days > 0 else None, situ.when(("steps", i, "when")))
+        spec = StepSpec(i, raw["id"], positive_number(raw.get("days")), situ.when(("steps", i, "when")))
         for key, bucket in (("needs", spec.needs), ("materials", spec.materials), ("produces", spec.produces)):
             for j, ref in ctx.str_list(raw, key):
                 target = ref if key == "needs" else (m.id if (m := ctx.material(ref)) else None)

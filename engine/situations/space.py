@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.situations.conditions import Answers, Cmp, Condition, Value, atoms, compile_condition, questions_of
@@ -263,5 +263,3 @@ def _partial(s: Situation, keep: Iterable[int]) -> Situation:
     picks = tuple(p for i, p in enumerate(s.picks) if i in kept)
     return Situation(picks, math.prod(r.share for _q, r in picks if r is not None))
 
-
-Predicate = Callable[[Answers], bool]

@@ -18,6 +18,7 @@ from engine.i18n import _
 from engine.model import Item, Step
 from engine.situations import checks as situation_checks
 from engine.suggest import closest, did_you_mean
+from engine.units import positive_number
 from engine.validation import ime, schema
 from engine.validation.catalog import Catalog, Department, Material, shorten
 from engine.validation.diagnostics import Diagnostic, make
@@ -316,8 +317,7 @@ def _coverage(ctx: ItemContext) -> Iterator[Diagnostic]:
 
 
 def _days(raw: dict[str, Any], key: str) -> float | None:
-    value = raw.get(key)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+    return positive_number(raw.get(key))
 
 
 def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
