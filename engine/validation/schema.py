@@ -176,10 +176,17 @@ def _convert(error: Any, data: Any, positions: Positions, path: str) -> list[Dia
         wants = _(" or ").join(_(_TYPE_NAMES[w]) if w in _TYPE_NAMES else w for w in wanted)
         return [make(path, line, col, "E203", _("{where}: expected {wanted}, found {found}").format(
             where=context, wanted=wants, found=_show(error.instance)), _type_hint(want, error.instance))]
-    if kind == "pattern" and isinstance(error.instance, str) and any(c in error.instance for c in ime.SEPARATORS):
-        return []  # two ids joined by '，': the reference checks say so (E112), or name it unknown
+    if kind == "pattern" and isinstance(error.instance, str) and any(c in error.instance for c in ime.SEPARATORS) \
+            and _in_reference_list(tuple(error.absolute_path)):
+        return []  # two ids joined by '，' in needs/materials/produces: the reference checks say so (E112 or unknown)
     return [make(path, line, col, "E204", _("{where}: {problem}").format(where=context, problem=_value_message(error)),
                  _value_hint(error))]
+
+
+def _in_reference_list(path: tuple[Any, ...]) -> bool:
+    """Whether a schema path is an entry of a step's needs, materials or produces (a reference the
+    semantic checks resolve and report), not an id being defined."""
+    return len(path) >= 4 and path[0] == "steps" and path[2] in ("needs", "materials", "produces")
 
 
 def _show(value: Any) -> str:

@@ -80,6 +80,15 @@ def test_separators_in_needs_and_partners(assert_diagnostics: Check) -> None:
     assert_diagnostics(text, [(4, 15, "E112"), (21, 67, "E112")])
 
 
+def test_an_id_being_defined_with_a_separator_is_still_not_a_valid_id(assert_diagnostics: Check) -> None:
+    """Only references are left to the reference checks: an id (item, step, material) with '，' is E204."""
+    text = item("  - id: tax\n", "  - id: tax，b\n").replace("id: demo", "id: demo，x").replace(
+        "{id: cert-b,", "{id: cert-b，c,")
+    # the material's own uses of 'cert-b' (lines 15 and 20) now name no material: E306
+    assert_diagnostics(text, [(1, 5, "E204"), (1, 5, "W327"), (8, 10, "E204"), (15, 16, "E306"), (16, 9, "E204"),
+                              (20, 17, "E306")])
+
+
 def test_a_name_that_holds_a_separator_is_not_split(assert_diagnostics: Check) -> None:
     # a real catalog material: 公众聚集场所投入使用、营业前消防安全检查申请表
     name = "公众聚集场所投入使用、营业前消防安全检查申请表"
@@ -165,9 +174,16 @@ def test_yaml_11_number_in_chinese(assert_diagnostics: Check, zh: None) -> None:
     assert diags[0].hint == '数字前不要加 0：写成 10；如果是编号，请加引号写成 "010"'
 
 
-@pytest.mark.parametrize("fine", ["0", "10", "0.5", "-1", "1.5", '"010"', "'1:30'", "10:30 办理"])
+@pytest.mark.parametrize("fine", ["0", "10", "0.5", "-1", "1.5", "10:30 办理"])
 def test_ordinary_values_are_left_alone(fine: str) -> None:
     assert ime.yaml11_number(fine) is None
+
+
+@pytest.mark.parametrize("quoted", ['"010"', "'1:30'", "'0x10'"])
+def test_quoted_yaml_11_lookalikes_are_text_not_findings(quoted: str) -> None:
+    """The loader reads a quoted scalar as text: no E116 (the quotes never reach yaml11_number)."""
+    loaded = load_text(f"id: {quoted}\n", "q.yaml")
+    assert loaded.diagnostics == [] and loaded.data["id"] == quoted[1:-1]
 
 
 def test_each_finding_of_a_file_with_every_mistake_at_once(tmp_path: Path) -> None:
