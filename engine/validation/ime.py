@@ -36,7 +36,6 @@ from engine.validation.diagnostics import Diagnostic, make
 IME_CODES = ("E111", "E112", "E113", "E114", "E115", "E116", "E117")
 FULL_COLON = "："
 SEPARATORS = "，、；"
-SEPARATOR_NAMES = {"，": "，", "、": "、", "；": "；"}
 BRACKETS = {"［": "[", "］": "]", "【": "[", "】": "]", "｛": "{", "｝": "}"}
 QUOTES = {"“": '"', "”": '"', "‘": "'", "’": "'"}
 _KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -45,6 +44,9 @@ _COLON_AFTER_KEY = re.compile(rf"^[ \t]*(?:-[ \t]+)?({_KEY})[ \t]*{FULL_COLON}")
 _COLON_IN_FLOW = re.compile(rf"[{{,][ \t]*({_KEY})[ \t]*{FULL_COLON}")
 _VALUE_START = re.compile(rf"^[ \t]*(?:-[ \t]+)?(?:{_KEY}[ \t]*[:{FULL_COLON}][ \t]*)?([［【｛])")
 _FULL_DIGITS = re.compile("[０-９．]")
+# a line can hold a finding of scan() only if it holds one of these (E113, E111, E117; quotes after a parse error)
+_TRIGGERS = re.compile("[\u3000：［【｛]")
+_QUOTED_TRIGGERS = re.compile("[\u3000：［【｛“”‘’]")
 # YAML 1.1 numbers that YAML 1.2 (and every reader of the file) reads otherwise
 _YAML11 = (
     (re.compile(r"[-+]?0[0-7_]+"), "octal"),
@@ -60,8 +62,11 @@ def scan(text: str, path: str, parse_failed: bool = False) -> list[Diagnostic]:
     """Every full-width colon after a key, full-width space in indentation and full-width
     bracket opening a value; with *parse_failed*, full-width quotes too."""
     out: list[Diagnostic] = []
+    triggers = _QUOTED_TRIGGERS if parse_failed else _TRIGGERS
+    if not triggers.search(text):  # the usual file: none of the characters these findings are about
+        return out
     for n, line in enumerate(text.splitlines(), 1):
-        if line.lstrip().startswith("#"):
+        if not triggers.search(line) or line.lstrip().startswith("#"):
             continue
         code_part = _before_comment(line)
         indent = len(line) - len(line.lstrip(" \t\u3000"))
@@ -123,11 +128,11 @@ def settle(found: Sequence[Diagnostic], loaded: Sequence[Diagnostic]) -> list[Di
     return kept + list(found)
 
 
-def consequences(found: Sequence[Diagnostic], others: Sequence[Diagnostic]) -> list[Diagnostic]:
-    """*others* without the findings an IME mistake causes on its own line (a key read as
+def consequences(found: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """*found* without the findings an IME mistake in it causes on its own line (a key read as
     'department：税务局' is an unknown field, a list read as one string is the wrong type)."""
     lines = {(d.path, d.line) for d in found if d.code in ("E111", "E113", "E117")}
-    return [d for d in others if d.code in IME_CODES or (d.path, d.line) not in lines]
+    return [d for d in found if d.code in IME_CODES or (d.path, d.line) not in lines]
 
 
 def yaml11_number(text: str) -> str | None:

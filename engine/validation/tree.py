@@ -188,7 +188,7 @@ def _validate_item(path: Path, shown: str, catalog: Catalog, limits: Limits) -> 
     schema_ok = loaded.ok and not any(d.is_error for d in structure)
     diags, item = check_item(shown, loaded.data, loaded.positions, catalog, schema_ok=schema_ok, text=loaded.text)
     fr.diagnostics.extend(diags)
-    fr.diagnostics = ime.consequences(fr.diagnostics, fr.diagnostics)
+    fr.diagnostics = ime.consequences(fr.diagnostics)
     if not any(d.is_error for d in fr.diagnostics):
         fr.item = item
     return fr
