@@ -48,7 +48,6 @@ def set_language(language: str | None = None) -> str:
     lang = language or detect()
     _translations = _catalog(lang)
     _language = lang
-    _patch_argparse(_translations)
     return lang
 
 
@@ -144,13 +143,15 @@ def os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-def _patch_argparse(translations: gettext.NullTranslations) -> None:
+def translate_argparse() -> None:
     """argparse builds its own words (``usage:``, ``options``, ``invalid choice``) with its module's
-    ``_``: point it at our catalog, which carries them (engine/cli/argparse_messages.py)."""
+    ``_``: point it at our catalog, which carries them (engine/cli/argparse_messages.py). That
+    changes argparse for the whole process, so only lianban's own command line calls it (main()),
+    never a program that merely imports the engine."""
     import argparse
 
-    argparse._ = translations.gettext  # type: ignore[attr-defined]
-    argparse.ngettext = translations.ngettext  # type: ignore[attr-defined]
+    argparse._ = _translations.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = _translations.ngettext  # type: ignore[attr-defined]
 
 
 set_language()

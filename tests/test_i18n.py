@@ -132,3 +132,31 @@ def test_an_installed_lianban_carries_the_catalog(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", "from engine.i18n import _; print(_('usage: '))"], env=env,
                           cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "用法："
+
+
+def test_every_error_label_is_translated() -> None:
+    """Each LianbanError subclass's label (error, refused, stopped ...) has a Chinese word before the message."""
+    from engine.cli import label
+    from engine.errors import LianbanError
+
+    def subclasses(cls: type) -> list[type]:
+        return [cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))]
+
+    import engine.cases.store
+    import engine.server.accounts  # noqa: F401
+
+    labels = {c.label for c in subclasses(LianbanError)}
+    assert {"error", "refused", "stopped"} <= labels
+    with i18n.using("zh"):
+        shown = {lab: label(type("E", (LianbanError,), {"label": lab})("x")) for lab in labels}
+    assert all(word != lab and not word.isascii() for lab, word in shown.items()), shown
+
+
+def test_importing_the_engine_leaves_other_programs_argparse_alone() -> None:
+    """Only lianban's own command line translates argparse: a program that imports the engine under a
+    Chinese locale keeps argparse's English for its own parser."""
+    code = ("import argparse, engine.validation.tree, engine.cli; "
+            "print(argparse.ArgumentParser(prog='other').format_usage().strip())")
+    env = {"LANG": "zh_CN.UTF-8", "LC_ALL": "", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    assert out.stdout.strip() == "usage: other [-h]"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from engine import __version__
 from engine.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, LianbanError, UsageError
-from engine.i18n import LANGUAGES, N_, _, os_reason, pgettext, set_language
+from engine.i18n import LANGUAGES, N_, _, os_reason, pgettext, set_language, translate_argparse
 
 # name -> (module, one-line help); each module's DESCRIPTION (else its docstring's first line) heads its help
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -101,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lang, args_list = take_language(args_list)
         if lang is not None:
             set_language(lang)
+        translate_argparse()
         parser = build_parser()
         args = parser.parse_args(args_list)
         if not getattr(args, "_run", None):
@@ -133,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def label(exc: LianbanError) -> str:
-    """The word before an error's message: error, or refused (a move the rules do not allow)."""
-    labels = {"error": pgettext("error label", "error"), "refused": pgettext("error label", "refused")}
+    """The word before an error's message: error, refused (a move the rules do not allow), or stopped
+    (the input ended before the questions were answered)."""
+    labels = {"error": pgettext("error label", "error"), "refused": pgettext("error label", "refused"),
+              "stopped": pgettext("error label", "stopped")}
     return labels.get(exc.label, exc.label)
 
 

@@ -1,6 +1,6 @@
 """argparse's own words, marked so that extraction puts them in our catalog.
 
-argparse translates its messages with its module's ``_``, which :func:`engine.i18n.set_language`
+argparse translates its messages with its module's ``_``, which :func:`engine.i18n.translate_argparse`
 points at our catalog. Nothing imports this module: it exists for ``pybabel extract``. The list
 is the messages a user can meet from our parsers (help pages and usage errors) in the Python
 versions we support; a test checks that each one argparse uses is here.

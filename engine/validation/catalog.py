@@ -195,8 +195,9 @@ def _read_catalog(directory: Path, limits: Limits) -> Catalog:
             elif schema_name == "fields":
                 ff = form_field(entry)
                 cat.fields.append(ff)
+                what = _("field '{id}'").format(id=ff.id)
                 for name in dict.fromkeys(ff.names):
-                    register(cat._field_index, name, ff, where, f"field '{ff.id}'")
+                    register(cat._field_index, name, ff, where, what)
             else:
                 mat = Material(entry["id"], entry["name"], aliases, entry.get("issued_by"))
                 cat.materials.append(mat)
