@@ -160,3 +160,26 @@ def test_importing_the_engine_leaves_other_programs_argparse_alone() -> None:
     env = {"LANG": "zh_CN.UTF-8", "LC_ALL": "", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     assert out.stdout.strip() == "usage: other [-h]"
+
+
+def test_a_message_is_its_context_and_its_msgid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pgettext("error label", "refused") and _("refused") are two messages: a catalog that
+    translates one of them is still missing the other."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    code = Catalog()
+    code.add("refused", context="error label")
+    code.add("refused")
+    po = tmp_path / "zh_CN" / "LC_MESSAGES" / "lianban.po"
+    po.parent.mkdir(parents=True)
+    done = Catalog(locale="zh_CN")
+    done.add("refused", "拒绝")
+    with po.open("wb") as fh:
+        write_po(fh, done)
+    monkeypatch.setattr(catalogs, "extract", lambda: code)
+    monkeypatch.setattr(catalogs, "po_files", lambda: [po])
+    monkeypatch.setattr(catalogs, "ROOT", tmp_path)
+    found = [p for p in catalogs.problems() if ".mo" not in p]
+    assert found == ["zh_CN/LC_MESSAGES/lianban.po: missing 'refused' (context 'error label') "
+                     "(run python tools/catalogs.py update)"]

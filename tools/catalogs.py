@@ -95,29 +95,36 @@ def fields(text: str) -> list[str]:
     return sorted(set(FIELD.findall(text)))  # a field may be used twice in one language
 
 
+def _shown(key: tuple[str | None, object]) -> str:
+    context, msgid = key
+    return f"{msgid!r}" if context is None else f"{msgid!r} (context {context!r})"
+
+
 def problems() -> Iterator[str]:
-    """Everything that keeps a catalog from being complete and in step with the code."""
-    wanted = {m.id for m in extract() if m.id}
+    """Everything that keeps a catalog from being complete and in step with the code. A message is
+    its (context, msgid): pgettext("error label", "error") and _("error") are two messages."""
+    wanted = {(m.context, m.id) for m in extract() if m.id}
     for path in po_files():
         catalog = read(path)
         rel = path.relative_to(ROOT)
-        have = {m.id: m for m in catalog if m.id}
-        for msgid in sorted(wanted, key=str):
-            m = have.get(msgid)
+        have = {(m.context, m.id): m for m in catalog if m.id}
+        for key in sorted(wanted, key=str):
+            m = have.get(key)
+            shown = _shown(key)
             if m is None:
-                yield f"{rel}: missing {msgid!r} (run python tools/catalogs.py update)"
+                yield f"{rel}: missing {shown} (run python tools/catalogs.py update)"
             elif m.fuzzy:
-                yield f"{rel}: fuzzy {msgid!r}"
+                yield f"{rel}: fuzzy {shown}"
             elif not all(m.string if isinstance(m.string, tuple) else (m.string,)):
-                yield f"{rel}: untranslated {msgid!r}"
-        for msgid, m in have.items():
-            ids = msgid if isinstance(msgid, tuple) else (msgid,)
+                yield f"{rel}: untranslated {shown}"
+        for key, m in have.items():
+            ids = key[1] if isinstance(key[1], tuple) else (key[1],)
             strings = m.string if isinstance(m.string, tuple) else (m.string,)
             for s in strings:
                 if s and fields(s) != fields(ids[-1]) and fields(s) != fields(ids[0]):
                     yield f"{rel}: format fields differ in {ids[0]!r}: {fields(ids[0])} vs {fields(s)}"
-            if msgid not in wanted:
-                yield f"{rel}: {msgid!r} is no longer in the code (run python tools/catalogs.py update)"
+            if key not in wanted:
+                yield f"{rel}: {_shown(key)} is no longer in the code (run python tools/catalogs.py update)"
         mo = path.with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != mo_bytes(catalog):
             yield f"{mo.relative_to(ROOT)} is not compiled from the .po (run python tools/catalogs.py compile)"
