@@ -36,6 +36,16 @@ def json_number(x: float) -> float | int:
     return int(x) if float(x).is_integer() else x
 
 
+def day_or_none(text: str | None) -> date | None:
+    """A stored ISO date, or None where none is stored."""
+    return date.fromisoformat(text) if text else None
+
+
+def iso_or_none(d: date | None) -> str | None:
+    """A date as stored (ISO), or None."""
+    return d.isoformat() if d is not None else None
+
+
 def parse_date(text: str, what: str = "date") -> date:
     """An ISO date ``YYYY-MM-DD``; :class:`~engine.errors.UsageError` says whether the text has
     the wrong form or names no real day (and why: the month's length, a month 13)."""

@@ -20,6 +20,7 @@ from engine.cases.opening import open_case
 from engine.cases.projection import CaseQuery, CaseRow, Grade, QueueRow
 from engine.cases.store import Store, load_case, transact
 from engine.i18n import _
+from engine.units import day_or_none, iso_or_none
 
 if TYPE_CHECKING:
     from engine.cases.clocks import Ladder
@@ -175,16 +176,8 @@ def grader(on: date, calendar: WorkCalendar | None, ladder: Ladder | None = None
         lad = ladder or ladders.get(pinned)
         if lad is None:
             lad = ladders[pinned] = ladder_of(None, json.loads(pinned) if pinned else None)
-        return lad.level(_day(committed), _day(legal), on, calendar)
+        return lad.level(day_or_none(committed), day_or_none(legal), on, calendar)
     return grade
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
 
 
 @dataclass(frozen=True)
@@ -243,5 +236,5 @@ def flow_rows(case: Case, on: date, calendar: WorkCalendar | None = None,
         if r.state is StepState.REFUSED:
             notes.append(_("不予许可: {reason}").format(reason=r.reason))
         rows.append(FlowRow(r.id, r.name, r.department, r.state.value, list(r.needs), r.planned.isoformat(),
-                            r.deadline.isoformat(), notes, _iso(r.legal_deadline), found.get(r.id)))
+                            r.deadline.isoformat(), notes, iso_or_none(r.legal_deadline), found.get(r.id)))
     return rows

@@ -30,7 +30,7 @@ from engine.cases.words import label
 from engine.errors import RefusedError
 from engine.i18n import _, pgettext
 from engine.suggest import closest, did_you_mean
-from engine.units import json_number
+from engine.units import day_or_none, iso_or_none, json_number
 
 if TYPE_CHECKING:
     from engine.workdays.calendar import WorkCalendar
@@ -182,17 +182,15 @@ class StepRun:
         return self.pauses[-1] if self.pauses and self.pauses[-1].end is None else None
 
     def as_dict(self) -> dict[str, Any]:
-        def iso(d: date | None) -> str | None:
-            return d.isoformat() if d else None
         return {"id": self.id, "name": self.name, "department": self.department, "state": self.state.value,
                 "days": json_number(self.days), "needs": list(self.needs),
                 "earliest_finish": json_number(self.earliest_finish),
-                "latest_finish": json_number(self.latest_finish), "planned": iso(self.planned),
-                "deadline": iso(self.deadline), "accepted_on": iso(self.accepted_on),
-                "approved_on": iso(self.approved_on), "returned_on": iso(self.returned_on),
-                "refused_on": iso(self.refused_on), "paused_days": self.paused_days, "reason": self.reason,
+                "latest_finish": json_number(self.latest_finish), "planned": iso_or_none(self.planned),
+                "deadline": iso_or_none(self.deadline), "accepted_on": iso_or_none(self.accepted_on),
+                "approved_on": iso_or_none(self.approved_on), "returned_on": iso_or_none(self.returned_on),
+                "refused_on": iso_or_none(self.refused_on), "paused_days": self.paused_days, "reason": self.reason,
                 "legal_days": json_number(self.legal_days) if self.legal_days is not None else None,
-                "legal_deadline": iso(self.legal_deadline), "ready_on": iso(self.ready_on),
+                "legal_deadline": iso_or_none(self.legal_deadline), "ready_on": iso_or_none(self.ready_on),
                 "pauses": [p.as_dict() for p in self.pauses]}
 
 
@@ -222,8 +220,8 @@ class Case:
         clocks = p.get("clocks") or {}  # absent from cases opened before the two clocks
         self.commitment: float | None = clocks.get("commitment")
         self.legal_days: float | None = clocks.get("legal_days")
-        self.committed_deadline = _day(clocks.get("committed"))
-        self.legal_deadline = _day(clocks.get("legal"))
+        self.committed_deadline = day_or_none(clocks.get("committed"))
+        self.legal_deadline = day_or_none(clocks.get("legal"))
         legal_of = {s.get("id"): s.get("legal_days") for s in self.definition.get("steps", []) if isinstance(s, dict)}
         self.situation: dict[str, Any] | None = p.get("situation")  # the applicant's answers, for items that ask
         self.steps: dict[str, StepRun] = {}
@@ -429,7 +427,7 @@ class Case:
     def _effects(self, action: str, run: StepRun, on: date, p: dict[str, Any]) -> None:
         if action == "accept":
             run.accepted_on = on
-            run.legal_deadline = _day(p.get("legal_deadline"))
+            run.legal_deadline = day_or_none(p.get("legal_deadline"))
             if self.state is CaseState.OPEN:
                 _move(_CASE_MOVES, self, "start")
         elif action == "approve":
@@ -464,12 +462,12 @@ class Case:
         for sid, d in p.get("deadlines", {}).items():
             self.steps[sid].deadline = date.fromisoformat(d)
         if "legal_deadline" in p:
-            run.legal_deadline = _day(p["legal_deadline"])
+            run.legal_deadline = day_or_none(p["legal_deadline"])
         moved = p.get("clocks", {})
         if "committed" in moved:
-            self.committed_deadline = _day(moved["committed"])
+            self.committed_deadline = day_or_none(moved["committed"])
         if "legal" in moved:
-            self.legal_deadline = _day(moved["legal"])
+            self.legal_deadline = day_or_none(moved["legal"])
 
     # -- queries --------------------------------------------------------------------
     def paused(self, step_id: str) -> bool:
@@ -515,8 +513,8 @@ class Case:
                "closed_on": self.closed_on.isoformat() if self.closed_on else None, "seq": self.seq,
                "materials": self.materials, "calendar": self.calendar,
                "steps": [r.as_dict() for r in self.steps.values()],
-               "clocks": {"commitment": self.commitment, "committed": _iso(self.committed_deadline),
-                          "legal_days": self.legal_days, "legal": _iso(self.legal_deadline)},
+               "clocks": {"commitment": self.commitment, "committed": iso_or_none(self.committed_deadline),
+                          "legal_days": self.legal_days, "legal": iso_or_none(self.legal_deadline)},
                "simulated": self.simulated}
         if self.simulation is not None:
             out["simulation"] = self.simulation
@@ -525,14 +523,6 @@ class Case:
         if on is not None:
             out["overdue"] = [r.id for r in self.overdue(on)]
         return out
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
 
 
 def _corrections(log: list[Event]) -> tuple[dict[int, dict[str, Any]], set[int]]:

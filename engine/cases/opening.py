@@ -13,9 +13,9 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.cases.machine import Case, Event, TransitionError, _default_calendar, _iso
+from engine.cases.machine import Case, Event, TransitionError, _default_calendar
 from engine.i18n import _
-from engine.units import json_number
+from engine.units import iso_or_none, json_number
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
@@ -63,7 +63,7 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
     committed = cal.add_workdays(on, item.commitment) if item.commitment else None
     legal = cal.add_workdays(on, item.legal_days) if item.legal_days else None
     clocks = {"commitment": item.commitment, "legal_days": item.legal_days,
-              "committed": _iso(committed), "legal": _iso(legal)}
+              "committed": iso_or_none(committed), "legal": iso_or_none(legal)}
     last = max([date.fromisoformat(s["deadline"]) for s in steps] + [d for d in (committed, legal) if d], default=on)
     payload: dict[str, Any] = {
         "on": on.isoformat(), "applicant": applicant.strip(),

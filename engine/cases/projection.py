@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from engine.cases.machine import Case, CaseState, StepState
+from engine.units import iso_or_none
 
 __all__ = ["PROJECTION_VERSION", "CaseQuery", "CaseRow", "CaseView", "Grade", "Page", "QueueRow", "Sql"]
 
@@ -146,12 +147,12 @@ class CaseView:
                           int(r.id in paused)))
             if not closed and r.state in _TODO:
                 todo.append((r.department, r.deadline.isoformat(), n, r.id, r.name, _TODO[r.state],
-                             int(is_provisional(case, r.deadline)), _iso(r.legal_deadline)))
+                             int(is_provisional(case, r.deadline)), iso_or_none(r.legal_deadline)))
         return cls(int(case.id or 0), case.item["id"], case.item["name"], case.applicant, case.state.value,
                    case.opened_on.isoformat(), case.closed_on.isoformat() if case.closed_on else None,
                    nearest.isoformat() if nearest else None, due, case.seq, None,
                    nearest is not None and is_provisional(case, nearest), steps, todo,
-                   _iso(case.committed_deadline), _iso(case.legal_deadline),
+                   iso_or_none(case.committed_deadline), iso_or_none(case.legal_deadline),
                    min(legal_live).isoformat() if legal_live and not closed else None, bool(paused),
                    json.dumps(pinned, ensure_ascii=False, sort_keys=True) if pinned else None, case.simulated)
 
@@ -173,10 +174,6 @@ class CaseView:
 
 
 _OPEN = tuple(s.value for s in OPEN_STATES)
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
 
 
 def _case_level(grade: Grade | None, state: str, due: str | None, legal_due: str | None, committed: str | None,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from engine.cases.machine import CORRECTED, RECEIVED, _corrections
 from engine.cases.store import StoreError
 from engine.i18n import _
+from engine.units import iso_or_none
 
 if TYPE_CHECKING:
     from engine.cases.machine import Case, Event
@@ -107,18 +108,17 @@ class CaseFacts:
         """The same facts read off a replayed case (the reference for :class:`Folder`)."""
         p = case.events[0].payload
 
-        def iso(d: Any) -> str | None:
-            return d.isoformat() if d is not None else None
         steps = {}
         for r in case.steps.values():
             steps[r.id] = StepFacts(
-                r.id, r.name, r.department, r.days, r.deadline.isoformat(), iso(r.legal_deadline), r.state.value,
-                iso(r.ready_on), iso(r.accepted_on), iso(r.approved_on or r.refused_on),
+                r.id, r.name, r.department, r.days, r.deadline.isoformat(), iso_or_none(r.legal_deadline), r.state.value,
+                iso_or_none(r.ready_on), iso_or_none(r.accepted_on), iso_or_none(r.approved_on or r.refused_on),
                 [x.start.isoformat() for x in r.pauses if x.kind == "correction"],
                 [x.start.isoformat() for x in r.pauses if x.kind == "procedure"], r.paused_days)
         return cls(str(case.id), case.item["id"], case.item["name"], case.opened_on.isoformat(), case.simulated,
-                   iso(case.committed_deadline), iso(case.legal_deadline), p.get("warnings"), Plan.of(p["steps"]),
-                   steps, case.state.value, iso(case.closed_on))
+                   iso_or_none(case.committed_deadline), iso_or_none(case.legal_deadline), p.get("warnings"),
+                   Plan.of(p["steps"]),
+                   steps, case.state.value, iso_or_none(case.closed_on))
 
 
 class Folder:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from engine.cases.clocks import Ladder, ladder_of
 from engine.supervision.facts import OPEN_STEP_STATES, CaseFacts, Folder, StepFacts
 from engine.supervision.tally import CaseTally, Tally
+from engine.units import day_or_none
 
 if TYPE_CHECKING:
     from engine.cases.store import Store
@@ -247,7 +248,7 @@ class Supervisor:
         if len(self._overdue) >= self.top and rank <= self._overdue[0][:3]:
             return  # not among the worst: no level to compute
         ladder = self.ladder or self._ladder(f)
-        level = ladder.level(date.fromisoformat(s.deadline), _day(s.legal_deadline), self.period.end,
+        level = ladder.level(date.fromisoformat(s.deadline), day_or_none(s.legal_deadline), self.period.end,
                              self.workdays.calendar)
         entry = Overdue(late, f.id, f.item, s.id, s.name, s.department, s.deadline, s.legal_deadline, level,
                         case_on_time, f.simulated)
@@ -314,7 +315,4 @@ def add_events(sup: Supervisor, events: Iterable[tuple[str, Any]]) -> None:
 def _number(case_id: str) -> int:
     return int(case_id) if case_id.isdigit() and len(case_id) < 19 else 0
 
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
