@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from engine.flow.analysis import Analysis, Metrics, analyze
@@ -38,8 +39,8 @@ class SituationResult:
     def metrics(self) -> Metrics:
         return self.result.metrics
 
-    @property
-    def figures(self) -> dict[str, Any]:
+    @cached_property
+    def figures(self) -> dict[str, Any]:  # read once per figure for every situation: built once (do not change it)
         return self.result.metrics.as_dict()
 
     @property
@@ -61,12 +62,12 @@ class SituationReport:
     default: Situation
     assumed_uniform: list[str] = field(default_factory=list)  # asked questions without frequencies
 
-    @property
+    @cached_property
     def best(self) -> SituationResult:
         """The fastest situation (then fewest materials, then fewest fields; then the most common)."""
         return min(self.results, key=lambda r: (*_rank(r), -r.situation.weight))
 
-    @property
+    @cached_property
     def worst(self) -> SituationResult:
         """The slowest situation (then most materials, then most fields; then the most common)."""
         return max(self.results, key=lambda r: (*_rank(r), r.situation.weight))

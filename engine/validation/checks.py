@@ -18,7 +18,7 @@ from engine.i18n import _
 from engine.model import Item, Step
 from engine.situations import checks as situation_checks
 from engine.suggest import closest, did_you_mean
-from engine.units import positive_number
+from engine.units import days_text, positive_number
 from engine.validation import ime, schema
 from engine.validation.catalog import Catalog, Department, Material, shorten
 from engine.validation.diagnostics import Diagnostic, make
@@ -326,7 +326,7 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
         if days is not None and legal is not None and days > legal:
             yield ctx.diag(("steps", i, "days"), "W329",
                            _("step '{step}' promises {days} working days, more than its legal limit of {legal}").format(
-                               step=raw["id"], days=f"{days:g}", legal=f"{legal:g}"),
+                               step=raw["id"], days=days_text(days), legal=days_text(legal)),
                            _("a committed limit (承诺时限) should not exceed the legal one (法定时限)"))
     commitment = _days(ctx.data, "commitment")
     if commitment is None or ctx.graph is None or ctx.has_questions:  # per situation: engine.situations.checks
@@ -341,8 +341,8 @@ def _time_limits(ctx: ItemContext) -> Iterator[Diagnostic]:
     if commitment < length:
         yield ctx.diag(("commitment",), "E309",
                        _("commitment of {days} working days cannot be kept: the chain {chain} takes {length}").format(
-                           days=f"{commitment:g}", chain=" → ".join(chain), length=f"{length:g}"),
-                       _("promise at least {length} days, or shorten a step on that chain").format(length=f"{length:g}"))
+                           days=days_text(commitment), chain=" → ".join(chain), length=days_text(length)),
+                       _("promise at least {length} days, or shorten a step on that chain").format(length=days_text(length)))
 
 
 def repeated_levels(raw: Any, path: str, at: Callable[[YamlPath], tuple[int, int]]) -> list[Diagnostic]:
