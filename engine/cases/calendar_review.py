@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from engine.cases.machine import ACTIONS, CORRECTED, RECEIVED, Case, Event
+from engine.cases.opening import dated
 from engine.workdays.calendar import PROVISIONAL
 from engine.workdays.errors import CalendarError
 
@@ -66,15 +67,10 @@ def replay_with(case: Case, cal: WorkCalendar) -> Case:
     deadlines and clocks, then every move (an acceptance's legal deadline, a pause's days and the
     dates it moved included), as corrected (annulled events left out, re-dated ones on their date)."""
     opened = replace(case.events[0], payload=case.effective(case.events[0]))
-    steps = [{**s, "planned": cal.add_workdays(case.opened_on, s["earliest_finish"]).isoformat(),
-              "deadline": cal.add_workdays(case.opened_on, s["latest_finish"]).isoformat()}
-             for s in opened.payload["steps"]]
+    steps, clocks = dated(opened.payload["steps"], opened.payload.get("clocks"), case.opened_on, cal)
     payload = {**opened.payload, "steps": steps}
-    clocks = opened.payload.get("clocks")
     if clocks:  # the case's two clocks (absent from cases opened before them)
-        payload["clocks"] = {**clocks, **{key: cal.add_workdays(case.opened_on, clocks[days]).isoformat()
-                                          for key, days in (("committed", "commitment"), ("legal", "legal_days"))
-                                          if clocks.get(days)}}
+        payload["clocks"] = clocks
     copy = Case(Event(1, "opened", payload), case.id)
     action_of = {v: k for k, v in ACTIONS.items()}
     for event in case.events[1:]:

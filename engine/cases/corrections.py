@@ -18,7 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from engine.cases.machine import CORRECTED, Case, Event, StepRun, StepState, TransitionError
-from engine.cases.opening import pinned
+from engine.cases.opening import dated, pinned_years
 from engine.cases.words import label
 from engine.i18n import _
 
@@ -67,18 +67,11 @@ def correction(case: Case, target: int, *, reason: str, today: date, calendar: W
 def _reschedule(case: Case, on: date, cal: WorkCalendar) -> dict[str, Any]:
     """A new opening date's plan: every step's planned date and deadline counted from `on`."""
     first = case.effective(case.events[0])
-    steps = [{**s, "planned": cal.add_workdays(on, float(s["earliest_finish"])).isoformat(),
-              "deadline": cal.add_workdays(on, float(s["latest_finish"])).isoformat()} for s in first["steps"]]
+    steps, clocks = dated(first["steps"], first.get("clocks"), on, cal)
     out: dict[str, Any] = {"steps": steps}
-    clocks = first.get("clocks")
     if clocks:  # the case's two clocks, counted from the new day
-        out["clocks"] = {**clocks, **{key: cal.add_workdays(on, clocks[days]).isoformat()
-                                      for key, days in (("committed", "commitment"), ("legal", "legal_days"))
-                                      if clocks.get(days)}}
-    dates = [date.fromisoformat(s["deadline"]) for s in steps]
-    dates += [date.fromisoformat(d) for d in (out.get("clocks") or {}).values() if isinstance(d, str)]
-    last = max(dates, default=on)
-    out["calendar"] = {str(y): pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)}
+        out["clocks"] = clocks
+    out["calendar"] = pinned_years(cal, on, steps, clocks)
     return out
 
 

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from engine.cases.machine import Case, Event, TransitionError, _default_calendar
 from engine.i18n import _
-from engine.units import iso_or_none, json_number
+from engine.units import json_number
 
 if TYPE_CHECKING:
     from engine.flow.analysis import Analysis
     from engine.validation.catalog import Catalog
     from engine.workdays.calendar import WorkCalendar
 
-__all__ = ["definition_sha256", "open_case", "pinned", "rebuild_analysis"]
+__all__ = ["dated", "definition_sha256", "open_case", "pinned", "pinned_years", "rebuild_analysis"]
 
 
 def definition_sha256(raw: dict[str, Any]) -> str:
@@ -34,6 +34,29 @@ def definition_sha256(raw: dict[str, Any]) -> str:
 def pinned(source: dict[str, Any]) -> dict[str, Any]:
     """A year's source as the opened event keeps it: kind, detail and notice (not the year again)."""
     return {k: source[k] for k in ("kind", "detail", "notice")}
+
+
+def dated(steps: list[dict[str, Any]], clocks: dict[str, Any] | None, on: date,
+          cal: WorkCalendar) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """A case's plan counted from *on* on *cal*: each step's planned date and deadline (its earliest
+    and latest finish in working days), and the committed and legal deadlines of its clocks (None
+    for cases opened before the two clocks). Opening, correcting the opening date and reviewing a
+    calendar all count them here."""
+    out = [{**s, "planned": cal.add_workdays(on, float(s["earliest_finish"])).isoformat(),
+            "deadline": cal.add_workdays(on, float(s["latest_finish"])).isoformat()} for s in steps]
+    if clocks:
+        clocks = {**clocks, **{key: cal.add_workdays(on, clocks[days]).isoformat()
+                               for key, days in (("committed", "commitment"), ("legal", "legal_days"))
+                               if clocks.get(days)}}
+    return out, clocks
+
+
+def pinned_years(cal: WorkCalendar, on: date, steps: list[dict[str, Any]],
+                 clocks: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Each calendar year the plan reaches into, as the opened event pins it."""
+    dates = [date.fromisoformat(s["deadline"]) for s in steps]
+    dates += [date.fromisoformat(d) for d in (clocks or {}).values() if isinstance(d, str)]
+    return {str(y): pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, max(dates, default=on))}
 
 
 def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalendar | None = None,
@@ -50,21 +73,16 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
     cal = calendar or _default_calendar()
     item, sched = analysis.item, analysis.schedule
     raw = item.source or {}
-    steps: list[dict[str, Any]] = []
+    plan: list[dict[str, Any]] = []
     for sid in (n for stage in sched.stages for n in stage):
         s, t = item.step(sid), sched[sid]
-        steps.append({"id": s.id, "name": s.name, "department": s.department, "days": s.days,
-                      "needs": list(sched.predecessors[sid]), "earliest_finish": t.earliest_finish,
-                      "latest_finish": t.latest_finish,
-                      "planned": cal.add_workdays(on, t.earliest_finish).isoformat(),
-                      "deadline": cal.add_workdays(on, t.latest_finish).isoformat()})
+        plan.append({"id": s.id, "name": s.name, "department": s.department, "days": s.days,
+                     "needs": list(sched.predecessors[sid]), "earliest_finish": t.earliest_finish,
+                     "latest_finish": t.latest_finish, "planned": None, "deadline": None})
         if s.legal_days is not None:
-            steps[-1]["legal_days"] = s.legal_days
-    committed = cal.add_workdays(on, item.commitment) if item.commitment else None
-    legal = cal.add_workdays(on, item.legal_days) if item.legal_days else None
-    clocks = {"commitment": item.commitment, "legal_days": item.legal_days,
-              "committed": iso_or_none(committed), "legal": iso_or_none(legal)}
-    last = max([date.fromisoformat(s["deadline"]) for s in steps] + [d for d in (committed, legal) if d], default=on)
+            plan[-1]["legal_days"] = s.legal_days
+    undated = {"commitment": item.commitment, "legal_days": item.legal_days, "committed": None, "legal": None}
+    steps, clocks = dated(plan, undated, on, cal)
     payload: dict[str, Any] = {
         "on": on.isoformat(), "applicant": applicant.strip(),
         "item": {"id": item.id, "name": item.name, "lead": item.lead, "partners": list(item.partners),
@@ -72,7 +90,7 @@ def open_case(analysis: Analysis, applicant: str, on: date, calendar: WorkCalend
         "sha256": definition_sha256(raw), "definition": raw,
         "materials": [{"id": m.id, "name": m.name, "steps": list(m.steps), "departments": list(m.departments)}
                       for m in analysis.applicant_materials],
-        "calendar": {str(y): pinned(cal.source(y).as_dict()) for y in cal.years_consulted(on, last)},
+        "calendar": pinned_years(cal, on, steps, clocks),
         "steps": steps,
         "clocks": clocks,
     }
