@@ -128,6 +128,12 @@ ACTIONS: dict[str, str] = {"accept": "accepted", "approve": "approved", "return"
                            "resubmit": "resubmitted", "suspend": "suspended", "resume": "resumed",
                            "refuse": "refused", "withdraw": "withdrawn"}
 _ACTION_OF = {v: k for k, v in ACTIONS.items()}
+STEP_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a != "withdraw")  # what a department records on a step
+
+
+def step_moves(state: StepState) -> tuple[str, ...]:
+    """The actions a department may record on a step in *state*, in the order of the transitions table."""
+    return tuple(t for (t, source) in _STEP_MOVES if source is state and t in STEP_ACTIONS)
 CORRECTED = "corrected"  # a supervisor's correction of earlier events (a wrong date, a move in error)
 RECEIVED = "received"    # the window recorded materials received from the applicant
 def _past(action: str) -> str:

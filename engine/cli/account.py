@@ -114,10 +114,9 @@ def _department(args: argparse.Namespace) -> str | None:
     from engine.server.accounts import NEEDS_CATALOG_DEPARTMENT
 
     if args.role in NEEDS_CATALOG_DEPARTMENT and args.department:
-        from engine.locations import catalog_dir
-        from engine.validation.catalog import load_catalog
+        from engine.cli.common import department_name
 
-        return load_catalog(catalog_dir(args.catalog)).resolve_department(args.department).name
+        return department_name(args.department, args.catalog)
     if args.role == "clerk":
         return args.department or "综合窗口"
     return args.department

@@ -367,10 +367,9 @@ def _department(args: argparse.Namespace) -> str:
     if not args.department:
         from engine.errors import UsageError
         raise UsageError(_("the following arguments are required: --as (or --server with an officer's token)"))
-    from engine.locations import catalog_dir
-    from engine.validation.catalog import load_catalog
+    from engine.cli.common import department_name
 
-    return load_catalog(catalog_dir(args.catalog)).resolve_department(args.department).name
+    return department_name(args.department, args.catalog)
 
 
 def _print_flow(case: Case, on: date, calendar: Any = None, ladder: Any = None) -> None:

@@ -74,6 +74,15 @@ def valid_item(ref: str, catalog: str | None, definitions: str | None = None) ->
     return (items[0] if items else None), path, code
 
 
+def department_name(name: str, catalog: str | None, near: str | None = None) -> str:
+    """The catalog's name of the department *name* names (an alias or a did-you-mean error otherwise);
+    the catalog is --catalog, else the one beside *near* (a definition file) or ./definitions."""
+    from engine.locations import catalog_dir
+    from engine.validation.catalog import load_catalog
+
+    return load_catalog(catalog_dir(catalog, Path(near) if near else None)).resolve_department(name).name
+
+
 def emit(text: str, output: str | None) -> None:
     """Print *text*, or write it to the file *output* (an I/O failure is a LianbanError: exit 2)."""
     if not output:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from engine.cli.common import add_catalog, load_valid, use_color
+from engine.cli.common import add_catalog, department_name, load_valid, use_color
 from engine.errors import LianbanError
 from engine.i18n import N_, _
 
@@ -19,12 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from engine.flow.analysis import analyze
-    from engine.locations import catalog_dir
     from engine.outputs.terminal import department_preview, preview
-    from engine.validation.catalog import load_catalog
 
     items, code = load_valid([args.item], args.catalog)
     if len(items) != 1:
@@ -32,12 +28,12 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyze(items[0])
     color = use_color()
     if args.department:
-        dept = load_catalog(catalog_dir(args.catalog, Path(args.item))).resolve_department(args.department)
+        name = department_name(args.department, args.catalog, args.item)
         try:
-            view = analysis.department_view(dept.name)
+            view = analysis.department_view(name)
         except KeyError:
             raise LianbanError(_("{department} handles no step of {item}; departments with steps: {departments}").format(
-                department=dept.name, item=analysis.item.id,
+                department=name, item=analysis.item.id,
                 departments=", ".join(v.department for v in analysis.department_views()))) from None
         print(department_preview(analysis, view, color, args.width))
     else:

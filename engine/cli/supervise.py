@@ -65,7 +65,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _department(name: str, catalog: str | None) -> str:
-    from engine.locations import catalog_dir
-    from engine.validation.catalog import load_catalog
+    from engine.cli.common import department_name
 
-    return load_catalog(catalog_dir(catalog)).resolve_department(name).name
+    return department_name(name, catalog)

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from engine import __version__
+from engine.cases.machine import ACTIONS
 from engine.cases.projection import CaseQuery
 from engine.cases.views import history_rows
 from engine.errors import UsageError
@@ -208,8 +209,7 @@ OPERATIONS: list[Operation] = [
     Operation("GET", "/api/v1/cases/{case}/history", "the case's history as rows (corrections marked)", case_history),
     Operation("POST", "/api/v1/cases/{case}/actions", "a move on a step (or withdraw)", act,
               body={"type": "object", "required": ["action"],
-                    "properties": {"action": {"enum": ["accept", "approve", "return", "resubmit", "suspend",
-                                                       "resume", "refuse", "withdraw"]},
+                    "properties": {"action": {"enum": list(ACTIONS)},
                                    "step": {"type": "string"}, "on": {"type": "string", "format": "date"},
                                    "reason": {"type": "string"},
                                    "procedure": {"type": "string", "description": "suspend: 听证, 检验, 专家评审 ..."}}}),

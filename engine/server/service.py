@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.cases import desk
-from engine.cases.machine import Case, Event, StepState
+from engine.cases.machine import STEP_ACTIONS, Case, Event, step_moves
 from engine.cases.projection import CaseQuery, Page
 from engine.cases.store import Store, UnknownCaseError, load_case
 from engine.cases.words import label
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PERMISSIONS", "Denied", "NotFound", "Workspace"]
 
-STEP_MOVES = ("accept", "approve", "return", "resubmit", "suspend", "resume", "refuse")
+STEP_MOVES = STEP_ACTIONS
 # role -> operations (deny by default: anything not listed is refused)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "clerk": frozenset({"cases.read", "case.open", "case.receive", "step.resubmit", "case.withdraw", "items.read"}),
@@ -158,10 +158,8 @@ class Workspace:
         if case.state.closed:
             return []
         out = []
-        wanted = {StepState.READY: ("accept",), StepState.ACCEPTED: ("approve", "return", "suspend", "refuse"),
-                  StepState.RETURNED: ("resubmit", "refuse"), StepState.SUSPENDED: ("resume", "refuse")}
         for run in case.steps.values():
-            for action in wanted.get(run.state, ()):
+            for action in step_moves(run.state):
                 if not self.may(account, f"step.{action}"):
                     continue
                 if account.role == "officer" and run.department != account.department:
