@@ -103,19 +103,24 @@ def _indegrees(nodes: Sequence[str], succ: Adjacency) -> dict[str, int]:
     return indegree
 
 
-def _acyclic(nodes: Sequence[str], succ: Adjacency) -> bool:
-    """Whether the graph has no cycle (Kahn: every step can be taken off in turn)."""
+def topological(nodes: Sequence[str], succ: Adjacency) -> list[str] | None:
+    """The steps in one topological order (Kahn: every step taken off once nothing points at it;
+    the last one found ready first), or None when there is a cycle."""
     indegree = _indegrees(nodes, succ)
     ready = [n for n in nodes if not indegree[n]]
-    taken = 0
+    order: list[str] = []
     while ready:
         n = ready.pop()
-        taken += 1
+        order.append(n)
         for child in succ[n]:
             indegree[child] -= 1
             if not indegree[child]:
                 ready.append(child)
-    return taken == len(nodes)
+    return order if len(order) == len(nodes) else None
+
+
+def _acyclic(nodes: Sequence[str], succ: Adjacency) -> bool:
+    return topological(nodes, succ) is not None
 
 
 def _on_cycles(nodes: Sequence[str], succ: Adjacency) -> set[str]:
@@ -275,18 +280,8 @@ def _untangle(nodes: list[str], needs: list[Dependency], material: list[Dependen
 
 
 def _topological_index(nodes: Sequence[str], succ: Adjacency) -> dict[str, int]:
-    """Each step's position in one topological order of an acyclic adjacency (Kahn)."""
-    indegree = _indegrees(nodes, succ)
-    ready = [n for n in nodes if not indegree[n]]
-    out: dict[str, int] = {}
-    while ready:
-        n = ready.pop()
-        out[n] = len(out)
-        for child in succ[n]:
-            indegree[child] -= 1
-            if not indegree[child]:
-                ready.append(child)
-    return out
+    """Each step's position in one topological order of an acyclic adjacency."""
+    return {n: i for i, n in enumerate(topological(nodes, succ) or ())}
 
 
 def _networkx(nodes: Sequence[str], succ: Adjacency) -> Any:

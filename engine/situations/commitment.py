@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from engine.flow.graph import topological
 from engine.i18n import _
 from engine.situations.conditions import TRUE, Answers, Condition, compile_condition, questions_of
 from engine.situations.space import EXHAUSTIVE, Situation, Space, forcing
@@ -165,18 +166,8 @@ def longest_chain(rows: Sequence[Row], days: dict[str, float]) -> tuple[float, l
 
 
 def _topological(ids: Sequence[str], preds: dict[str, list[str]]) -> list[str] | None:
-    waiting = {sid: len(preds[sid]) for sid in ids}
-    succs: dict[str, list[str]] = {sid: [] for sid in ids}
+    succ: dict[str, dict[str, None]] = {sid: {} for sid in ids}
     for sid in ids:
         for p in preds[sid]:
-            succs[p].append(sid)
-    ready = [sid for sid in ids if waiting[sid] == 0]
-    order = []
-    while ready:
-        sid = ready.pop()
-        order.append(sid)
-        for s in succs[sid]:
-            waiting[s] -= 1
-            if waiting[s] == 0:
-                ready.append(s)
-    return order if len(order) == len(ids) else None
+            succ[p][sid] = None
+    return topological(ids, succ)
